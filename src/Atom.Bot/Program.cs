@@ -1,1 +1,92 @@
-Console.WriteLine("atom");
+using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
+using Atom.Bot.GitHub;
+using Atom.Bot.Ingress;
+using Atom.Bot.Jobs;
+using Atom.Bot.Platform;
+using Atom.Bot.Storage;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot;
+
+/// <summary>Composition root: the <c>atom</c> command line and the service's options, services and endpoints.</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var command = args.Length == 0 || args[0].StartsWith('-') ? "serve" : args[0];
+        var rest = args.Length == 0 || args[0].StartsWith('-') ? args : args[1..];
+        if (command is "help" or "--help" or "-h")
+        {
+            Console.Out.WriteLine(Usage);
+            return 0;
+        }
+
+        var configuration = AtomConfiguration.Load();
+        if (command == "config")
+        {
+            return ConfigCommand.Run(configuration, Console.Out, Console.Error);
+        }
+
+        if (!configuration.IsValid)
+        {
+            foreach (var error in configuration.Errors)
+            {
+                await Console.Error.WriteLineAsync($"atom: configuration error: {error}");
+            }
+
+            return 2;
+        }
+
+        var options = configuration.Options!;
+        switch (command)
+        {
+            case "serve":
+                await using (var app = BuildService(options, rest))
+                {
+                    await app.RunAsync();
+                }
+
+                return 0;
+            case "audit":
+                return await AuditCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
+            default:
+                await Console.Error.WriteLineAsync($"atom: unknown command '{command}'\n{Usage}");
+                return 2;
+        }
+    }
+
+    public const string Usage = """
+        usage: atom [command]
+          serve                  run the service (default)
+          config                 print the effective configuration and where each value comes from
+          audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | public-key
+        """;
+
+    /// <summary>Builds the web service; tests call this with their own options and URLs.</summary>
+    public static WebApplication BuildService(AtomOptions options, string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
+        {
+            builder.WebHost.UseUrls("http://localhost:8080");
+        }
+
+        builder.Services
+            .AddSingleton(options)
+            .AddStorage(options)
+            .AddAudit(options)
+            .AddGitHub(options)
+            .AddTasks()
+            .AddIngress()
+            .AddJobs(options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapHealth();
+        app.MapIngress(options);
+        app.MapAudit();
+        app.MapJobsDashboard(options);
+        return app;
+    }
+}

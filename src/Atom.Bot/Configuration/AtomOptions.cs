@@ -1,0 +1,42 @@
+namespace Atom.Bot.Configuration;
+
+/// <summary>The service's effective settings (environment &gt; ./.atom.yml &gt; ~/.atom/config.yml &gt; defaults).</summary>
+public sealed record AtomOptions
+{
+    public required string WebhookSecret { get; init; }
+    public required Uri GitHubApiUrl { get; init; }
+    public string? GitHubToken { get; init; }
+    public long? GitHubAppId { get; init; }
+    public string? GitHubAppPrivateKeyPath { get; init; }
+    public required Uri LlmBaseUrl { get; init; }
+    public required string LlmModel { get; init; }
+    public string? LlmApiKey { get; init; }
+    public required int LlmConcurrency { get; init; }
+    public required Uri AuditorBaseUrl { get; init; }
+    public required string AuditorModel { get; init; }
+    public required string DataDir { get; init; }
+    public required string JobStorage { get; init; }
+    public Uri? HealthUrl { get; init; }
+    public required int LlmTimeoutSeconds { get; init; }
+    public required int WorkerMaxSteps { get; init; }
+    public required int MaxAssignments { get; init; }
+    public required string GitAuthorName { get; init; }
+    public required string GitAuthorEmail { get; init; }
+    public string? DashboardToken { get; init; }
+
+    public bool UsesPostgreSql => !string.Equals(JobStorage, "memory", StringComparison.OrdinalIgnoreCase);
+
+    public string DatabasePath => Path.Combine(DataDir, "atom.db");
+
+    /// <summary>Every secret value, so that log and output scrubbing can look for them.</summary>
+    public IEnumerable<string> Secrets()
+    {
+        foreach (var s in new[] { WebhookSecret, GitHubToken, LlmApiKey, DashboardToken })
+        {
+            if (!string.IsNullOrEmpty(s))
+            {
+                yield return s;
+            }
+        }
+    }
+}

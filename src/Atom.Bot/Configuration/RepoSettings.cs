@@ -1,0 +1,23 @@
+namespace Atom.Bot.Configuration;
+
+/// <summary>A repository's rules, read from <c>.github/atom.yml</c> on its default branch only.</summary>
+public sealed record RepoSettings
+{
+    public const string Path = ".github/atom.yml";
+
+    public string TriggerLabel { get; init; } = "atom";
+    public string? TestCommand { get; init; }
+    public int TestTimeoutSeconds { get; init; } = 600;
+    public IReadOnlyList<string> Approvers { get; init; } = [];
+    public int RequiredApprovals { get; init; } = 1;
+    public bool MergeOnApproval { get; init; } = true;
+    public string MergeMethod { get; init; } = "squash";
+    public int MaxRevisions { get; init; } = 2;
+    public bool RequesterCanApprove { get; init; } = true;
+    public bool DeleteBranchOnMerge { get; init; } = true;
+    public ScopeSettings Scope { get; init; } = new();
+    public AuditorSettings Auditor { get; init; } = new();
+    public ProposalSettings Proposals { get; init; } = new();
+
+    public static RepoSettings Defaults { get; } = new();
+}

@@ -1,0 +1,82 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Atom.Bot.Configuration;
+
+/// <summary>Parses <c>.github/atom.yml</c> strictly: unknown keys and out-of-range values are errors, not ignored.</summary>
+public static class RepoSettingsParser
+{
+    private static readonly string[] MergeMethods = ["merge", "squash", "rebase"];
+    private static readonly string[] ProposalCategories = ["skill", "scope", "settings", "tooling"];
+
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    public static RepoSettingsParseResult Parse(string? yaml)
+    {
+        if (string.IsNullOrWhiteSpace(yaml))
+        {
+            return new RepoSettingsParseResult(RepoSettings.Defaults, null);
+        }
+
+        RepoSettings? settings;
+        try
+        {
+            settings = Deserializer.Deserialize<RepoSettings?>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            var message = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
+            return new RepoSettingsParseResult(null, $"line {ex.Start.Line}, column {ex.Start.Column}: {message}");
+        }
+
+        settings ??= RepoSettings.Defaults;
+        var error = Validate(settings);
+        return error is null ? new RepoSettingsParseResult(settings, null) : new RepoSettingsParseResult(null, error);
+    }
+
+    private static string? Validate(RepoSettings s)
+    {
+        if (string.IsNullOrWhiteSpace(s.TriggerLabel))
+        {
+            return "trigger_label must not be empty";
+        }
+
+        if (s.TestTimeoutSeconds <= 0)
+        {
+            return "test_timeout_seconds must be positive";
+        }
+
+        if (s.RequiredApprovals < 1)
+        {
+            return "required_approvals must be at least 1";
+        }
+
+        if (!MergeMethods.Contains(s.MergeMethod))
+        {
+            return $"merge_method must be one of {string.Join(", ", MergeMethods)} (got '{s.MergeMethod}')";
+        }
+
+        if (s.MaxRevisions < 0)
+        {
+            return "max_revisions must not be negative";
+        }
+
+        if (s.Scope.MaxFiles <= 0 || s.Scope.MaxChangedLines <= 0)
+        {
+            return "scope.max_files and scope.max_changed_lines must be positive";
+        }
+
+        if (s.Auditor.MinScore is < 0 or > 1)
+        {
+            return "auditor.min_score must be between 0 and 1";
+        }
+
+        var unknown = s.Proposals.AutoApprove.FirstOrDefault(c => !ProposalCategories.Contains(c));
+        return unknown is null
+            ? null
+            : $"proposals.auto_approve: unknown category '{unknown}' (known: {string.Join(", ", ProposalCategories)})";
+    }
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Atom.Bot.Configuration;
+
+/// <summary>One environment variable of the contract: its default, whether it is secret, how it is checked.</summary>
+public sealed record SettingDefinition(
+    string Variable,
+    string? Default,
+    bool IsSecret = false,
+    bool Required = false,
+    SettingKind Kind = SettingKind.Text)
+{
+    public string YamlKey => Variable["ATOM_".Length..].ToLowerInvariant();
+
+    /// <summary>Why <paramref name="value"/> is not acceptable, or null when it is.</summary>
+    public string? Validate(string value) => Kind switch
+    {
+        SettingKind.Url => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? null
+            : "not an absolute http(s) URL",
+        SettingKind.PositiveInteger => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? null
+            : "not a positive whole number",
+        _ => null,
+    };
+}

@@ -1,0 +1,8 @@
+namespace Atom.Bot.Configuration;
+
+public enum SettingKind
+{
+    Text,
+    Url,
+    PositiveInteger,
+}

@@ -1,0 +1,129 @@
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+
+namespace Atom.Bot.Storage;
+
+/// <summary>
+/// The state store: SQLite at <c>ATOM_DATA_DIR/atom.db</c> in WAL mode. One connection per operation
+/// (Microsoft.Data.Sqlite pools them); uniqueness is always a database constraint, never check-then-insert.
+/// </summary>
+public sealed class AtomDatabase
+{
+    private const int BusyTimeoutMilliseconds = 10_000;
+    private readonly string _connectionString;
+
+    public AtomDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA foreign_keys = ON;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Creates the file if needed, switches to WAL and applies every migration not yet applied, each in its own transaction.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            );
+            """, cancellationToken);
+
+        var applied = new List<string>();
+        foreach (var migration in Migrations())
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+            await using (var check = connection.CreateCommand())
+            {
+                check.Transaction = transaction;
+                check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
+                check.Parameters.AddWithValue("$v", migration.Version);
+                if ((long)(await check.ExecuteScalarAsync(cancellationToken))! > 0)
+                {
+                    continue;
+                }
+            }
+
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            await using (var record = connection.CreateCommand())
+            {
+                record.Transaction = transaction;
+                record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
+                record.Parameters.AddWithValue("$v", migration.Version);
+                record.Parameters.AddWithValue("$n", migration.Name);
+                record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToString("O"));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            applied.Add(migration.Name);
+        }
+
+        return applied;
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+            return await command.ExecuteScalarAsync(cancellationToken) is long;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Embedded <c>Storage/Migrations/NNNN_name.sql</c> files, ordered by their number.</summary>
+    private static IEnumerable<Migration> Migrations()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        const string prefix = "Atom.Bot.Storage.Migrations.";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var name = n[prefix.Length..^".sql".Length];
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return new Migration(int.Parse(name.AsSpan(0, 4), System.Globalization.CultureInfo.InvariantCulture), name, reader.ReadToEnd());
+            })
+            .OrderBy(m => m.Version);
+    }
+
+    private sealed record Migration(int Version, string Name, string Sql);
+}

@@ -1,0 +1,6 @@
+namespace Atom.Bot.Tasks;
+
+public static class TasksServiceCollectionExtensions
+{
+    public static IServiceCollection AddTasks(this IServiceCollection services) => services;
+}
