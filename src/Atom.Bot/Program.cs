@@ -5,6 +5,7 @@ using Atom.Bot.Ingress;
 using Atom.Bot.Jobs;
 using Atom.Bot.Platform;
 using Atom.Bot.Storage;
+using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 
 namespace Atom.Bot;
@@ -74,10 +75,12 @@ public static class Program
 
         builder.Services
             .AddSingleton(options)
+            .AddSingleton<StatusContributors>()
             .AddStorage(options)
             .AddAudit(options)
             .AddGitHub(options)
             .AddTasks()
+            .AddSupervisor()
             .AddIngress()
             .AddJobs(options);
         configure?.Invoke(builder);

@@ -29,12 +29,32 @@ public static class RepoSettingsParser
         catch (YamlException ex)
         {
             var message = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
-            return new RepoSettingsParseResult(null, $"line {ex.Start.Line}, column {ex.Start.Column}: {message}");
+            return new RepoSettingsParseResult(null, $"line {ex.Start.Line}, column {ex.Start.Column}: {message}", TriggerLabelOf(yaml));
         }
 
         settings ??= RepoSettings.Defaults;
         var error = Validate(settings);
-        return error is null ? new RepoSettingsParseResult(settings, null) : new RepoSettingsParseResult(null, error);
+        return error is null
+            ? new RepoSettingsParseResult(settings, null, settings.TriggerLabel)
+            : new RepoSettingsParseResult(null, error, string.IsNullOrWhiteSpace(settings.TriggerLabel) ? RepoSettings.Defaults.TriggerLabel : settings.TriggerLabel);
+    }
+
+    private static string TriggerLabelOf(string yaml)
+    {
+        foreach (var line in yaml.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (line.StartsWith("trigger_label:", StringComparison.Ordinal))
+            {
+                var value = trimmed["trigger_label:".Length..].Split('#')[0].Trim().Trim('"', '\'');
+                if (value.Length > 0)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return RepoSettings.Defaults.TriggerLabel;
     }
 
     private static string? Validate(RepoSettings s)

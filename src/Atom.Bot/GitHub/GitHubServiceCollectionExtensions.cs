@@ -7,6 +7,14 @@ public static class GitHubServiceCollectionExtensions
     public static IServiceCollection AddGitHub(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new GitHubRetryPolicy());
+        services.AddSingleton<GitHubConnectionFactory>();
+        services.AddSingleton<GitHubCredentials>();
+        services.AddSingleton<GitHubClientFactory>();
+        services.AddSingleton<RepoSettingsReader>();
+        services.AddSingleton<RepositoryPermissions>();
+        services.AddSingleton<GitHubConversation>();
         return services;
     }
 }

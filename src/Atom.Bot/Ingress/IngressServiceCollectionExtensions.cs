@@ -1,10 +1,27 @@
 using Atom.Bot.Configuration;
+using Octokit.Webhooks;
+using Octokit.Webhooks.AspNetCore;
 
 namespace Atom.Bot.Ingress;
 
 public static class IngressServiceCollectionExtensions
 {
-    public static IServiceCollection AddIngress(this IServiceCollection services) => services;
+    public static IServiceCollection AddIngress(this IServiceCollection services)
+    {
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<InstallationStore>();
+        services.AddSingleton<WebhookEventProcessor, AtomWebhookProcessor>();
+        services.AddTransient<DeliveryProcessor>();
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapIngress(this IEndpointRouteBuilder endpoints, AtomOptions options) => endpoints;
+    /// <summary><c>POST /api/github/webhooks</c>: verify, de-duplicate, persist, enqueue.</summary>
+    public static IApplicationBuilder MapIngress(this WebApplication app, AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        app.UseMiddleware<WebhookPayloadGuard>();
+        app.MapGitHubWebhooks(WebhookPayloadGuard.Path, options.WebhookSecret);
+        return app;
+    }
 }

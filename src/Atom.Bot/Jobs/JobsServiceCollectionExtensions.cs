@@ -1,10 +1,59 @@
 using Atom.Bot.Configuration;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 
 namespace Atom.Bot.Jobs;
 
 public static class JobsServiceCollectionExtensions
 {
-    public static IServiceCollection AddJobs(this IServiceCollection services, AtomOptions options) => services;
+    /// <summary>Hangfire with in-memory storage, or PostgreSQL when <c>ATOM_JOB_STORAGE</c> is a connection string.</summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
 
-    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints, AtomOptions options) => endpoints;
+        // Storage and activator are per service instance, not Hangfire's process-wide statics, so that two services in
+        // one process (tests, or a restart on the same data directory) never run each other's jobs.
+        services.AddSingleton<JobStorage>(_ => options.UsesPostgreSql
+            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(options.JobStorage, new PostgreSqlStorageOptions()))
+            : new InMemoryStorage());
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseFilter(new AutomaticRetryAttribute { Attempts = 5, DelaysInSeconds = [5, 15, 60, 300, 900] });
+        });
+
+        // One server per kind of work, so long worker jobs never starve webhook processing.
+        AddServer(services, JobQueues.Ingress, 2);
+        AddServer(services, JobQueues.Supervisor, 2);
+        AddServer(services, JobQueues.Workers, options.LlmConcurrency);
+        services.AddSingleton<WorkScheduler>();
+        services.AddHostedService<JobRecovery>();
+        return services;
+    }
+
+    private static void AddServer(IServiceCollection services, string queue, int workers) =>
+        services.AddHangfireServer((provider, o) =>
+        {
+            o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{queue}";
+            o.Queues = [queue];
+            o.WorkerCount = Math.Max(1, workers);
+            o.Activator = new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>());
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints, AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        endpoints.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            Authorization = [new DashboardAuthorization(options.DashboardToken)],
+            DisplayStorageConnectionString = false,
+        });
+        return endpoints;
+    }
 }

@@ -1,10 +1,47 @@
+using Atom.Bot.Storage;
+using Atom.Bot.Tasks;
+using Hangfire;
+
 namespace Atom.Bot.Platform;
 
+/// <summary><c>/healthz</c> (alive), <c>/readyz</c> (store and job server ready) and <c>/status</c> (JSON).</summary>
 public static class HealthEndpoints
 {
+    private static readonly TimeSpan HeartbeatLimit = TimeSpan.FromMinutes(1);
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => Results.Text("ok"));
+        endpoints.MapGet("/readyz", async (AtomDatabase database, JobStorage jobs, TimeProvider clock, CancellationToken ct) =>
+        {
+            var storage = await database.IsReachableAsync(ct);
+            var servers = JobServersAlive(jobs, clock);
+            var ready = storage && servers > 0;
+            return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
+        });
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, StatusContributors contributors, CancellationToken ct) =>
+        {
+            var counts = await tasks.CountByStateAsync(ct);
+            var monitoring = jobs.GetMonitoringApi();
+            var status = new Dictionary<string, object?>
+            {
+                ["tasks"] = Enum.GetValues<TaskState>().ToDictionary(s => s.ToName(), s => counts.GetValueOrDefault(s)),
+                ["queues"] = monitoring.Queues().ToDictionary(q => q.Name, q => new { enqueued = q.Length, fetched = q.Fetched }),
+                ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
+            };
+            foreach (var (name, value) in contributors.Collect())
+            {
+                status[name] = value;
+            }
+
+            return Results.Json(status);
+        });
         return endpoints;
+    }
+
+    private static int JobServersAlive(JobStorage jobs, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return jobs.GetMonitoringApi().Servers().Count(s => s.Heartbeat is { } beat && now - beat < HeartbeatLimit);
     }
 }

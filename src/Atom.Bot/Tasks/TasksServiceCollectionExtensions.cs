@@ -2,5 +2,6 @@ namespace Atom.Bot.Tasks;
 
 public static class TasksServiceCollectionExtensions
 {
-    public static IServiceCollection AddTasks(this IServiceCollection services) => services;
+    public static IServiceCollection AddTasks(this IServiceCollection services) =>
+        services.AddSingleton<TaskStore>().AddTransient<TaskIntake>();
 }

@@ -1,0 +1,56 @@
+using Atom.Bot.Tasks;
+using Microsoft.Extensions.Primitives;
+using Octokit.Webhooks;
+using Octokit.Webhooks.Events;
+using Octokit.Webhooks.Events.Installation;
+using Octokit.Webhooks.Events.Issues;
+
+namespace Atom.Bot.Ingress;
+
+/// <summary>
+/// The job behind each delivery: turns the stored payload into a typed event and hands it to the area that owns it.
+/// A delivery is processed once: replays never reach here, and a re-run after success is a no-op.
+/// </summary>
+public sealed class DeliveryProcessor(
+    DeliveryStore deliveries,
+    WebhookEventProcessor parser,
+    TaskIntake intake,
+    InstallationStore installations,
+    ILogger<DeliveryProcessor> logger)
+{
+    public async Task ProcessAsync(ProcessDelivery work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var delivery = await deliveries.GetAsync(work.DeliveryId, cancellationToken);
+        if (delivery is null)
+        {
+            Log.Missing(logger, work.DeliveryId);
+            return;
+        }
+
+        if (delivery.ProcessedAt is not null)
+        {
+            return;
+        }
+
+        var headers = WebhookHeaders.Parse(new Dictionary<string, StringValues>
+        {
+            ["X-GitHub-Event"] = delivery.Event,
+            ["X-GitHub-Delivery"] = delivery.DeliveryId,
+        });
+        var webhookEvent = parser.DeserializeWebhookEvent(headers, delivery.Payload);
+        var outcome = await DispatchAsync(webhookEvent, cancellationToken);
+        await deliveries.MarkProcessedAsync(delivery.DeliveryId, outcome, cancellationToken);
+        Log.Processed(logger, delivery.DeliveryId, outcome);
+    }
+
+    private Task<string> DispatchAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken) => webhookEvent switch
+    {
+        PingEvent => Task.FromResult("pong"),
+        IssuesLabeledEvent e => intake.LabeledAsync(e, cancellationToken),
+        IssuesUnlabeledEvent e => intake.UnlabeledAsync(e, cancellationToken),
+        IssuesClosedEvent e => intake.ClosedAsync(e, cancellationToken),
+        InstallationEvent e => installations.RecordAsync(e, cancellationToken),
+        _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
+    };
+}

@@ -1,0 +1,4 @@
+namespace Atom.Bot.Ingress;
+
+/// <summary>Work item: process one stored webhook delivery.</summary>
+public sealed record ProcessDelivery(string DeliveryId);

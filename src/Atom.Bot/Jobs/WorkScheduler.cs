@@ -1,0 +1,15 @@
+using Atom.Bot.Ingress;
+using Atom.Bot.Supervisor;
+using Hangfire;
+
+namespace Atom.Bot.Jobs;
+
+/// <summary>Enqueues work items (ids only, so a job can always be re-run from what the store holds).</summary>
+public sealed class WorkScheduler(IBackgroundJobClient jobs)
+{
+    public string Enqueue(ProcessDelivery work) =>
+        jobs.Enqueue<DeliveryProcessor>(JobQueues.Ingress, p => p.ProcessAsync(work, CancellationToken.None));
+
+    public string Enqueue(AdvanceTask work) =>
+        jobs.Enqueue<TaskSupervisor>(JobQueues.Supervisor, p => p.ProcessAsync(work, CancellationToken.None));
+}

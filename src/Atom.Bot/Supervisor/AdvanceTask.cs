@@ -1,0 +1,4 @@
+namespace Atom.Bot.Supervisor;
+
+/// <summary>Work item: take a task one step further from whatever state the store says it is in.</summary>
+public sealed record AdvanceTask(long TaskId);

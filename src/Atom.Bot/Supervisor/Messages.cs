@@ -1,0 +1,44 @@
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.Supervisor;
+
+/// <summary>What the supervisor says on issues and pull requests.</summary>
+public static class Messages
+{
+    public static string Acknowledgement(AtomTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return $"""
+            👀 Atom has picked up this issue as task {task.Id}, requested by @{task.RequestedBy}.
+
+            **What happens next**
+            1. I plan the work into bounded assignments, each limited to a declared scope of files.
+            2. Workers make the changes on a branch `atom/issue-{task.IssueNumber}/…`; every write is checked against the scope.
+            3. I test and audit the result and open a pull request whose description is a *certification package*.
+            4. Nothing merges until an authorised person approves that exact commit (review, merge, or `/approve`).
+
+            Comment `/status` here at any time to see where this stands, or `/cancel` to stop. `/help` lists every command.
+            """;
+    }
+
+    public static string InvalidSettings(string error) => $"""
+        ⚠️ Atom cannot take this issue: the repository's `.github/atom.yml` (on the default branch) is invalid.
+
+        ```
+        {error}
+        ```
+
+        Fix the file on the default branch, then remove and re-apply the label.
+        """;
+
+    public static string NotPermitted(string login, string label) => $"""
+        Thanks, @{login}. Atom only takes work from people who can approve it (write, maintain or admin permission, or
+        listed in `approvers` in `.github/atom.yml`), so this `{label}` label was not acted on. A maintainer can apply it instead.
+        """;
+
+    public static string Cancelled(AtomTask task, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return $"Atom stopped task {task.Id} because {reason}. Nothing was merged. Re-apply the label to start again.";
+    }
+}

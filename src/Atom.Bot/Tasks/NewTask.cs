@@ -1,0 +1,13 @@
+namespace Atom.Bot.Tasks;
+
+/// <summary>What intake knows about an issue when it accepts it.</summary>
+public sealed record NewTask(
+    string Repository,
+    long RepositoryId,
+    long? InstallationId,
+    string CloneUrl,
+    string DefaultBranch,
+    int IssueNumber,
+    string IssueTitle,
+    string IssueBody,
+    string RequestedBy);

@@ -1,0 +1,139 @@
+using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
+using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
+using Atom.Bot.Supervisor;
+using Octokit.Webhooks.Events.Issues;
+
+namespace Atom.Bot.Tasks;
+
+/// <summary>
+/// Turns a labelled issue into a task, or refuses it with a reason; cancels the task when the label goes or the
+/// issue closes. The rules come from the default branch's <c>.github/atom.yml</c>.
+/// </summary>
+public sealed partial class TaskIntake(
+    TaskStore tasks,
+    GitHubClientFactory github,
+    RepoSettingsReader settingsReader,
+    RepositoryPermissions permissions,
+    GitHubConversation conversation,
+    AuditLog audit,
+    WorkScheduler queue,
+    ILogger<TaskIntake> logger)
+{
+    public const string Bot = "atom";
+
+    public async Task<string> LabeledAsync(IssuesLabeledEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || e.Label is null || e.Sender is null)
+        {
+            return "ignored: no repository, label or sender";
+        }
+
+        if (e.Issue.PullRequest is not null)
+        {
+            return "ignored: a pull request, not an issue";
+        }
+
+        var repo = e.Repository;
+        var owner = repo.Owner.Login;
+        var client = await github.CreateAsync(e.Installation?.Id, cancellationToken);
+        var settings = await settingsReader.ReadAsync(client, owner, repo.Name, repo.DefaultBranch ?? "main", cancellationToken);
+        if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"ignored: label '{e.Label.Name}' is not the trigger label";
+        }
+
+        var number = (int)e.Issue.Number;
+        if (settings.Settings is null)
+        {
+            await conversation.CommentAsync(client, owner, repo.Name, number, Messages.InvalidSettings(settings.Error!), cancellationToken);
+            await audit.RecordAsync(AuditKinds.SettingsInvalid, null, e.Sender.Login, new { repository = repo.FullName, issue = number, error = settings.Error }, cancellationToken);
+            return "refused: invalid settings";
+        }
+
+        if (!await permissions.CanWriteAsync(client, owner, repo.Name, e.Sender.Login, settings.Settings.Approvers, cancellationToken))
+        {
+            await conversation.CommentAsync(client, owner, repo.Name, number, Messages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
+            await audit.RecordAsync(AuditKinds.TaskRefused, null, e.Sender.Login, new { repository = repo.FullName, issue = number, reason = "labeller lacks write permission" }, cancellationToken);
+            return "refused: labeller lacks write permission";
+        }
+
+        var creation = await tasks.CreateAsync(
+            new NewTask(repo.FullName, repo.Id, e.Installation?.Id, repo.CloneUrl ?? $"https://github.com/{repo.FullName}.git",
+                repo.DefaultBranch ?? "main", number, e.Issue.Title, e.Issue.Body ?? "", e.Sender.Login),
+            cancellationToken);
+        if (!creation.Created)
+        {
+            return $"ignored: task {creation.Task.Id} is already active for this issue";
+        }
+
+        await audit.RecordAsync(AuditKinds.TaskAccepted, creation.Task.Id, e.Sender.Login, new
+        {
+            repository = repo.FullName,
+            issue = number,
+            title = e.Issue.Title,
+            body_sha256 = Hashing.Sha256(creation.Task.IssueBody),
+            trigger_label = settings.Settings.TriggerLabel,
+        }, cancellationToken);
+        queue.Enqueue(new AdvanceTask(creation.Task.Id));
+        LogAccepted(logger, creation.Task.Id, repo.FullName, number);
+        return $"accepted: task {creation.Task.Id}";
+    }
+
+    public async Task<string> UnlabeledAsync(IssuesUnlabeledEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || e.Label is null)
+        {
+            return "ignored: no repository or label";
+        }
+
+        var active = await tasks.FindActiveAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken);
+        if (active is null)
+        {
+            return "ignored: no active task";
+        }
+
+        var client = await github.CreateAsync(e.Installation?.Id, cancellationToken);
+        var settings = await settingsReader.ReadAsync(client, e.Repository.Owner.Login, e.Repository.Name, active.DefaultBranch, cancellationToken);
+        if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"ignored: label '{e.Label.Name}' is not the trigger label";
+        }
+
+        return await CancelAsync(active, e.Sender?.Login ?? Bot, $"the `{settings.TriggerLabel}` label was removed", cancellationToken);
+    }
+
+    public async Task<string> ClosedAsync(IssuesClosedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null)
+        {
+            return "ignored: no repository";
+        }
+
+        var active = await tasks.FindActiveAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken);
+        return active is null
+            ? "ignored: no active task"
+            : await CancelAsync(active, e.Sender?.Login ?? Bot, "the issue was closed", cancellationToken);
+    }
+
+    private async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var active = Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).ToArray();
+        if (!await tasks.TransitionAsync(task.Id, active, TaskState.Cancelled, actor, reason, cancellationToken))
+        {
+            return $"ignored: task {task.Id} already finished";
+        }
+
+        await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason }, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Cancelled(task, reason), cancellationToken);
+        return $"cancelled: task {task.Id}";
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Task {TaskId} accepted for {Repository}#{Issue}")]
+    private static partial void LogAccepted(ILogger logger, long taskId, string repository, int issue);
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using Atom.Bot.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Atom.Bot.Tasks;
+
+/// <summary>Tasks and their state history. Every transition is a compare-and-set in one transaction with its event.</summary>
+public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
+{
+    private const int SqliteConstraint = 19;
+    private const string Columns = """
+        id, repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
+        issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at
+        """;
+
+    public async Task<TaskCreation> CreateAsync(NewTask task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var now = Now();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        long id;
+        try
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO tasks (repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
+                                   issue_body, issue_body_clean, requested_by, state, created_at, updated_at)
+                VALUES ($repository, $repositoryId, $installationId, $cloneUrl, $defaultBranch, $issue, $title,
+                        $body, $clean, $requestedBy, 'accepted', $now, $now)
+                RETURNING id
+                """;
+            insert.Parameters.AddWithValue("$repository", task.Repository);
+            insert.Parameters.AddWithValue("$repositoryId", task.RepositoryId);
+            insert.Parameters.AddWithValue("$installationId", (object?)task.InstallationId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$cloneUrl", task.CloneUrl);
+            insert.Parameters.AddWithValue("$defaultBranch", task.DefaultBranch);
+            insert.Parameters.AddWithValue("$issue", task.IssueNumber);
+            insert.Parameters.AddWithValue("$title", task.IssueTitle);
+            insert.Parameters.AddWithValue("$body", task.IssueBody);
+            insert.Parameters.AddWithValue("$clean", IssueText.Clean(task.IssueBody));
+            insert.Parameters.AddWithValue("$requestedBy", task.RequestedBy);
+            insert.Parameters.AddWithValue("$now", now);
+            id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var active = await FindActiveAsync(task.RepositoryId, task.IssueNumber, cancellationToken)
+                ?? throw new InvalidOperationException("An active task blocked the insert but cannot be found.", ex);
+            return new TaskCreation(active, Created: false);
+        }
+
+        await InsertEventAsync(connection, transaction, id, null, TaskState.Accepted, task.RequestedBy, "labelled", now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new TaskCreation((await GetAsync(id, cancellationToken))!, Created: true);
+    }
+
+    public async Task<AtomTask?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        var tasks = await QueryAsync($"SELECT {Columns} FROM tasks WHERE id = $id", cancellationToken, ("$id", id));
+        return tasks.Count == 0 ? null : tasks[0];
+    }
+
+    public async Task<AtomTask?> FindActiveAsync(long repositoryId, int issueNumber, CancellationToken cancellationToken)
+    {
+        var tasks = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE repository_id = $repo AND issue_number = $issue AND state IN ({ActiveStates}) ORDER BY id DESC LIMIT 1",
+            cancellationToken,
+            ("$repo", repositoryId),
+            ("$issue", issueNumber));
+        return tasks.Count == 0 ? null : tasks[0];
+    }
+
+    /// <summary>The newest task of an issue, active or not (for <c>/status</c>, <c>/retry</c>).</summary>
+    public async Task<AtomTask?> FindLatestAsync(long repositoryId, int issueNumber, CancellationToken cancellationToken)
+    {
+        var tasks = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE repository_id = $repo AND issue_number = $issue ORDER BY id DESC LIMIT 1",
+            cancellationToken,
+            ("$repo", repositoryId),
+            ("$issue", issueNumber));
+        return tasks.Count == 0 ? null : tasks[0];
+    }
+
+    public Task<IReadOnlyList<AtomTask>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM tasks WHERE state IN ({ActiveStates}) ORDER BY id", cancellationToken);
+
+    public Task<IReadOnlyList<AtomTask>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM tasks ORDER BY id DESC LIMIT $limit", cancellationToken, ("$limit", limit));
+
+    public async Task<IReadOnlyDictionary<TaskState, int>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state, COUNT(*) FROM tasks GROUP BY state";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<TaskState, int>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[TaskStates.Parse(reader.GetString(0))] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Moves a task to <paramref name="to"/> only if it is currently in one of <paramref name="from"/>; false when another
+    /// writer got there first. The event is written in the same transaction.
+    /// </summary>
+    public async Task<bool> TransitionAsync(long id, IReadOnlyCollection<TaskState> from, TaskState to, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var now = Now();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = "SELECT state FROM tasks WHERE id = $id";
+        select.Parameters.AddWithValue("$id", id);
+        if (await select.ExecuteScalarAsync(cancellationToken) is not string current || !from.Contains(TaskStates.Parse(current)))
+        {
+            return false;
+        }
+
+        await using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE tasks SET state = $to, state_reason = $reason, updated_at = $now WHERE id = $id AND state = $from";
+        update.Parameters.AddWithValue("$to", to.ToName());
+        update.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+        update.Parameters.AddWithValue("$now", now);
+        update.Parameters.AddWithValue("$id", id);
+        update.Parameters.AddWithValue("$from", current);
+        try
+        {
+            if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return false;
+            }
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            // Re-activating a task while another task of the same issue is active.
+            return false;
+        }
+
+        await InsertEventAsync(connection, transaction, id, TaskStates.Parse(current), to, actor, reason, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Records that the acknowledgement was posted; false when it already was (a re-run must not post twice).</summary>
+    public async Task<bool> MarkAcknowledgedAsync(long id, long commentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE tasks SET acknowledged_at = $now, ack_comment_id = $comment, updated_at = $now WHERE id = $id AND acknowledged_at IS NULL";
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$comment", commentId);
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<TaskEvent>> EventsAsync(long taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, task_id, from_state, to_state, actor, reason, at FROM task_events WHERE task_id = $id ORDER BY id";
+        command.Parameters.AddWithValue("$id", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<TaskEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new TaskEvent(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : TaskStates.Parse(reader.GetString(2)),
+                TaskStates.Parse(reader.GetString(3)),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture)));
+        }
+
+        return events;
+    }
+
+    private static readonly string ActiveStates = string.Join(", ",
+        Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).Select(s => $"'{s.ToName()}'"));
+
+    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    private static async Task InsertEventAsync(SqliteConnection connection, SqliteTransaction transaction, long taskId, TaskState? from, TaskState to, string actor, string? reason, string at, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO task_events (task_id, from_state, to_state, actor, reason, at) VALUES ($task, $from, $to, $actor, $reason, $at)";
+        command.Parameters.AddWithValue("$task", taskId);
+        command.Parameters.AddWithValue("$from", from is { } f ? f.ToName() : DBNull.Value);
+        command.Parameters.AddWithValue("$to", to.ToName());
+        command.Parameters.AddWithValue("$actor", actor);
+        command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("$at", at);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<AtomTask>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tasks = new List<AtomTask>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tasks.Add(new AtomTask
+            {
+                Id = reader.GetInt64(0),
+                Repository = reader.GetString(1),
+                RepositoryId = reader.GetInt64(2),
+                InstallationId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                CloneUrl = reader.GetString(4),
+                DefaultBranch = reader.GetString(5),
+                IssueNumber = reader.GetInt32(6),
+                IssueTitle = reader.GetString(7),
+                IssueBody = reader.GetString(8),
+                IssueBodyClean = reader.GetString(9),
+                RequestedBy = reader.GetString(10),
+                State = TaskStates.Parse(reader.GetString(11)),
+                StateReason = reader.IsDBNull(12) ? null : reader.GetString(12),
+                AcknowledgedAt = reader.IsDBNull(13) ? null : DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
+                CreatedAt = DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture),
+                UpdatedAt = DateTimeOffset.Parse(reader.GetString(15), CultureInfo.InvariantCulture),
+            });
+        }
+
+        return tasks;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+
+namespace Atom.Bot.IntegrationTests.Support;
+
+/// <summary>
+/// A WireMock GitHub serving REST under <c>/api/v3/</c> (where Octokit looks for a non-github.com host), answering
+/// with GitHub's own example bodies from <c>shared/fixtures/github-rest/examples</c>, adjusted per test.
+/// </summary>
+public sealed class GitHubStub : IDisposable
+{
+    public const string Prefix = "/api/v3";
+    private readonly ConcurrentDictionary<string, string> _permissions = new(StringComparer.OrdinalIgnoreCase);
+    private int _nextId = 1000;
+
+    public GitHubStub()
+    {
+        Server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{FreePort()}"], StartAdminInterface = false });
+        Reset();
+    }
+
+    public WireMockServer Server { get; }
+
+    /// <summary>The value for <c>ATOM_GITHUB_API_URL</c>.</summary>
+    public string Url => Server.Url! + "/";
+
+    public string DefaultPermission { get; set; } = "admin";
+
+    public void Reset()
+    {
+        Server.Reset();
+        _permissions.Clear();
+        Settings(null);
+        Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission")))
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var user = request.Path.Split('/')[^2];
+                var permission = _permissions.TryGetValue(user, out var p) ? p : DefaultPermission;
+                var body = Fixtures.Rest("repos_get-collaborator-permission-level.200").AsObject();
+                body["permission"] = permission == "maintain" ? "write" : permission;
+                body["role_name"] = permission;
+                body["user"]!["login"] = user;
+                return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/comments")))
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var body = Fixtures.Rest("issues_create-comment.201").AsObject();
+                body["id"] = Interlocked.Increment(ref _nextId);
+                body["body"] = JsonNode.Parse(request.Body!)!["body"]!.GetValue<string>();
+                return Json(201, body);
+            }));
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/reactions")))
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+                .WithBody(Fixtures.Rest("reactions_create-for-issue.201").ToJsonString()));
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/comments/*/reactions")))
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+                .WithBody(Fixtures.Rest("reactions_create-for-issue-comment.201").ToJsonString()));
+    }
+
+    /// <summary>Serves <c>.github/atom.yml</c> with this text, or answers 404 (no file: defaults) when null.</summary>
+    public void Settings(string? yaml)
+    {
+        var request = Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/contents/.github*atom.yml"));
+        if (yaml is null)
+        {
+            Server.Given(request).AtPriority(10).RespondWith(NotFound());
+            return;
+        }
+
+        var body = Fixtures.Rest("repos_get-content.200.response-if-content-is-a-file").AsObject();
+        body["name"] = "atom.yml";
+        body["path"] = ".github/atom.yml";
+        body["size"] = Encoding.UTF8.GetByteCount(yaml);
+        body["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml));
+        Server.Given(request).AtPriority(5).RespondWith(Response.Create().WithStatusCode(200)
+            .WithHeader("Content-Type", "application/json").WithBody(body.ToJsonString()));
+    }
+
+    public void Permission(string login, string permission) => _permissions[login] = permission;
+
+    /// <summary>Makes the first <paramref name="times"/> calls matching the path answer <paramref name="status"/>, then the normal stub.</summary>
+    public void FailFirst(string method, string pathPattern, int status, int times = 1, IDictionary<string, string>? headers = null)
+    {
+        var scenario = $"fail-{Guid.NewGuid():N}";
+        for (var i = 0; i < times; i++)
+        {
+            var response = Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
+                .WithBody($$"""{"message":"{{(HttpStatusCode)status}}","documentation_url":"https://docs.github.com/rest"}""");
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                response = response.WithHeader(name, value);
+            }
+
+            var builder = Server.Given(Request.Create().UsingMethod(method).WithPath(new WildcardMatcher(Prefix + pathPattern))).AtPriority(1).InScenario(scenario);
+            builder = i == 0 ? builder.WillSetStateTo($"{scenario}-1") : builder.WhenStateIs($"{scenario}-{i}").WillSetStateTo($"{scenario}-{i + 1}");
+            builder.RespondWith(response);
+        }
+    }
+
+    /// <summary>Every request whose method and path (wildcards allowed, without the /api/v3 prefix) match.</summary>
+    public IReadOnlyList<RecordedRequest> Requests(string method, string pathPattern)
+    {
+        var matcher = new WildcardMatcher(Prefix + pathPattern);
+        return AllRequests()
+            .Where(r => string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase) && matcher.IsMatch(r.Path).IsPerfect())
+            .ToList();
+    }
+
+    public IReadOnlyList<RecordedRequest> AllRequests() =>
+        Server.LogEntries
+            .Select(e => new RecordedRequest(e.RequestMessage!.Method, e.RequestMessage.Path, e.RequestMessage.Body, StatusOf(e.ResponseMessage?.StatusCode)))
+            .ToList();
+
+    private static int StatusOf(object? status) => status switch
+    {
+        int i => i,
+        HttpStatusCode c => (int)c,
+        string s when int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+        _ => 0,
+    };
+
+    /// <summary>Comment bodies that GitHub accepted (201) on the given issue or PR number.</summary>
+    public IReadOnlyList<string> Comments(int number) =>
+        Requests("POST", $"/repos/*/*/issues/{number}/comments").Where(r => r.Status == 201)
+            .Select(r => JsonNode.Parse(r.Body!)!["body"]!.GetValue<string>()).ToList();
+
+    public void Dispose() => Server.Stop();
+
+    private static IResponseBuilder NotFound() => Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/json")
+        .WithBody("""{"message":"Not Found","documentation_url":"https://docs.github.com/rest/repos/contents#get-repository-content","status":"404"}""");
+
+    private static WireMock.ResponseMessage Json(int status, JsonNode body) => new()
+    {
+        StatusCode = status,
+        Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json") },
+        BodyData = new WireMock.Util.BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = WireMock.Types.BodyType.String },
+    };
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record RecordedRequest(string Method, string Path, string? Body, int Status);

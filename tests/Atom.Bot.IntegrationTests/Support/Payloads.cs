@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Atom.Bot.IntegrationTests.Support;
+
+/// <summary>Webhook payloads from GitHub's examples, with the few fields a test cares about changed.</summary>
+public static class Payloads
+{
+    public const string Repository = "Codertocat/Hello-World";
+    public const string Labeller = "Codertocat";
+
+    public static JsonObject Labeled(string label = "atom", string sender = Labeller, int issue = 1, string? title = null, string? body = null, long? installationId = null)
+    {
+        var payload = Fixtures.Webhook("issues", "labeled");
+        payload["label"]!["name"] = label;
+        payload["issue"]!["number"] = issue;
+        payload["sender"]!["login"] = sender;
+        if (title is not null)
+        {
+            payload["issue"]!["title"] = title;
+        }
+
+        if (body is not null)
+        {
+            payload["issue"]!["body"] = body;
+        }
+
+        if (installationId is not null)
+        {
+            payload["installation"] = new JsonObject { ["id"] = installationId, ["node_id"] = "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+        }
+
+        return payload;
+    }
+
+    public static JsonObject Unlabeled(string label = "atom", int issue = 1)
+    {
+        var payload = Fixtures.Webhook("issues", "unlabeled");
+        payload["label"]!["name"] = label;
+        payload["issue"]!["number"] = issue;
+        return payload;
+    }
+
+    /// <summary>The examples have no <c>issues.closed</c>; it is <c>opened</c>'s shape with the action and state changed.</summary>
+    public static JsonObject Closed(int issue = 1)
+    {
+        var payload = Fixtures.Webhook("issues", "opened");
+        payload["action"] = "closed";
+        payload["issue"]!["number"] = issue;
+        payload["issue"]!["state"] = "closed";
+        return payload;
+    }
+}
