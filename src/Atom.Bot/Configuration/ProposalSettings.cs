@@ -3,5 +3,5 @@ namespace Atom.Bot.Configuration;
 public sealed record ProposalSettings
 {
     /// <summary>Proposal categories whose spec is approved automatically (e.g. <c>skill</c>); never the merge.</summary>
-    public IReadOnlyList<string> AutoApprove { get; init; } = [];
+    public string[] AutoApprove { get; init; } = [];
 }

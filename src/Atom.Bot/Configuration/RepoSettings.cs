@@ -8,7 +8,7 @@ public sealed record RepoSettings
     public string TriggerLabel { get; init; } = "atom";
     public string? TestCommand { get; init; }
     public int TestTimeoutSeconds { get; init; } = 600;
-    public IReadOnlyList<string> Approvers { get; init; } = [];
+    public string[] Approvers { get; init; } = [];
     public int RequiredApprovals { get; init; } = 1;
     public bool MergeOnApproval { get; init; } = true;
     public string MergeMethod { get; init; } = "squash";

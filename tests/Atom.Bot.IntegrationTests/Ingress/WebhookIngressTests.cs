@@ -13,7 +13,6 @@ public sealed class WebhookIngressTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        File.WriteAllLines($"/tmp/atomlog-{Guid.NewGuid():N}.txt", _host.Logs.Lines.Concat(_github.AllRequests().Select(r => $"GH {r.Method} {r.Path} {r.Status}")));
         await _host.DisposeAsync();
         _github.Dispose();
     }

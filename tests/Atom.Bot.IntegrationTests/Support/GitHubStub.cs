@@ -18,6 +18,9 @@ namespace Atom.Bot.IntegrationTests.Support;
 public sealed class GitHubStub : IDisposable
 {
     public const string Prefix = "/api/v3";
+
+    /// <summary>WireMock prefers the lowest priority number; the normal answers sit low so tests can override them.</summary>
+    public const int DefaultPriority = 100;
     private readonly ConcurrentDictionary<string, string> _permissions = new(StringComparer.OrdinalIgnoreCase);
     private int _nextId = 1000;
 
@@ -39,7 +42,7 @@ public sealed class GitHubStub : IDisposable
         Server.Reset();
         _permissions.Clear();
         Settings(null);
-        Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission")))
+        Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {
                 var user = request.Path.Split('/')[^2];
@@ -50,7 +53,7 @@ public sealed class GitHubStub : IDisposable
                 body["user"]!["login"] = user;
                 return Json(200, body);
             }));
-        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/comments")))
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/comments"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {
                 var body = Fixtures.Rest("issues_create-comment.201").AsObject();
@@ -58,10 +61,10 @@ public sealed class GitHubStub : IDisposable
                 body["body"] = JsonNode.Parse(request.Body!)!["body"]!.GetValue<string>();
                 return Json(201, body);
             }));
-        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/reactions")))
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/reactions"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
                 .WithBody(Fixtures.Rest("reactions_create-for-issue.201").ToJsonString()));
-        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/comments/*/reactions")))
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/comments/*/reactions"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
                 .WithBody(Fixtures.Rest("reactions_create-for-issue-comment.201").ToJsonString()));
     }
@@ -72,7 +75,7 @@ public sealed class GitHubStub : IDisposable
         var request = Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/contents/.github*atom.yml"));
         if (yaml is null)
         {
-            Server.Given(request).AtPriority(10).RespondWith(NotFound());
+            Server.Given(request).AtPriority(DefaultPriority - 1).RespondWith(NotFound());
             return;
         }
 
@@ -81,7 +84,7 @@ public sealed class GitHubStub : IDisposable
         body["path"] = ".github/atom.yml";
         body["size"] = Encoding.UTF8.GetByteCount(yaml);
         body["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml));
-        Server.Given(request).AtPriority(5).RespondWith(Response.Create().WithStatusCode(200)
+        Server.Given(request).AtPriority(DefaultPriority - 2).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody(body.ToJsonString()));
     }
 
@@ -90,20 +93,36 @@ public sealed class GitHubStub : IDisposable
     /// <summary>Makes the first <paramref name="times"/> calls matching the path answer <paramref name="status"/>, then the normal stub.</summary>
     public void FailFirst(string method, string pathPattern, int status, int times = 1, IDictionary<string, string>? headers = null)
     {
-        var scenario = $"fail-{Guid.NewGuid():N}";
-        for (var i = 0; i < times; i++)
+        var id = Guid.NewGuid();
+        var remaining = times;
+        var responseHeaders = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json") };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
-            var response = Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
-                .WithBody($$"""{"message":"{{(HttpStatusCode)status}}","documentation_url":"https://docs.github.com/rest"}""");
-            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-            {
-                response = response.WithHeader(name, value);
-            }
-
-            var builder = Server.Given(Request.Create().UsingMethod(method).WithPath(new WildcardMatcher(Prefix + pathPattern))).AtPriority(1).InScenario(scenario);
-            builder = i == 0 ? builder.WillSetStateTo($"{scenario}-1") : builder.WhenStateIs($"{scenario}-{i}").WillSetStateTo($"{scenario}-{i + 1}");
-            builder.RespondWith(response);
+            responseHeaders[name] = new(value);
         }
+
+        // The response callback runs once per request: after the last failure the mapping removes itself.
+        Server.Given(Request.Create().UsingMethod(method).WithPath(new WildcardMatcher(Prefix + pathPattern)))
+            .WithGuid(id)
+            .AtPriority(1)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                if (Interlocked.Decrement(ref remaining) <= 0)
+                {
+                    Server.DeleteMapping(id);
+                }
+
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = status,
+                    Headers = responseHeaders,
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = $$"""{"message":"{{(HttpStatusCode)status}}","documentation_url":"https://docs.github.com/rest"}""",
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
     }
 
     /// <summary>Every request whose method and path (wildcards allowed, without the /api/v3 prefix) match.</summary>

@@ -1,0 +1,87 @@
+using Atom.Bot.Configuration;
+
+namespace Atom.Bot.Tests.Configuration;
+
+public sealed class RepoSettingsParserTests
+{
+    [Fact]
+    public void Missing_file_gives_the_documented_defaults()
+    {
+        var result = RepoSettingsParser.Parse(null);
+
+        result.Error.ShouldBeNull();
+        var s = result.Settings!;
+        s.TriggerLabel.ShouldBe("atom");
+        s.TestCommand.ShouldBeNull();
+        s.TestTimeoutSeconds.ShouldBe(600);
+        s.Approvers.ShouldBeEmpty();
+        s.RequiredApprovals.ShouldBe(1);
+        s.MergeOnApproval.ShouldBeTrue();
+        s.MergeMethod.ShouldBe("squash");
+        s.MaxRevisions.ShouldBe(2);
+        s.RequesterCanApprove.ShouldBeTrue();
+        s.DeleteBranchOnMerge.ShouldBeTrue();
+        s.Scope.Allow.ShouldBe(["**"]);
+        s.Scope.Deny.ShouldBe([".github/**", ".atom/**"]);
+        s.Scope.MaxFiles.ShouldBe(20);
+        s.Scope.MaxChangedLines.ShouldBe(800);
+        s.Auditor.MinScore.ShouldBe(0.7);
+        s.Proposals.AutoApprove.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_documented_example_parses()
+    {
+        var yaml = """
+            trigger_label: atom
+            test_command: dotnet test
+            test_timeout_seconds: 600
+            approvers: [alice, bob]
+            required_approvals: 1
+            merge_on_approval: true
+            merge_method: squash
+            max_revisions: 2
+            requester_can_approve: true
+            delete_branch_on_merge: true
+            scope:
+              allow: ["**"]
+              deny: [".github/**", ".atom/**"]
+              max_files: 20
+              max_changed_lines: 800
+            auditor:
+              min_score: 0.7
+            proposals:
+              auto_approve: []
+            """;
+
+        var result = RepoSettingsParser.Parse(yaml);
+
+        result.Error.ShouldBeNull();
+        result.Settings!.Approvers.ShouldBe(["alice", "bob"]);
+        result.Settings.TestCommand.ShouldBe("dotnet test");
+    }
+
+    [Theory]
+    [InlineData("merge_method: yolo", "merge_method")]
+    [InlineData("required_approvals: 0", "required_approvals")]
+    [InlineData("auditor:\n  min_score: 1.5", "min_score")]
+    [InlineData("scope:\n  max_files: -1", "max_files")]
+    [InlineData("proposals:\n  auto_approve: [everything]", "everything")]
+    [InlineData("unknown_key: 1", "unknown_key")]
+    [InlineData("test_timeout_seconds: soon", "line 1")]
+    [InlineData("approvers: [alice\n", "line")]
+    public void Invalid_settings_name_the_problem(string yaml, string expected)
+    {
+        var result = RepoSettingsParser.Parse(yaml);
+
+        result.Settings.ShouldBeNull();
+        result.Error!.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Trigger_label_is_known_even_when_the_file_is_invalid()
+    {
+        RepoSettingsParser.Parse("trigger_label: robot\nmerge_method: yolo").TriggerLabel.ShouldBe("robot");
+        RepoSettingsParser.Parse("trigger_label: robot\nnonsense: [").TriggerLabel.ShouldBe("robot");
+    }
+}
