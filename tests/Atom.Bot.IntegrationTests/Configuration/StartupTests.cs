@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace Atom.Bot.IntegrationTests.Configuration;
+
+/// <summary>The real <c>atom</c> executable, started as a process.</summary>
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task Serve_without_webhook_secret_exits_non_zero_with_one_line_naming_the_variable()
+    {
+        var (exit, stdout, stderr) = await RunAtomAsync(["serve"], new());
+
+        exit.ShouldNotBe(0);
+        stdout.ShouldBeEmpty();
+        stderr.Trim().Split('\n').ShouldHaveSingleItem().ShouldContain("ATOM_WEBHOOK_SECRET");
+    }
+
+    [Fact]
+    public async Task Serve_with_a_malformed_number_names_the_variable_and_value()
+    {
+        var (exit, _, stderr) = await RunAtomAsync(["serve"], new() { ["ATOM_WEBHOOK_SECRET"] = "x-secret-1", ["ATOM_LLM_CONCURRENCY"] = "lots" });
+
+        exit.ShouldNotBe(0);
+        stderr.ShouldContain("ATOM_LLM_CONCURRENCY");
+        stderr.ShouldContain("'lots'");
+    }
+
+    [Fact]
+    public async Task Config_prints_every_variable_with_secrets_masked()
+    {
+        var (exit, stdout, _) = await RunAtomAsync(["config"], new() { ["ATOM_WEBHOOK_SECRET"] = "x-secret-value-99", ["ATOM_GITHUB_TOKEN"] = "tok-secret-value-98" });
+
+        exit.ShouldBe(0);
+        stdout.ShouldNotContain("x-secret-value-99");
+        stdout.ShouldNotContain("tok-secret-value-98");
+        foreach (var setting in Atom.Bot.Configuration.AtomConfiguration.Settings)
+        {
+            stdout.ShouldContain(setting.Variable);
+        }
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAtomAsync(string[] args, Dictionary<string, string> environment)
+    {
+        var work = Directory.CreateTempSubdirectory("atom-proc-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = work,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "atom.dll"));
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ATOM_", StringComparison.Ordinal)).ToList())
+            {
+                start.Environment.Remove(key);
+            }
+
+            start.Environment["HOME"] = work;
+            start.Environment["ATOM_DATA_DIR"] = Path.Combine(work, "data");
+            foreach (var (key, value) in environment)
+            {
+                start.Environment[key] = value;
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using Atom.Bot.Configuration;
+
+namespace Atom.Bot.Tests.Configuration;
+
+public sealed class AtomConfigurationTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("atom-cfg-work-");
+    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("atom-cfg-home-");
+
+    public void Dispose()
+    {
+        _work.Delete(recursive: true);
+        _home.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void Environment_wins_over_working_directory_file_which_wins_over_user_file_which_wins_over_defaults()
+    {
+        WriteUserFile("llm_model: from-user\nllm_concurrency: 7\nmax_assignments: 3\nworker_max_steps: 11\n");
+        WriteWorkingFile("llm_model: from-working\nllm_concurrency: 6\n");
+
+        var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_LLM_MODEL"] = "from-env" });
+
+        result.Errors.ShouldBeEmpty();
+        var options = result.Options!;
+        options.LlmModel.ShouldBe("from-env");
+        options.LlmConcurrency.ShouldBe(6);
+        options.MaxAssignments.ShouldBe(3);
+        options.WorkerMaxSteps.ShouldBe(11);
+        options.LlmTimeoutSeconds.ShouldBe(120);
+        Source(result, "ATOM_LLM_MODEL").ShouldBe(ConfigurationSource.Environment);
+        Source(result, "ATOM_LLM_CONCURRENCY").ShouldBe(ConfigurationSource.WorkingDirectoryFile);
+        Source(result, "ATOM_MAX_ASSIGNMENTS").ShouldBe(ConfigurationSource.UserFile);
+        Source(result, "ATOM_LLM_TIMEOUT_SECONDS").ShouldBe(ConfigurationSource.Default);
+    }
+
+    [Fact]
+    public void Defaults_follow_the_design()
+    {
+        var options = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!;
+
+        options.GitHubApiUrl.ShouldBe(new Uri("https://api.github.com/"));
+        options.LlmBaseUrl.ShouldBe(new Uri("http://localhost:5000/v1/"));
+        options.LlmConcurrency.ShouldBe(4);
+        options.AuditorBaseUrl.ShouldBe(options.LlmBaseUrl);
+        options.AuditorModel.ShouldBe(options.LlmModel);
+        options.JobStorage.ShouldBe("memory");
+        options.UsesPostgreSql.ShouldBeFalse();
+        options.LlmTimeoutSeconds.ShouldBe(120);
+        options.WorkerMaxSteps.ShouldBe(40);
+        options.MaxAssignments.ShouldBe(4);
+        options.GitAuthorName.ShouldBe("atom-bot");
+        options.GitAuthorEmail.ShouldContain("noreply");
+        options.DataDir.ShouldEndWith(".atom");
+    }
+
+    [Fact]
+    public void Missing_webhook_secret_is_an_error_naming_the_variable()
+    {
+        var result = Load([]);
+
+        result.IsValid.ShouldBeFalse();
+        result.Errors.ShouldHaveSingleItem().ShouldStartWith("ATOM_WEBHOOK_SECRET is required");
+    }
+
+    [Theory]
+    [InlineData("ATOM_GITHUB_API_URL", "not a url", "not an absolute http(s) URL")]
+    [InlineData("ATOM_LLM_BASE_URL", "ftp://x/", "not an absolute http(s) URL")]
+    [InlineData("ATOM_LLM_CONCURRENCY", "four", "not a positive whole number")]
+    [InlineData("ATOM_LLM_TIMEOUT_SECONDS", "0", "not a positive whole number")]
+    [InlineData("ATOM_GITHUB_APP_ID", "-3", "not a positive whole number")]
+    public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
+    {
+        var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });
+
+        result.IsValid.ShouldBeFalse();
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.ShouldStartWith(variable);
+        error.ShouldContain(problem);
+        error.ShouldContain($"'{value}'");
+    }
+
+    [Fact]
+    public void Malformed_value_in_a_file_names_the_file()
+    {
+        WriteWorkingFile("llm_concurrency: many\n");
+
+        var error = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Errors.ShouldHaveSingleItem();
+
+        error.ShouldContain("ATOM_LLM_CONCURRENCY");
+        error.ShouldContain(".atom.yml");
+    }
+
+    [Fact]
+    public void Unknown_setting_in_a_file_is_an_error()
+    {
+        WriteUserFile("llm_modle: typo\n");
+
+        Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Errors.ShouldHaveSingleItem().ShouldContain("unknown setting 'llm_modle'");
+    }
+
+    [Fact]
+    public void Invalid_yaml_in_a_file_is_an_error()
+    {
+        WriteWorkingFile("llm_model: [unclosed\n");
+
+        Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Errors.ShouldHaveSingleItem().ShouldContain("invalid YAML");
+    }
+
+    [Fact]
+    public void Config_command_masks_secrets_and_shows_sources()
+    {
+        WriteWorkingFile("llm_api_key: sk-file-secret-value\n");
+        var result = Load(new()
+        {
+            ["ATOM_WEBHOOK_SECRET"] = "whsec-very-secret",
+            ["ATOM_GITHUB_TOKEN"] = "ghp_tokenvalue123456",
+            ["ATOM_DASHBOARD_TOKEN"] = "dash-secret-token",
+            ["ATOM_JOB_STORAGE"] = "Host=db;Username=atom;Password=pg-secret-pass;Database=atom",
+        });
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        ConfigCommand.Run(result, output, error).ShouldBe(0);
+
+        var text = output.ToString();
+        foreach (var secret in new[] { "whsec-very-secret", "ghp_tokenvalue123456", "dash-secret-token", "pg-secret-pass", "sk-file-secret-value" })
+        {
+            text.ShouldNotContain(secret);
+        }
+
+        text.ShouldContain("ATOM_WEBHOOK_SECRET");
+        text.ShouldContain("***  (environment)");
+        text.ShouldContain("Password=***");
+        text.ShouldContain(".atom.yml)");
+        text.ShouldContain("(default)");
+    }
+
+    [Fact]
+    public void Config_command_fails_with_the_errors_when_invalid()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        ConfigCommand.Run(Load([]), output, error).ShouldBe(2);
+
+        error.ToString().ShouldContain("ATOM_WEBHOOK_SECRET");
+    }
+
+    private ConfigurationResult Load(Dictionary<string, string?> environment) =>
+        AtomConfiguration.Load(environment, _work.FullName, _home.FullName);
+
+    private static ConfigurationSource Source(ConfigurationResult result, string variable) =>
+        result.Values.Single(v => v.Variable == variable).Source;
+
+    private void WriteWorkingFile(string text) => File.WriteAllText(Path.Combine(_work.FullName, ".atom.yml"), text);
+
+    private void WriteUserFile(string text)
+    {
+        Directory.CreateDirectory(Path.Combine(_home.FullName, ".atom"));
+        File.WriteAllText(Path.Combine(_home.FullName, ".atom", "config.yml"), text);
+    }
+}
