@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Atom.Bot.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+
+namespace Atom.Bot.Benchmarks;
+
+/// <summary>
+/// Webhook acknowledgement: 2,000 signed deliveries to the running service and, in the same run, to a bare Kestrel
+/// endpoint that only reads the body. Paced at 200/s for latency (p50/p99), then unpaced for throughput.
+/// </summary>
+public sealed class IngressBenchmark : IBenchmark
+{
+    private const string Secret = "benchmark-secret";
+
+    public string Name => "ingress";
+
+    public string Description => "2,000 signed deliveries: Atom's webhook endpoint vs a bare Kestrel endpoint (latency at 200/s, throughput)";
+
+    public async Task RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        var fixtures = BenchmarkSupport.FixturesDirectory();
+        var payload = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixtures, "webhooks", "issues", "labeled.payload.json"), cancellationToken))!;
+        payload["label"]!["name"] = "atom";
+        var body = payload.ToJsonString();
+
+        using var github = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{BenchmarkSupport.FreePort()}"] });
+        github.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
+        var dataDir = Directory.CreateTempSubdirectory("atom-bench-").FullName;
+        try
+        {
+            var configuration = AtomConfiguration.Load(new Dictionary<string, string?>
+            {
+                ["ATOM_WEBHOOK_SECRET"] = Secret,
+                ["ATOM_GITHUB_TOKEN"] = "benchmark-token",
+                ["ATOM_GITHUB_API_URL"] = github.Url + "/",
+                ["ATOM_DATA_DIR"] = dataDir,
+            }, dataDir, dataDir);
+            await using var atom = Program.BuildService(configuration.Options!, ["--urls", $"http://127.0.0.1:{BenchmarkSupport.FreePort()}"],
+                b => b.Logging.ClearProviders());
+            await atom.StartAsync(cancellationToken);
+
+            var bareBuilder = WebApplication.CreateSlimBuilder();
+            bareBuilder.Logging.ClearProviders();
+            bareBuilder.WebHost.UseUrls($"http://127.0.0.1:{BenchmarkSupport.FreePort()}");
+            await using var bare = bareBuilder.Build();
+            bare.MapPost("/api/github/webhooks", async (HttpContext context) =>
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+                return Results.Ok();
+            });
+            await bare.StartAsync(cancellationToken);
+
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
+            var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body)));
+
+            // Warm both up so JIT and connection set-up are not measured.
+            await Paced(client, bare.Urls.First(), body, signature, 200, 1000, cancellationToken);
+            await Paced(client, atom.Urls.First(), body, signature, 200, 1000, cancellationToken);
+
+            var bareLatency = await Paced(client, bare.Urls.First(), body, signature, count, rate, cancellationToken);
+            var atomLatency = await Paced(client, atom.Urls.First(), body, signature, count, rate, cancellationToken);
+            var bareThroughput = await Unpaced(client, bare.Urls.First(), body, signature, count, cancellationToken);
+            var atomThroughput = await Unpaced(client, atom.Urls.First(), body, signature, count, cancellationToken);
+
+            Console.WriteLine($"deliveries: {count}, paced at {rate}/s, {Environment.ProcessorCount} cores");
+            Console.WriteLine($"{"",-14}{"p50 ms",10}{"p99 ms",10}{"max ms",10}{"errors",8}{"unpaced/s",12}");
+            Print("bare Kestrel", bareLatency, bareThroughput);
+            Print("atom", atomLatency, atomThroughput);
+            Console.WriteLine($"ratio atom/bare: p50 {atomLatency.P50 / bareLatency.P50:F2}x, p99 {atomLatency.P99 / bareLatency.P99:F2}x, throughput {atomThroughput / bareThroughput:F2}x");
+            Console.WriteLine($"goal p99 < 20 ms at {rate}/s: {(atomLatency.P99 < 20 ? "met" : "NOT met")}");
+            await atom.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static void Print(string name, Latency latency, double throughput) =>
+        Console.WriteLine($"{name,-14}{latency.P50,10:F2}{latency.P99,10:F2}{latency.Max,10:F2}{latency.Errors,8}{throughput,12:F0}");
+
+    private static async Task<Latency> Paced(HttpClient client, string baseUrl, string body, string signature, int count, int rate, CancellationToken cancellationToken)
+    {
+        var latencies = new double[count];
+        var errors = 0;
+        var start = Stopwatch.GetTimestamp();
+        var sends = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = BenchmarkSupport.Milliseconds(Stopwatch.GetTimestamp(), due);
+                if (wait > 2)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait - 1), cancellationToken);
+                }
+                else
+                {
+                    Thread.SpinWait(50);
+                }
+            }
+
+            var index = i;
+            sends[i] = Task.Run(async () =>
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var ok = await SendAsync(client, baseUrl, body, signature, cancellationToken);
+                latencies[index] = BenchmarkSupport.Milliseconds(t0, Stopwatch.GetTimestamp());
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }, cancellationToken);
+        }
+
+        await Task.WhenAll(sends);
+        Array.Sort(latencies);
+        return new Latency(BenchmarkSupport.Percentile(latencies, 50), BenchmarkSupport.Percentile(latencies, 99), latencies[^1], errors);
+    }
+
+    private static async Task<double> Unpaced(HttpClient client, string baseUrl, string body, string signature, int count, CancellationToken cancellationToken)
+    {
+        var next = -1;
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) < count)
+            {
+                await SendAsync(client, baseUrl, body, signature, cancellationToken);
+            }
+        }, cancellationToken)));
+        return count / (BenchmarkSupport.Milliseconds(start, Stopwatch.GetTimestamp()) / 1000);
+    }
+
+    private static async Task<bool> SendAsync(HttpClient client, string baseUrl, string body, string signature, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/github/webhooks")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-GitHub-Event", "issues");
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        request.Headers.Add("X-Hub-Signature-256", signature);
+        using var response = await client.SendAsync(request, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    private sealed record Latency(double P50, double P99, double Max, int Errors);
+}
