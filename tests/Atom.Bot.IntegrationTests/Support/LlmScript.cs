@@ -152,7 +152,7 @@ public sealed class LlmScript : IDisposable
     public LlmScript ReplyToolCall(string name, object arguments, int? tokensIn = null, int? tokensOut = null, TimeSpan? delay = null) =>
         ReplyToolCalls([(name, arguments)], tokensIn, tokensOut, delay);
 
-    /// <summary>Several function calls in one assistant message.</summary>
+    /// <summary>Several function calls in one assistant message; an argument given as a string is sent verbatim (e.g. malformed JSON).</summary>
     public LlmScript ReplyToolCalls(IReadOnlyList<(string Name, object Arguments)> calls, int? tokensIn = null, int? tokensOut = null, TimeSpan? delay = null)
     {
         ArgumentNullException.ThrowIfNull(calls);
