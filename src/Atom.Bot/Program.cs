@@ -3,6 +3,7 @@ using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
 using Atom.Bot.Jobs;
+using Atom.Bot.Llm;
 using Atom.Bot.Platform;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
@@ -79,6 +80,7 @@ public static class Program
             .AddStorage(options)
             .AddAudit(options)
             .AddGitHub(options)
+            .AddLlm(options)
             .AddTasks()
             .AddSupervisor()
             .AddIngress()

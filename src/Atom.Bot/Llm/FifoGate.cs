@@ -1,0 +1,103 @@
+namespace Atom.Bot.Llm;
+
+/// <summary>
+/// A counting gate whose waiters are served strictly first come, first served (SemaphoreSlim does not promise an
+/// order), with cancellable waits and exact counts of holders and waiters for the statistics.
+/// </summary>
+internal sealed class FifoGate
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private readonly int _capacity;
+    private int _held;
+
+    public FifoGate(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    public int Capacity => _capacity;
+
+    public int Held
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held;
+            }
+        }
+    }
+
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
+
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        LinkedListNode<TaskCompletionSource> node;
+        lock (_lock)
+        {
+            if (_held < _capacity && _waiters.Count == 0)
+            {
+                _held++;
+                return;
+            }
+
+            node = _waiters.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        // If Release hands the slot over first, the node is already off the list: the waiter owns the slot and
+        // will release it; otherwise the cancellation removes the node and no slot changes hands.
+        await using var registration = cancellationToken.Register(() =>
+        {
+            bool removed;
+            lock (_lock)
+            {
+                removed = node.List is not null;
+                if (removed)
+                {
+                    _waiters.Remove(node);
+                }
+            }
+
+            if (removed)
+            {
+                node.Value.TrySetCanceled(cancellationToken);
+            }
+        });
+        await node.Value.Task;
+    }
+
+    public void Release()
+    {
+        TaskCompletionSource? next = null;
+        lock (_lock)
+        {
+            if (_waiters.First is { } first)
+            {
+                _waiters.RemoveFirst();
+                next = first.Value;
+            }
+            else if (_held > 0)
+            {
+                _held--;
+            }
+            else
+            {
+                throw new InvalidOperationException("Release without a matching WaitAsync.");
+            }
+        }
+
+        next?.TrySetResult();
+    }
+}

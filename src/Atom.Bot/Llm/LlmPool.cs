@@ -1,0 +1,390 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Atom.Bot.Configuration;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Atom.Bot.Llm;
+
+/// <summary>
+/// Every OpenAI-compatible call of the process goes through this one pool: at most <c>ATOM_LLM_CONCURRENCY</c>
+/// requests in flight (main and auditor models together), waiters served first come first served, a timeout per
+/// attempt, and the only retry layer (the SDK's own retries are off) so that statistics see every retry.
+/// </summary>
+public sealed class LlmPool : IDisposable
+{
+    private static readonly HashSet<int> RetryableStatuses = [408, 429, 502, 503, 504];
+    private static readonly HashSet<int> SchemaRejectionStatuses = [400, 422, 500, 501];
+
+    private readonly TimeProvider _time;
+    private readonly ILogger<LlmPool> _logger;
+    private readonly LlmPoolTuning _tuning;
+    private readonly TimeSpan _requestTimeout;
+    private readonly string[] _secrets;
+    private readonly HttpClient _http;
+    private readonly EndpointState[] _endpoints;
+    private readonly FifoGate _gate;
+    private readonly ConcurrentDictionary<long, UsageCounter> _usage = new();
+    private long _completed;
+    private long _failed;
+    private long _cancelled;
+    private long _retried;
+    private long _corrections;
+    private long _invalidOutputs;
+    private long _waits;
+    private long _waitTicks;
+    private long _tokensIn;
+    private long _tokensOut;
+
+    public LlmPool(AtomOptions options, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _time = timeProvider;
+        _logger = logger;
+        _tuning = tuning ?? LlmPoolTuning.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_tuning.MaxAttempts, 1);
+        _requestTimeout = _tuning.RequestTimeout ?? TimeSpan.FromSeconds(options.LlmTimeoutSeconds);
+        _secrets = [.. options.Secrets()];
+        _gate = new FifoGate(options.LlmConcurrency);
+
+        // Timeouts are ours (per attempt, on the TimeProvider), so neither HttpClient nor the pipeline may cut first.
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var transport = new HttpClientPipelineTransport(_http);
+        var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.LlmApiKey) ? "none" : options.LlmApiKey);
+        _endpoints =
+        [
+            new EndpointState(LlmEndpoint.Main, options.LlmModel, Client(options.LlmModel, options.LlmBaseUrl)),
+            new EndpointState(LlmEndpoint.Auditor, options.AuditorModel, Client(options.AuditorModel, options.AuditorBaseUrl)),
+        ];
+        Log.PoolCreated(_logger, options.LlmConcurrency, _requestTimeout.TotalSeconds, _tuning.MaxAttempts, options.LlmModel, options.AuditorModel);
+
+        ChatClient Client(string model, Uri baseUrl) => new(model, credential, new OpenAIClientOptions
+        {
+            Endpoint = new Uri(baseUrl.ToString().TrimEnd('/')),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = _requestTimeout + TimeSpan.FromSeconds(30),
+            Transport = transport,
+        });
+    }
+
+    public int Concurrency => _gate.Capacity;
+
+    /// <summary>The model a request to <paramref name="endpoint"/> asks for (shown in the certification package).</summary>
+    public string ModelFor(LlmEndpoint endpoint) => State(endpoint).Model;
+
+    /// <summary>
+    /// One chat completion. Expected failures (retries exhausted, timeouts, refusals) come back as an error value;
+    /// only cancellation and bugs throw.
+    /// </summary>
+    public async Task<LlmResult<LlmReply>> CompleteAsync(
+        LlmEndpoint endpoint,
+        IReadOnlyList<ChatMessage> messages,
+        IReadOnlyList<ChatTool>? tools,
+        long? taskId,
+        CancellationToken cancellationToken)
+    {
+        RequireMessages(messages);
+        var state = State(endpoint);
+        return await SendAsync(state, ChatWireFormat.BuildRequest(state.Model, messages, tools, null), taskId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Structured output: one JSON object that <paramref name="validate"/> accepts (it returns an error message or
+    /// null). Asks with a strict <c>json_schema</c> response format; an endpoint that refuses it is remembered and
+    /// asked for the object in the reply text instead. An unusable reply gets one corrective retry, then an
+    /// <see cref="LlmErrorKind.InvalidOutput"/> error.
+    /// </summary>
+    public async Task<LlmResult<JsonElement>> CompleteJsonAsync(
+        LlmEndpoint endpoint,
+        IReadOnlyList<ChatMessage> messages,
+        string schemaName,
+        string jsonSchema,
+        Func<JsonElement, string?> validate,
+        long? taskId,
+        CancellationToken cancellationToken)
+    {
+        RequireMessages(messages);
+        ArgumentException.ThrowIfNullOrEmpty(schemaName);
+        ArgumentException.ThrowIfNullOrEmpty(jsonSchema);
+        ArgumentNullException.ThrowIfNull(validate);
+        var state = State(endpoint);
+        var schemaFormat = ChatResponseFormat.CreateJsonSchemaFormat(schemaName, BinaryData.FromString(jsonSchema), jsonSchemaIsStrict: true);
+
+        var useSchema = state.JsonSchemaSupported;
+        var conversation = useSchema ? messages.ToList() : WithJsonInstruction(messages, schemaName, jsonSchema);
+        var result = await SendAsync(state, Body(), taskId, cancellationToken);
+        if (useSchema && result.Error is { } refusal && IsSchemaRejection(refusal))
+        {
+            state.JsonSchemaSupported = false;
+            Log.JsonSchemaUnsupported(_logger, endpoint, state.Model, refusal.StatusCode);
+            useSchema = false;
+            conversation = WithJsonInstruction(messages, schemaName, jsonSchema);
+            result = await SendAsync(state, Body(), taskId, cancellationToken);
+        }
+
+        for (var round = 1; ; round++)
+        {
+            if (!result.IsOk)
+            {
+                return new LlmResult<JsonElement>(result.Error);
+            }
+
+            var text = result.Value.Text;
+            var value = JsonObjectExtractor.Extract(text, out var problem);
+            if (value is { } json && (problem = validate(json)) is null)
+            {
+                return new LlmResult<JsonElement>(json);
+            }
+
+            if (round == 2)
+            {
+                Interlocked.Increment(ref _invalidOutputs);
+                Log.InvalidOutput(_logger, endpoint, schemaName);
+                return new LlmResult<JsonElement>(new LlmError(
+                    LlmErrorKind.InvalidOutput, $"the model's reply is not a valid {schemaName} object: {problem}", null, round));
+            }
+
+            Interlocked.Increment(ref _corrections);
+            Log.Correcting(_logger, endpoint, schemaName, problem!);
+            conversation.Add(new AssistantChatMessage(string.IsNullOrEmpty(text) ? "(empty reply)" : text));
+            conversation.Add(new UserChatMessage(
+                $"Your reply could not be used: {problem}.\nReply again with only the corrected JSON object for {schemaName}, conforming to the schema, and nothing else."));
+            result = await SendAsync(state, Body(), taskId, cancellationToken);
+        }
+
+        BinaryData Body() => ChatWireFormat.BuildRequest(state.Model, conversation, null, useSchema ? schemaFormat : null);
+    }
+
+    public LlmStatistics Snapshot()
+    {
+        var waits = Interlocked.Read(ref _waits);
+        var waitTicks = Interlocked.Read(ref _waitTicks);
+        return new LlmStatistics(
+            Concurrency,
+            _gate.Held,
+            _gate.Waiting,
+            Interlocked.Read(ref _completed),
+            Interlocked.Read(ref _failed),
+            Interlocked.Read(ref _cancelled),
+            Interlocked.Read(ref _retried),
+            Interlocked.Read(ref _corrections),
+            Interlocked.Read(ref _invalidOutputs),
+            waits == 0 ? 0 : TimeSpan.FromTicks(waitTicks / waits).TotalMilliseconds,
+            Interlocked.Read(ref _tokensIn),
+            Interlocked.Read(ref _tokensOut),
+            [.. _endpoints.Select(e => new LlmEndpointStatus(e.Id == LlmEndpoint.Main ? "main" : "auditor", e.Model, e.JsonSchemaSupported))]);
+    }
+
+    /// <summary>What the task's requests have cost so far (kept in memory for the life of the process).</summary>
+    public LlmUsage UsageForTask(long taskId) => _usage.TryGetValue(taskId, out var counter) ? counter.ToUsage() : LlmUsage.None;
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<LlmResult<LlmReply>> SendAsync(EndpointState endpoint, BinaryData body, long? taskId, CancellationToken cancellationToken)
+    {
+        var usage = taskId is { } id ? _usage.GetOrAdd(id, _ => new UsageCounter()) : null;
+        usage?.AddRequest();
+        var started = _time.GetTimestamp();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var waitStarted = _time.GetTimestamp();
+                await _gate.WaitAsync(cancellationToken);
+                Interlocked.Increment(ref _waits);
+                Interlocked.Add(ref _waitTicks, _time.GetElapsedTime(waitStarted).Ticks);
+
+                Attempt outcome;
+                var callStarted = _time.GetTimestamp();
+                try
+                {
+                    outcome = await AttemptAsync(endpoint, body, cancellationToken);
+                }
+                finally
+                {
+                    _gate.Release();
+                    usage?.AddTime(_time.GetElapsedTime(callStarted));
+                }
+
+                if (outcome.Reply is { } reply)
+                {
+                    Interlocked.Increment(ref _completed);
+                    Interlocked.Add(ref _tokensIn, reply.TokensIn);
+                    Interlocked.Add(ref _tokensOut, reply.TokensOut);
+                    usage?.AddTokens(reply.TokensIn, reply.TokensOut);
+                    var elapsedMilliseconds = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+                    Log.Completed(_logger, endpoint.Id, elapsedMilliseconds, attempt, reply.TokensIn, reply.TokensOut, reply.FinishReason);
+                    return new LlmResult<LlmReply>(reply);
+                }
+
+                var error = outcome.Error! with { Attempts = attempt };
+                if (!outcome.Retryable || attempt >= _tuning.MaxAttempts)
+                {
+                    Interlocked.Increment(ref _failed);
+                    Log.Failed(_logger, endpoint.Id, attempt, error.Kind, error.StatusCode);
+                    return new LlmResult<LlmReply>(error);
+                }
+
+                // The slot is free while we wait: the retry queues again behind whoever arrived meanwhile.
+                var delay = outcome.RetryAfter is { } asked
+                    ? (asked < _tuning.MaxRetryAfter ? asked : _tuning.MaxRetryAfter)
+                    : LlmRetryDelay.Backoff(attempt, _tuning.RetryBaseDelay, _tuning.MaxBackoff, Random.Shared);
+                Interlocked.Increment(ref _retried);
+                usage?.AddRetry();
+                Log.Retrying(_logger, endpoint.Id, attempt, _tuning.MaxAttempts, error.Kind, error.StatusCode, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
+        }
+    }
+
+    private async Task<Attempt> AttemptAsync(EndpointState endpoint, BinaryData body, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_requestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var content = BinaryContent.Create(body);
+            var result = await endpoint.Client.CompleteChatAsync(content, new RequestOptions
+            {
+                CancellationToken = linked.Token,
+                ErrorOptions = ClientErrorBehaviors.NoThrow,
+            });
+            var response = result.GetRawResponse();
+            if (response.Status is >= 200 and < 300)
+            {
+                return ChatWireFormat.ReadReply(response.Content, out var problem) is { } reply
+                    ? new Attempt(reply, null, false, null)
+                    : new Attempt(null, new LlmError(LlmErrorKind.InvalidResponse, problem!, response.Status, 0), false, null);
+            }
+
+            var message = $"HTTP {response.Status}: {Redact(ChatWireFormat.ErrorMessage(response.Content))}";
+            if (!RetryableStatuses.Contains(response.Status))
+            {
+                return new Attempt(null, new LlmError(LlmErrorKind.Rejected, message, response.Status, 0), false, null);
+            }
+
+            var retryAfter = LlmRetryDelay.FromHeaders(Header(response, "retry-after-ms"), Header(response, "Retry-After"), _time.GetUtcNow());
+            return new Attempt(null, new LlmError(LlmErrorKind.Unavailable, message, response.Status, 0), true, retryAfter);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = new LlmError(LlmErrorKind.TimedOut, $"no answer within {_requestTimeout.TotalSeconds:0.###} s", null, 0);
+            return new Attempt(null, error, true, null);
+        }
+        catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)
+        {
+            var error = new LlmError(LlmErrorKind.Unavailable, $"connection failed: {Redact(e.Message)}", null, 0);
+            return new Attempt(null, error, true, null);
+        }
+    }
+
+    private static string? Header(PipelineResponse response, string name) =>
+        response.Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>A refusal that names the response format (vLLM, llama.cpp, LM Studio and proxies word it differently).</summary>
+    private static bool IsSchemaRejection(LlmError error) =>
+        error.Kind == LlmErrorKind.Rejected
+        && error.StatusCode is { } status && SchemaRejectionStatuses.Contains(status)
+        && (error.Message.Contains("response_format", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("json_schema", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("schema", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The conversation with the schema and "JSON only" appended to the last user message (a second user message in
+    /// a row breaks some chat templates), or added as a new user message when the last message is not the user's.
+    /// </summary>
+    private static List<ChatMessage> WithJsonInstruction(IReadOnlyList<ChatMessage> messages, string schemaName, string jsonSchema)
+    {
+        var instruction =
+            $"Reply with a single JSON object and nothing else (no prose, no code fence). It is a {schemaName} and must conform to this JSON schema:\n{jsonSchema}";
+        var conversation = messages.ToList();
+        if (conversation[^1] is UserChatMessage last && last.Content.All(p => p.Kind == ChatMessageContentPartKind.Text))
+        {
+            conversation[^1] = new UserChatMessage(string.Concat(last.Content.Select(p => p.Text)) + "\n\n" + instruction);
+        }
+        else
+        {
+            conversation.Add(new UserChatMessage(instruction));
+        }
+
+        return conversation;
+    }
+
+    private static void RequireMessages(IReadOnlyList<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            throw new ArgumentException("A chat completion needs at least one message.", nameof(messages));
+        }
+    }
+
+    private string Redact(string text) => Redaction.Redact(text, _secrets);
+
+    private EndpointState State(LlmEndpoint endpoint) => endpoint switch
+    {
+        LlmEndpoint.Main => _endpoints[0],
+        LlmEndpoint.Auditor => _endpoints[1],
+        _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
+    };
+
+    private sealed record Attempt(LlmReply? Reply, LlmError? Error, bool Retryable, TimeSpan? RetryAfter);
+
+    private sealed class EndpointState(LlmEndpoint id, string model, ChatClient client)
+    {
+        private volatile bool _jsonSchemaSupported = true;
+
+        public LlmEndpoint Id { get; } = id;
+
+        public string Model { get; } = model;
+
+        public ChatClient Client { get; } = client;
+
+        public bool JsonSchemaSupported
+        {
+            get => _jsonSchemaSupported;
+            set => _jsonSchemaSupported = value;
+        }
+    }
+
+    private sealed class UsageCounter
+    {
+        private int _requests;
+        private int _retries;
+        private long _tokensIn;
+        private long _tokensOut;
+        private long _ticks;
+
+        public void AddRequest() => Interlocked.Increment(ref _requests);
+
+        public void AddRetry() => Interlocked.Increment(ref _retries);
+
+        public void AddTime(TimeSpan elapsed) => Interlocked.Add(ref _ticks, elapsed.Ticks);
+
+        public void AddTokens(int tokensIn, int tokensOut)
+        {
+            Interlocked.Add(ref _tokensIn, tokensIn);
+            Interlocked.Add(ref _tokensOut, tokensOut);
+        }
+
+        public LlmUsage ToUsage() => new(
+            Volatile.Read(ref _requests),
+            Volatile.Read(ref _retries),
+            Interlocked.Read(ref _tokensIn),
+            Interlocked.Read(ref _tokensOut),
+            TimeSpan.FromTicks(Interlocked.Read(ref _ticks)));
+    }
+}

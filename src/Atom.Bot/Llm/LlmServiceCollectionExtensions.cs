@@ -1,0 +1,20 @@
+using Atom.Bot.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Atom.Bot.Llm;
+
+public static class LlmServiceCollectionExtensions
+{
+    /// <summary>The process-wide <see cref="LlmPool"/>; a registered <see cref="LlmPoolTuning"/> or <see cref="TimeProvider"/> replaces the defaults.</summary>
+    public static IServiceCollection AddLlm(this IServiceCollection services, AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new LlmPool(
+            options,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LlmPool>>(),
+            sp.GetService<LlmPoolTuning>()));
+        return services;
+    }
+}
