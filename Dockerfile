@@ -1,0 +1,41 @@
+# Atom.Bot service image: docker build -t atom-bot .
+# Runs `atom serve` on port 8080 as a non-root user, with its state in the /data volume.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Restore from the files that decide the package graph only, so this layer stays cached until they change.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Atom.Bot/Atom.Bot.csproj src/Atom.Bot/
+RUN dotnet restore src/Atom.Bot/Atom.Bot.csproj
+
+# The same analyzer settings as every other build of the repository (warnings are errors).
+COPY .editorconfig ./
+COPY src/ src/
+RUN dotnet publish src/Atom.Bot/Atom.Bot.csproj -c Release --no-restore -o /app -p:UseAppHost=false
+
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+
+# git for repository work; curl for the health check.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git curl ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY --from=build /app ./
+
+# $APP_UID is the non-root "app" user the .NET images provide. A named volume mounted on /data
+# starts with this ownership; a bind mount must be writable by that uid (1654).
+RUN mkdir -p /data && chown "$APP_UID" /data
+ENV ATOM_DATA_DIR=/data \
+    ASPNETCORE_URLS=http://+:8080
+VOLUME /data
+EXPOSE 8080
+USER $APP_UID
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD curl -fsS http://localhost:8080/healthz || exit 1
+
+ENTRYPOINT ["dotnet", "atom.dll"]
+CMD ["serve"]
