@@ -11,14 +11,14 @@ public static class BenchmarkSupport
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures");
+            var candidate = Path.Combine(dir.FullName, "tests", "fixtures");
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("shared/fixtures not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException("tests/fixtures not found above " + AppContext.BaseDirectory);
     }
 
     public static int FreePort()

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Atom.Bot.IntegrationTests.Support;
 
-/// <summary>The real example data in <c>shared/fixtures/</c>, copied next to the tests.</summary>
+/// <summary>The real example data in <c>tests/fixtures/</c>, copied next to the tests.</summary>
 public static class Fixtures
 {
     public static string Path(params string[] parts) =>
