@@ -76,7 +76,6 @@ public static class Program
 
         builder.Services
             .AddSingleton(options)
-            .AddSingleton<StatusContributors>()
             .AddStorage(options)
             .AddAudit(options)
             .AddGitHub(options)

@@ -1,3 +1,4 @@
+using Atom.Bot.Llm;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
 using Hangfire;
@@ -19,22 +20,17 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, StatusContributors contributors, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
             var monitoring = jobs.GetMonitoringApi();
-            var status = new Dictionary<string, object?>
+            return Results.Json(new Dictionary<string, object?>
             {
                 ["tasks"] = Enum.GetValues<TaskState>().ToDictionary(s => s.ToName(), s => counts.GetValueOrDefault(s)),
                 ["queues"] = monitoring.Queues().ToDictionary(q => q.Name, q => new { enqueued = q.Length, fetched = q.Fetched }),
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
-            };
-            foreach (var (name, value) in contributors.Collect())
-            {
-                status[name] = value;
-            }
-
-            return Results.Json(status);
+                ["llm"] = llm.Snapshot(),
+            });
         });
         return endpoints;
     }

@@ -103,8 +103,11 @@ public sealed class WebhookIngressTests : IAsyncLifetime
     {
         (await _host.Client.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
         await Eventually.TrueAsync(async () => (await _host.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "ready");
-        var status = await _host.Client.GetStringAsync("/status");
-        status.ShouldContain("\"accepted\":0");
+        var status = System.Text.Json.JsonDocument.Parse(await _host.Client.GetStringAsync("/status")).RootElement;
+        status.GetProperty("tasks").GetProperty("accepted").GetInt32().ShouldBe(0);
+        var llm = status.GetProperty("llm");
+        llm.GetProperty("concurrency").GetInt32().ShouldBe(_host.Options.LlmConcurrency);
+        llm.TryGetProperty("inFlight", out _).ShouldBeTrue(llm.ToString());
     }
 
     [Fact]
