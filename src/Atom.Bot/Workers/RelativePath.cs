@@ -7,7 +7,8 @@ namespace Atom.Bot.Workers;
 /// Turns a path the model gave into a plain relative path ('/'-separated, no '.', no empty segments) or says why it
 /// cannot be one. Pure text: no I/O. Everything that could name something other than what it looks like is refused
 /// rather than repaired: '..', absolute and drive paths, backslashes, invisible characters, names Windows or macOS
-/// would alias (trailing dots and spaces, device names, 8.3 short names, non-NFC text).
+/// would alias (trailing dots and spaces, device names, 8.3 short names). Unicode normalisation is not checked:
+/// the service runs with invariant globalization, where it is unavailable, and the always-denied names are ASCII.
 /// </summary>
 internal static class RelativePath
 {
@@ -135,7 +136,7 @@ internal static class RelativePath
             }
         }
 
-        return raw.IsNormalized(NormalizationForm.FormC) ? null : "is not in Unicode normalisation form C";
+        return null;
     }
 
     private static string? SegmentProblem(string segment)
