@@ -65,7 +65,7 @@ public sealed class TestRunnerTests : IDisposable
         var run = await Run("sh -c 'sleep 600 & echo $! > child.pid; sleep 600'", 2, TestContext.Current.CancellationToken);
 
         run.Status.ShouldBe(TestStatus.TimedOut);
-        IsRunning(ReadPid("child.pid")).ShouldBeFalse();
+        (await IsGone(ReadPid("child.pid"))).ShouldBeTrue();
     }
 
     [Fact(Timeout = 120_000)]
@@ -74,7 +74,7 @@ public sealed class TestRunnerTests : IDisposable
         var run = await Run("(sleep 600 & echo $! > orphan.pid); sleep 600", 2, TestContext.Current.CancellationToken);
 
         run.Status.ShouldBe(TestStatus.TimedOut);
-        IsRunning(ReadPid("orphan.pid")).ShouldBeFalse();
+        (await IsGone(ReadPid("orphan.pid"))).ShouldBeTrue();
     }
 
     [Fact(Timeout = 120_000)]
@@ -84,7 +84,7 @@ public sealed class TestRunnerTests : IDisposable
 
         run.Status.ShouldBe(TestStatus.Passed);
         run.OutputTail.ShouldBe("done\n");
-        IsRunning(ReadPid("orphan.pid")).ShouldBeFalse();
+        (await IsGone(ReadPid("orphan.pid"))).ShouldBeTrue();
     }
 
     [Fact(Timeout = 120_000)]
@@ -100,7 +100,7 @@ public sealed class TestRunnerTests : IDisposable
         await cancel.CancelAsync();
 
         await Should.ThrowAsync<OperationCanceledException>(running);
-        IsRunning(ReadPid("shell.pid")).ShouldBeFalse();
+        (await IsGone(ReadPid("shell.pid"))).ShouldBeTrue();
     }
 
     [Fact]
@@ -170,6 +170,20 @@ public sealed class TestRunnerTests : IDisposable
 
     private int ReadPid(string file) =>
         int.Parse(File.ReadAllText(Path.Join(_worktree.FullName, file)).Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether the process dies within a generous grace: SIGKILL is asynchronous, so a killed process may still be
+    /// finishing its exit when the runner returns. Not a timing assertion: a sleep 600 that was not killed never goes.
+    /// </summary>
+    private static async Task<bool> IsGone(int pid)
+    {
+        for (var i = 0; i < 600 && IsRunning(pid); i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        return !IsRunning(pid);
+    }
 
     /// <summary>Alive and not a zombie (a killed orphan may wait for a container's init to reap it).</summary>
     private static bool IsRunning(int pid)
