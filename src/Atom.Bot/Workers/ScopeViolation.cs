@@ -14,7 +14,7 @@ public sealed record ScopeViolation
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(reason);
-        Path = Printable(path);
+        Path = Escape(path, MaxShownPathChars);
         Reason = reason;
     }
 
@@ -25,14 +25,15 @@ public sealed record ScopeViolation
     /// <summary>What the model sees as the tool result.</summary>
     public string ToToolMessage() => $"Refused: '{Path}' {Reason}. Nothing was changed.";
 
-    private static string Printable(string path)
+    /// <summary>Model-given text made safe to show and log: invisible and control characters escaped, cut after <paramref name="maxChars"/>.</summary>
+    internal static string Escape(string text, int maxChars)
     {
-        var text = new StringBuilder(Math.Min(path.Length, MaxShownPathChars) + 8);
-        foreach (var c in path)
+        var escaped = new StringBuilder(Math.Min(text.Length, maxChars) + 8);
+        foreach (var c in text)
         {
-            if (text.Length >= MaxShownPathChars)
+            if (escaped.Length >= maxChars)
             {
-                text.Append('…');
+                escaped.Append('…');
                 break;
             }
 
@@ -41,14 +42,14 @@ public sealed record ScopeViolation
                 or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
                 or UnicodeCategory.OtherNotAssigned)
             {
-                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
             }
             else
             {
-                text.Append(c);
+                escaped.Append(c);
             }
         }
 
-        return text.ToString();
+        return escaped.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -18,12 +19,15 @@ public sealed class TestRunner
     /// <summary>How much of the end of the output is kept (and shown to the model).</summary>
     public const int OutputTailBytes = 16 * 1024;
 
+    private const int SigKill = 9;
+
     /// <summary>How long to wait for output still in the pipes once the process is gone.</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>util-linux setsid (Debian: essential); without it only the process tree is killed, not the group.</summary>
     private static readonly string? Setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
-    private const int SigKill = 9;
+    private static readonly string EmptySha256 = Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
 
     private readonly string[] _secrets;
     private readonly ILogger _logger;
@@ -94,8 +98,6 @@ public sealed class TestRunner
         Log.TestsFinished(_logger, status, exitCode, (long)duration.TotalMilliseconds, output.TotalBytes, run.OutputSha256);
         return run;
     }
-
-    private static readonly string EmptySha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty));
 
     private ProcessStartInfo StartInfo(string workingDirectory, string testCommand)
     {

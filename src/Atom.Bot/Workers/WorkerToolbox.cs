@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -35,6 +36,9 @@ public sealed class WorkerToolbox
 
     /// <summary>search_code skips larger files (and binary ones).</summary>
     public const int MaxSearchFileBytes = 1024 * 1024;
+
+    /// <summary>search_code stops after reading this much in total, and says so.</summary>
+    public const long MaxSearchTotalBytes = 32L * 1024 * 1024;
 
     /// <summary>The finish summary is cut to this length.</summary>
     public const int MaxSummaryChars = 4000;
@@ -152,7 +156,8 @@ public sealed class WorkerToolbox
                     "write_file" => await WriteFile(args, cancellationToken),
                     "delete_file" => Required(args, call.Name, "path", out var path) is { } error ? error : await DeleteFile(path, cancellationToken),
                     "run_tests" => await RunTests(cancellationToken),
-                    _ => Required(args, call.Name, "summary", out var summary) is { } error ? error : ToolOutcome.Done(Cut(summary.Trim(), MaxSummaryChars)),
+                    "finish" => Required(args, call.Name, "summary", out var summary) is { } error ? error : ToolOutcome.Done(Cut(summary.Trim(), MaxSummaryChars)),
+                    _ => throw new UnreachableException($"tool {call.Name} is defined but not dispatched"),
                 };
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -237,6 +242,8 @@ public sealed class WorkerToolbox
 
         var matches = new List<string>();
         var more = false;
+        var scanned = 0L;
+        string? stoppedAt = null;
         foreach (var file in ReadableFiles(""))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -246,6 +253,14 @@ public sealed class WorkerToolbox
             {
                 continue;
             }
+
+            if (scanned + length > MaxSearchTotalBytes)
+            {
+                stoppedAt = file;
+                break;
+            }
+
+            scanned += length;
 
             var (bytes, _) = await ReadHeadAsync(full, MaxSearchFileBytes, cancellationToken);
             if (IsBinary(bytes))
@@ -277,13 +292,19 @@ public sealed class WorkerToolbox
             }
         }
 
-        if (matches.Count == 0)
+        var text = matches.Count == 0
+            ? $"No matches for '{Cut(query, 100)}' in the files you may read."
+            : string.Join('\n', matches);
+        if (more)
         {
-            return ToolOutcome.Success($"No matches for '{Cut(query, 100)}' in the files you may read.");
+            text += $"\n[only the first {MaxSearchMatches} matches are shown; search for something more specific]";
+        }
+        else if (stoppedAt is not null)
+        {
+            text += $"\n[search stopped at '{stoppedAt}' after reading {scanned} bytes; the files after it were not searched]";
         }
 
-        var text = string.Join('\n', matches);
-        return ToolOutcome.Success(more ? $"{text}\n[only the first {MaxSearchMatches} matches are shown; search for something more specific]" : text);
+        return ToolOutcome.Success(text);
     }
 
     private async Task<ToolOutcome> WriteFile(JsonElement args, CancellationToken cancellationToken)
@@ -565,7 +586,7 @@ public sealed class WorkerToolbox
         _ => "{}",
     };
 
-    private static string Shorten(string? name) => Cut(new ScopeViolation(name ?? "", "").Path, 100);
+    private static string Shorten(string? name) => ScopeViolation.Escape(name ?? "", 100);
 
     private static string Cut(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 

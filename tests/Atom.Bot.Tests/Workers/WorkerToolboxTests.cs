@@ -361,6 +361,23 @@ public sealed class WorkerToolboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_stops_after_reading_its_byte_budget()
+    {
+        var files = (int)(WorkerToolbox.MaxSearchTotalBytes / WorkerToolbox.MaxSearchFileBytes) + 1;
+        var content = new string('z', WorkerToolbox.MaxSearchFileBytes - 7) + "\nneedle";
+        for (var i = 0; i < files; i++)
+        {
+            File.WriteAllText(Path.Join(_worktree.FullName, $"f{i:D3}.txt"), content);
+        }
+
+        var outcome = await Invoke(Toolbox(Scope("**")), "search_code", """{"query":"needle"}""");
+
+        var lines = outcome.Content.Split('\n');
+        lines.Length.ShouldBe(files);
+        lines[^1].ShouldStartWith($"[search stopped at 'f{files - 1:D3}.txt' after reading {WorkerToolbox.MaxSearchTotalBytes} bytes");
+    }
+
+    [Fact]
     public async Task Run_tests_runs_the_configured_command_and_records_the_run()
     {
         var toolbox = Toolbox(Scope("**"), new RepoSettings { TestCommand = "echo 'Passed!  - Failed: 0, Passed: 5, Skipped: 0, Total: 5'", TestTimeoutSeconds = 30 });
