@@ -102,6 +102,7 @@ public sealed class WorkerToolbox
 
     public IReadOnlyList<TestRun> TestRuns => _testRuns;
 
+    /// <summary>Runs one tool call of the model; refusals are recorded in <see cref="Refusals"/>. Throws only when cancelled.</summary>
     public async Task<ToolOutcome> InvokeAsync(LlmToolCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -162,7 +163,7 @@ public sealed class WorkerToolbox
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return ToolOutcome.Error(ToolFailure.IoError, $"{call.Name} failed: {e.Message.Replace(_guard.WorktreeRoot + "/", "", StringComparison.Ordinal)}");
+                return ToolOutcome.Error(ToolFailure.IoError, $"{call.Name} failed: {e.Message.Replace(_guard.WorktreeRoot + "/", "", StringComparison.Ordinal).Replace(_guard.WorktreeRoot, ".", StringComparison.Ordinal)}");
             }
         }
     }
