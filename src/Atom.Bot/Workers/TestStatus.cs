@@ -1,0 +1,20 @@
+namespace Atom.Bot.Workers;
+
+/// <summary>How a run of the repository's test command ended.</summary>
+public enum TestStatus
+{
+    /// <summary>The repository has no <c>test_command</c>; nothing ran.</summary>
+    NotConfigured,
+
+    /// <summary>Exit code 0.</summary>
+    Passed,
+
+    /// <summary>A non-zero exit code.</summary>
+    Failed,
+
+    /// <summary>Still running at <c>test_timeout_seconds</c>; the whole process tree was killed.</summary>
+    TimedOut,
+
+    /// <summary>The shell could not be started (the output tail says why).</summary>
+    CouldNotStart,
+}
