@@ -15,7 +15,12 @@ internal static class CanonicalJson
 {
     public const int LargeTextBytes = 1024;
 
-    private static readonly JsonSerializerOptions Serializer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Payloads are anonymous objects, so reflection-based serialization is needed even where it is off by default (AOT hosts).
+    private static readonly JsonSerializerOptions Serializer = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+    };
     private static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     public static string Write(object payload, IEnumerable<string> secrets)
