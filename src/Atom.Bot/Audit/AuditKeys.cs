@@ -60,6 +60,11 @@ public sealed class AuditKeys : IDisposable
                 return _current;
             }
 
+            if (!File.Exists(CurrentPath))
+            {
+                throw new InvalidOperationException($"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist: restore the keys directory from a backup.");
+            }
+
             var onDisk = Track(SigningKey.Load(CurrentPath));
             if (onDisk.KeyId != keyId && File.Exists(NextPath))
             {

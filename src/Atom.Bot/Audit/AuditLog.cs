@@ -52,7 +52,10 @@ public sealed class AuditLog : IDisposable
         return AppendAsync(kind, taskId, actor, payload, within: null, cancellationToken);
     }
 
-    /// <summary>Starts the chain (first key, first entry) if it has not started; returns its head.</summary>
+    /// <summary>
+    /// Starts the chain (first key, first entry) if it has not started, and loads the key the chain is signed with,
+    /// so that a missing or foreign key file stops start-up rather than the first decision; returns the head.
+    /// </summary>
     public async Task<AuditHead> StartAsync(CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken);
@@ -61,6 +64,7 @@ public sealed class AuditLog : IDisposable
             await using var connection = await _database.OpenAsync(cancellationToken);
             await using var transaction = connection.BeginTransaction(deferred: false);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
+            _keys.Current(head.KeyId);
             await transaction.CommitAsync(cancellationToken);
             return head;
         }

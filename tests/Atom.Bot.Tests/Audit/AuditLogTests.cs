@@ -310,6 +310,26 @@ public sealed class AuditLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_chain_whose_key_file_is_gone_or_replaced_refuses_to_start()
+    {
+        await _chain.RecordAsync(1);
+        var keyFile = _chain.Keys.CurrentPath;
+        File.Move(keyFile, keyFile + ".away");
+
+        var missing = await Should.ThrowAsync<InvalidOperationException>(() => _chain.SecondLog().StartAsync(Ct));
+        missing.Message.ShouldContain("does not exist");
+
+        using (var other = Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }))
+        {
+            await File.WriteAllBytesAsync(keyFile, other.Export(KeyBlobFormat.RawPrivateKey), Ct);
+        }
+
+        var foreign = await Should.ThrowAsync<InvalidOperationException>(() => _chain.SecondLog().StartAsync(Ct));
+        foreign.Message.ShouldContain("holds key");
+        (await _chain.VerifyAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Reference_for_a_task_gives_its_entry_range_the_head_and_the_commands()
     {
         await _chain.RecordAsync(6);
