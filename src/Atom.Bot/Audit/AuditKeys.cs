@@ -18,15 +18,15 @@ public sealed class AuditKeys : IDisposable
     public AuditKeys(AtomOptions options, ILogger<AuditKeys>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Directory = Path.Combine(options.DataDir, "keys");
+        KeyDirectory = Path.Combine(options.DataDir, "keys");
         _logger = logger ?? NullLogger<AuditKeys>.Instance;
     }
 
-    public string Directory { get; }
+    public string KeyDirectory { get; }
 
-    public string CurrentPath => Path.Combine(Directory, "audit.key");
+    public string CurrentPath => Path.Combine(KeyDirectory, "audit.key");
 
-    private string NextPath => Path.Combine(Directory, "audit.next.key");
+    private string NextPath => Path.Combine(KeyDirectory, "audit.next.key");
 
     /// <summary>The key file, created on first use (first start).</summary>
     internal SigningKey EnsureCreated()
@@ -38,7 +38,7 @@ public sealed class AuditKeys : IDisposable
                 return _current;
             }
 
-            SigningKey.EnsureDirectory(Directory);
+            SigningKey.EnsureDirectory(KeyDirectory);
             if (File.Exists(CurrentPath))
             {
                 return _current = Track(SigningKey.Load(CurrentPath));
@@ -91,7 +91,7 @@ public sealed class AuditKeys : IDisposable
     {
         lock (_lock)
         {
-            SigningKey.EnsureDirectory(Directory);
+            SigningKey.EnsureDirectory(KeyDirectory);
             File.Delete(NextPath);
             return Track(SigningKey.Create(NextPath));
         }

@@ -259,7 +259,7 @@ public sealed class AuditLogTests : IAsyncLifetime
 
         File.GetUnixFileMode(_chain.Keys.CurrentPath).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.GetUnixFileMode(_chain.Signer.KeyPath).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.GetUnixFileMode(_chain.Keys.Directory).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.GetUnixFileMode(_chain.Keys.KeyDirectory).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public sealed class AuditLogTests : IAsyncLifetime
 
         rotation.KeyId.ShouldBe(oldKey);
         after.KeyId.ShouldNotBe(oldKey);
-        File.Exists(Path.Combine(_chain.Keys.Directory, "audit.next.key")).ShouldBeFalse();
+        File.Exists(Path.Combine(_chain.Keys.KeyDirectory, "audit.next.key")).ShouldBeFalse();
         var result = await _chain.VerifyAsync();
         result.Break.ShouldBeNull();
         result.Keys.Where(k => k.Role == AuditKey.AuditRole).Select(k => (k.KeyId, k.RetiredAt)).ShouldBe([(oldKey, rotation.Sequence), (after.KeyId, (long?)null)]);
