@@ -62,7 +62,7 @@ public static class Program
         usage: atom [command]
           serve                  run the service (default)
           config                 print the effective configuration and where each value comes from
-          audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | public-key
+          audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
         """;
 
     /// <summary>Builds the web service; tests call this with their own options and URLs.</summary>

@@ -1,4 +1,19 @@
 namespace Atom.Bot.Audit;
 
-/// <summary>Placeholder for one semantic log entry (issue 4 replaces this file).</summary>
-public sealed record AuditEntry(long Sequence, string Kind, long? TaskId, string Actor, string Hash);
+/// <summary>
+/// One signed semantic log entry. <see cref="Hash"/> is SHA-256 over all other fields (the payload by its SHA-256,
+/// see <c>ChainEncoding</c>); <see cref="Signature"/> is Ed25519 over that hash by <see cref="KeyId"/>.
+/// In an export, entries of other tasks are elided: <see cref="Payload"/> is null and only its SHA-256 remains.
+/// </summary>
+public sealed record AuditEntry(
+    long Sequence,
+    DateTimeOffset Time,
+    long? TaskId,
+    string Kind,
+    string Actor,
+    string? Payload,
+    string PayloadSha256,
+    string PreviousHash,
+    string Hash,
+    string Signature,
+    string KeyId);

@@ -1,11 +1,51 @@
 namespace Atom.Bot.Audit;
 
-/// <summary>The kinds of semantic log entries.</summary>
+/// <summary>
+/// The kinds of semantic log entries. Payload conventions (docs/audit.md): an entry that names a commit carries it
+/// as <c>sha</c>; a merge also carries <c>merge_sha</c>; large texts appear only as their SHA-256.
+/// </summary>
 public static class AuditKinds
 {
+    // Intake (issue 2)
     public const string TaskAccepted = "task.accepted";
     public const string TaskRefused = "task.refused";
     public const string TaskCancelled = "task.cancelled";
     public const string SettingsInvalid = "settings.invalid";
     public const string InstallationChanged = "installation.changed";
+
+    // Supervisor and workers
+    public const string Plan = "plan.created";
+    public const string Dispatch = "assignment.dispatched";
+    public const string ToolRefusals = "tool.refused";
+    public const string Evaluation = "evaluation.completed";
+    public const string RevisionRequested = "revision.requested";
+    public const string TaskFailed = "task.failed";
+
+    // Certification package
+    public const string PackagePosted = "package.posted";
+    public const string PackageUpdated = "package.updated";
+
+    // Approval
+    public const string ApprovalAccepted = "approval.accepted";
+    public const string ApprovalRefused = "approval.refused";
+    public const string ApprovalStale = "approval.stale";
+    public const string Merge = "merge.completed";
+    public const string Rejection = "task.rejected";
+
+    // Proposals (issue 7)
+    public const string ProposalDrafted = "proposal.drafted";
+    public const string ProposalApproved = "proposal.approved";
+    public const string ProposalRejected = "proposal.rejected";
+
+    // The chain itself: written by the audit log, always exported in full.
+    public const string ChainStarted = "audit.chain_started";
+    public const string KeyRotated = "audit.key_rotated";
+    public const string ReceiptSignerAnnounced = "audit.receipt_signer_announced";
+    public const string ReceiptRecorded = "receipt.recorded";
+
+    /// <summary>Entries about the chain's keys: a verifier needs their payloads, so an export never elides them.</summary>
+    public static bool IsChainKind(string kind) => kind.StartsWith("audit.", StringComparison.Ordinal);
+
+    /// <summary>Kinds only the audit log and the receipts write; <see cref="AuditLog.RecordAsync"/> refuses them.</summary>
+    public static bool IsReserved(string kind) => IsChainKind(kind) || kind == ReceiptRecorded;
 }

@@ -1,12 +1,296 @@
+using Atom.Bot.Configuration;
+using Atom.Bot.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Atom.Bot.Audit;
 
-/// <summary>Placeholder: the signed, hash-chained semantic log (issue 4 replaces this file).</summary>
-public sealed class AuditLog
+/// <summary>
+/// The signed, hash-chained semantic log (docs/audit.md). <see cref="RecordAsync"/> is how every decision is written:
+/// the sequence, previous hash and signature are assigned inside one SQLite write transaction, so concurrent writers
+/// (threads or processes) always extend one chain without gaps. Entries are never updated or deleted.
+/// </summary>
+public sealed class AuditLog : IDisposable
 {
+    public const string Bot = "atom";
+    internal const string EntryColumns = "sequence, recorded_at, task_id, kind, actor, payload, previous_hash, hash, signature, key_id";
+
+    private readonly AtomDatabase _database;
+    private readonly AuditKeys _keys;
+    private readonly IReadOnlyList<string> _secrets;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+
+    // In-process writers queue here instead of in SQLite's sleeping busy handler. BEGIN IMMEDIATE is what keeps
+    // several processes (the service and `atom audit rotate-key`) on one chain.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public AuditLog(AtomDatabase database, AuditKeys keys, AtomOptions options, TimeProvider clock, ILogger<AuditLog>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _database = database;
+        _keys = keys;
+        _secrets = options.Secrets().ToList();
+        _clock = clock;
+        _logger = logger ?? NullLogger<AuditLog>.Instance;
+    }
+
+    /// <summary>
+    /// Appends a signed entry. <paramref name="payload"/> is any JSON-serializable object; it is stored as canonical
+    /// JSON with secrets masked and texts over 1 KiB replaced by their SHA-256 and length.
+    /// </summary>
     public Task<AuditEntry> RecordAsync(string kind, long? taskId, string actor, object payload, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(actor);
         ArgumentNullException.ThrowIfNull(payload);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new AuditEntry(0, kind, taskId, actor, ""));
+        if (AuditKinds.IsReserved(kind))
+        {
+            throw new ArgumentException($"'{kind}' entries are written by the audit log itself.", nameof(kind));
+        }
+
+        return AppendAsync(kind, taskId, actor, payload, within: null, cancellationToken);
     }
+
+    /// <summary>
+    /// Starts the chain (first key, first entry) if it has not started, and loads the key the chain is signed with,
+    /// so that a missing or foreign key file stops start-up rather than the first decision; returns the head.
+    /// </summary>
+    public async Task<AuditHead> StartAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
+            _keys.Current(head.KeyId);
+            await transaction.CommitAsync(cancellationToken);
+            return head;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Creates a new signing key and announces it with an entry signed by the current key; later entries are signed by
+    /// the new key and the old key file is destroyed.
+    /// </summary>
+    public async Task<AuditEntry> RotateKeyAsync(string actor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
+            var current = _keys.Current(head.KeyId);
+            var next = _keys.CreateNext();
+            var payload = CanonicalJson.Write(
+                new { algorithm = Signatures.Ed25519, key_id = next.KeyId, public_key = next.PublicKeyBase64, previous_key_id = current.KeyId }, _secrets);
+            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, Redaction.Redact(actor, _secrets), payload, current);
+            await InsertAsync(connection, transaction, entry, next, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            _keys.Promote(next);
+            Log.KeyRotated(_logger, current.KeyId, next.KeyId, entry.Sequence);
+            return entry;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await ReadHeadAsync(connection, null, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> EntriesForTaskAsync(long taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id = $task ORDER BY sequence";
+        command.Parameters.AddWithValue("$task", taskId);
+        return await ReadEntriesAsync(command, cancellationToken).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The certification package's audit reference for a task, or null when the task has no entries.</summary>
+    public async Task<AuditReference?> ReferenceForTaskAsync(long taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT MIN(sequence), MAX(sequence), COUNT(*) FROM audit_entries WHERE task_id = $task";
+        command.Parameters.AddWithValue("$task", taskId);
+        long first, last;
+        int count;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            count = reader.GetInt32(2);
+            if (count == 0)
+            {
+                return null;
+            }
+
+            first = reader.GetInt64(0);
+            last = reader.GetInt64(1);
+        }
+
+        var head = (await ReadHeadAsync(connection, transaction, cancellationToken))!;
+        return new AuditReference(taskId, first, last, count, head.Sequence, head.Hash, head.KeyId);
+    }
+
+    /// <summary>Every key the chain announced, oldest first: audit keys (the last one unretired is in force) and receipt signers.</summary>
+    public async Task<IReadOnlyList<AuditKey>> KeysAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE kind IN ($started, $rotated, $receipt) ORDER BY sequence";
+        command.Parameters.AddWithValue("$started", AuditKinds.ChainStarted);
+        command.Parameters.AddWithValue("$rotated", AuditKinds.KeyRotated);
+        command.Parameters.AddWithValue("$receipt", AuditKinds.ReceiptSignerAnnounced);
+        var keys = new List<AuditKey>();
+        await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
+        {
+            if (AuditKey.FromAnnouncement(entry) is not { } key)
+            {
+                continue;
+            }
+
+            if (key.Role == AuditKey.AuditRole && keys.FindLastIndex(k => k.Role == AuditKey.AuditRole) is var previous and >= 0)
+            {
+                keys[previous] = keys[previous] with { RetiredAt = entry.Sequence };
+            }
+
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+
+    /// <summary>Appends an entry; <paramref name="within"/> runs first in the same transaction (a receipt's insert).</summary>
+    internal async Task<AuditEntry> AppendAsync(
+        string kind,
+        long? taskId,
+        string actor,
+        object payload,
+        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task>? within,
+        CancellationToken cancellationToken)
+    {
+        var json = CanonicalJson.Write(payload, _secrets);
+        actor = Redaction.Redact(actor, _secrets);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
+            var key = _keys.Current(head.KeyId);
+            if (within is not null)
+            {
+                await within(connection, transaction, cancellationToken);
+            }
+
+            var entry = Sign(head, _clock.GetUtcNow(), taskId, kind, actor, json, key);
+            await InsertAsync(connection, transaction, entry, key, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return entry;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    internal static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(
+        SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var payload = reader.GetString(5);
+            yield return new AuditEntry(
+                reader.GetInt64(0),
+                ChainEncoding.ParseTime(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                payload,
+                Hashing.Sha256(payload),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetString(8),
+                reader.GetString(9));
+        }
+    }
+
+    internal static async Task<AuditHead?> ReadHeadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT sequence, hash, key_id, signature FROM audit_head WHERE id = 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AuditHead(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
+            : null;
+    }
+
+    /// <summary>The first entry: the first key announces itself, signed by itself. Verifiers pin it out of band.</summary>
+    private async Task<AuditHead> StartChainAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var key = _keys.EnsureCreated();
+        var payload = CanonicalJson.Write(new { algorithm = Signatures.Ed25519, key_id = key.KeyId, public_key = key.PublicKeyBase64 }, _secrets);
+        var entry = Sign(null, _clock.GetUtcNow(), null, AuditKinds.ChainStarted, Bot, payload, key);
+        var head = await InsertAsync(connection, transaction, entry, key, cancellationToken);
+        Log.ChainStarted(_logger, key.KeyId);
+        return head;
+    }
+
+    private static AuditEntry Sign(AuditHead? previous, DateTimeOffset time, long? taskId, string kind, string actor, string payload, SigningKey key)
+    {
+        var sequence = (previous?.Sequence ?? 0) + 1;
+        var previousHash = previous?.Hash ?? ChainEncoding.GenesisHash;
+        var payloadSha256 = Hashing.Sha256(payload);
+        var digest = ChainEncoding.EntryDigest(sequence, time, taskId, kind, actor, payloadSha256, previousHash, key.KeyId);
+        return new AuditEntry(sequence, time, taskId, kind, actor, payload, payloadSha256, previousHash,
+            Convert.ToHexStringLower(digest), Convert.ToBase64String(key.Sign(digest)), key.KeyId);
+    }
+
+    /// <summary>Inserts the entry and moves the head to it, signed by <paramref name="headKey"/> (the key in force after it).</summary>
+    private static async Task<AuditHead> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry, SigningKey headKey, CancellationToken cancellationToken)
+    {
+        var head = new AuditHead(entry.Sequence, entry.Hash, headKey.KeyId,
+            Convert.ToBase64String(headKey.Sign(ChainEncoding.HeadDigest(entry.Sequence, entry.Hash, headKey.KeyId))));
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO audit_entries ({EntryColumns})
+            VALUES ($sequence, $time, $task, $kind, $actor, $payload, $previous, $hash, $signature, $key);
+            INSERT INTO audit_head (id, sequence, hash, key_id, signature) VALUES (1, $sequence, $hash, $headKey, $headSignature)
+            ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash, key_id = excluded.key_id, signature = excluded.signature;
+            """;
+        command.Parameters.AddWithValue("$sequence", entry.Sequence);
+        command.Parameters.AddWithValue("$time", ChainEncoding.Time(entry.Time));
+        command.Parameters.AddWithValue("$task", (object?)entry.TaskId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", entry.Kind);
+        command.Parameters.AddWithValue("$actor", entry.Actor);
+        command.Parameters.AddWithValue("$payload", entry.Payload);
+        command.Parameters.AddWithValue("$previous", entry.PreviousHash);
+        command.Parameters.AddWithValue("$hash", entry.Hash);
+        command.Parameters.AddWithValue("$signature", entry.Signature);
+        command.Parameters.AddWithValue("$key", entry.KeyId);
+        command.Parameters.AddWithValue("$headKey", head.KeyId);
+        command.Parameters.AddWithValue("$headSignature", head.Signature);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return head;
+    }
+
+    public void Dispose() => _writer.Dispose();
 }

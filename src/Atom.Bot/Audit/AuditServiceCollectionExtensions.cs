@@ -1,12 +1,26 @@
+using Atom.Bot.Configuration;
+
 namespace Atom.Bot.Audit;
 
 public static class AuditServiceCollectionExtensions
 {
-    public static IServiceCollection AddAudit(this IServiceCollection services, Atom.Bot.Configuration.AtomOptions options)
+    /// <summary>The audit log, its keys, the receipt signer (software Ed25519) and the start-up that creates them. Register after storage.</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditKeys>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IReceiptSigner, SoftwareReceiptSigner>();
+        services.AddSingleton<ExecutionReceipts>();
+        services.AddHostedService<AuditStartup>();
+        return services;
     }
 
-    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints) => endpoints;
+    /// <summary><c>GET /audit/public-key</c>: the audit keys (current and retired) and the receipt signer.</summary>
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/audit/public-key", async (AuditLog log, IReceiptSigner signer, CancellationToken ct) =>
+            Results.Json(await PublicKeyDocument.BuildAsync(log, signer, ct)));
+        return endpoints;
+    }
 }
