@@ -168,7 +168,7 @@ public sealed class GitHttpServer : IAsyncDisposable
         }
     }
 
-    private static async Task<(int Status, List<(string Name, string Value)> Headers, byte[] Rest)> ReadCgiHeadersAsync(Stream output, CancellationToken cancellationToken)
+    private static async Task<(int Status, List<(string Name, string Value)> Headers, byte[] Body)> ReadCgiHeadersAsync(Stream output, CancellationToken cancellationToken)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
