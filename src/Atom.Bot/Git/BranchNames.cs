@@ -25,7 +25,10 @@ public static class BranchNames
         ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
         ("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("þ", "th"), ("ð", "d"));
 
-    /// <summary>The issue title as a branch-safe slug: lowercase ASCII letters and digits joined by single '-', at most 40 characters, never empty.</summary>
+    /// <summary>
+    /// The issue title as a branch-safe slug: lowercase ASCII letters and digits joined by single '-', at most 40
+    /// characters (cut at a word boundary when possible), never empty.
+    /// </summary>
     public static string Slug(string issueTitle)
     {
         var builder = new StringBuilder(MaxSlugLength + 8);
@@ -50,7 +53,7 @@ public static class BranchNames
                     builder.Append(folded);
                 }
 
-                if (builder.Length >= MaxSlugLength)
+                if (builder.Length > MaxSlugLength)
                 {
                     break;
                 }
@@ -64,7 +67,9 @@ public static class BranchNames
         var slug = builder.ToString();
         if (slug.Length > MaxSlugLength)
         {
-            slug = slug[..MaxSlugLength];
+            // Cut at the last word boundary when that keeps most of the length, else mid-word.
+            var lastDash = slug.LastIndexOf('-', MaxSlugLength);
+            slug = slug[..(lastDash > MaxSlugLength / 2 ? lastDash : MaxSlugLength)];
         }
 
         slug = slug.TrimEnd('-');
