@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Atom.Bot.Benchmarks;
 
 /// <summary>
-/// One assignment's git work on a generated repository (5,000 files by default) behind <c>git http-backend</c> with
+/// One assignment's git work on a generated repository (5,000 files and 200 commits of history by default) behind <c>git http-backend</c> with
 /// token auth: create the mirror and fetch everything (cold), or fetch a new remote commit into an existing mirror
 /// (warm); make a worktree; change one file and commit; push the branch. Done three ways in the same run — pure
 /// LibGit2Sharp, the pure git CLI, and <see cref="GitWorkspace"/> (the mix Atom uses) — and compared with the CLI.
@@ -29,15 +29,17 @@ public sealed class GitBenchmark : IBenchmark
     {
         var fileCount = Option(args, "--files", 5000);
         var rounds = Option(args, "--rounds", 3);
+        var history = Option(args, "--history", 200);
         var root = Directory.CreateTempSubdirectory("atom-git-bench-").FullName;
         try
         {
             var generator = Path.Combine(root, "generator");
-            var sizeBytes = await GenerateAsync(root, generator, fileCount, cancellationToken);
+            var sizeBytes = await GenerateAsync(root, generator, fileCount, history, cancellationToken);
             await using var server = await GitHttpServer.StartAsync(root, Token, requireAuthForFetch: true);
             var url = server.RepositoryUrl("bench");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"repository: {fileCount} files, {sizeBytes / 1024.0 / 1024.0:0.0} MiB of content, served by git-http-backend with basic auth; {rounds} round(s); {Environment.ProcessorCount} cores, load {LoadAverage()}"));
+                $"repository: {fileCount} files, {sizeBytes / 1024.0 / 1024.0:0.0} MiB of content, {history} commits of history (deltas to resolve), pack {PackSize(root) / 1024.0 / 1024.0:0.0} MiB, served by git-http-backend with basic auth"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rounds} round(s); {Environment.ProcessorCount} cores, load average {LoadAverage()} at start"));
 
             var results = new Dictionary<string, List<Dictionary<string, double>>> { ["git CLI"] = [], ["LibGit2Sharp"] = [], ["GitWorkspace"] = [] };
             var run = 0;
@@ -233,39 +235,71 @@ public sealed class GitBenchmark : IBenchmark
         Console.WriteLine(string.Create(culture, $"goal GitWorkspace / git CLI <= 1.2x (warm, the usual case): {(warmRatio <= 1.2 ? "met" : "NOT met")} ({warmRatio:0.00}x)"));
     }
 
-    private static async Task<long> GenerateAsync(string root, string generator, int fileCount, CancellationToken ct)
+    // The repository is written with `git fast-import` (seconds even for thousands of commits), then repacked with
+    // deltas like a real server's pack; the generator is a normal clone used to move main on between passes.
+    private static async Task<long> GenerateAsync(string root, string generator, int fileCount, int history, CancellationToken ct)
     {
         var bare = Path.Combine(root, "bench.git");
         await Cli(root, null, ["init", "--bare", "--quiet", "--initial-branch", "main", bare], ct);
-        await Cli(root, null, ["init", "--quiet", "--initial-branch", "main", generator], ct);
-        long size = 0;
+        var files = new List<string>[fileCount];
         for (var i = 0; i < fileCount; i++)
         {
-            var path = Path.Combine(generator, "src", $"module{i / 100:000}", $"File{i:0000}.cs");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var text = new StringBuilder();
-            text.Append(CultureInfo.InvariantCulture, $"namespace Generated.Module{i / 100};\n\npublic static class File{i}\n{{\n");
+            files[i] = [$"namespace Generated.Module{i / 100};", "", $"public static class File{i}", "{"];
             for (var line = 0; line < 40; line++)
             {
-                text.Append(CultureInfo.InvariantCulture, $"    public static int Value{line}() => {i * 40 + line}; // generated line {line} of file {i}\n");
+                files[i].Add($"    public static int Value{line}() => {i * 40 + line}; // generated line {line} of file {i}");
             }
 
-            text.Append("}\n");
-            await File.WriteAllTextAsync(path, text.ToString(), ct);
-            size += text.Length;
+            files[i].Add("}");
         }
 
-        await Cli(generator, null, ["add", "-A"], ct);
-        await Cli(generator, null, ["-c", "user.name=generator", "-c", "user.email=g@example.com", "commit", "--quiet", "-m", "Generated repository"], ct);
-        await Cli(generator, null, ["push", "--quiet", bare, "HEAD:refs/heads/main"], ct);
-        return size;
+        var start = new ProcessStartInfo("git", "fast-import --quiet") { WorkingDirectory = bare, RedirectStandardInput = true, UseShellExecute = false };
+        using (var import = Process.Start(start)!)
+        {
+            var input = import.StandardInput;
+            input.NewLine = "\n";
+            var random = new Random(42);
+            for (var commit = 0; commit < history; commit++)
+            {
+                // Each later commit edits 25 files, so a clone has thousands of deltas to resolve (where libgit2 is known to be slow).
+                var changed = commit == 0 ? Enumerable.Range(0, fileCount).ToList() : Enumerable.Range(0, 25).Select(_ => random.Next(fileCount)).Distinct().ToList();
+                foreach (var i in commit == 0 ? [] : changed)
+                {
+                    files[i].Insert(4 + random.Next(files[i].Count - 5), $"    // edit {commit}: {random.Next():x8}");
+                }
+
+                var message = commit == 0 ? "Generated repository" : $"Edit {commit}";
+                await input.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"commit refs/heads/main\ncommitter generator <g@example.com> {1_700_000_000 + commit * 60} +0000\ndata {message.Length}\n{message}\n"));
+                foreach (var i in changed)
+                {
+                    var content = string.Join("\n", files[i]) + "\n";
+                    await input.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"M 100644 inline src/module{i / 100:000}/File{i:0000}.cs\ndata {Encoding.UTF8.GetByteCount(content)}\n{content}\n"));
+                }
+            }
+
+            input.Close();
+            await import.WaitForExitAsync(ct);
+            if (import.ExitCode != 0)
+            {
+                throw new InvalidOperationException("git fast-import failed");
+            }
+        }
+
+        await Cli(bare, null, ["repack", "-a", "-d", "-f", "--quiet"], ct);
+        await Cli(root, null, ["clone", "--quiet", bare, generator], ct);
+        return files.Sum(f => f.Sum(l => l.Length + 1L));
     }
+
+    private static long PackSize(string root) =>
+        new DirectoryInfo(Path.Combine(root, "bench.git", "objects", "pack")).GetFiles("*.pack").Sum(f => f.Length);
 
     // Someone else changes ten files on main, so that a warm fetch has something to bring.
     private static async Task MoveRemoteAsync(string generator, CancellationToken ct)
     {
-        var files = Directory.GetFiles(Path.Combine(generator, "src"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(10);
-        foreach (var file in files)
+        var changed = Directory.GetFiles(Path.Combine(generator, "src"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(10);
+        foreach (var file in changed)
         {
             await File.AppendAllTextAsync(file, $"// moved on {Guid.NewGuid()}\n", ct);
         }

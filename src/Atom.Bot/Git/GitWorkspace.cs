@@ -134,7 +134,12 @@ public sealed partial class GitWorkspace
     public async Task<PushOutcome> PushAsync(Checkout checkout, string? token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkout);
-        var head = (await RunOrThrowAsync(checkout.Path, ["rev-parse", "HEAD"], null, cancellationToken)).Trim();
+        string head;
+        using (var worktree = new Repository(checkout.Path))
+        {
+            head = worktree.Head.Tip.Sha;
+        }
+
         var repo = checkout.Repository;
         var outcome = await PushRefsAsync(checkout.Path, repo, checkout.Branch, head, [$"HEAD:refs/heads/{checkout.Branch}"], token, cancellationToken);
         if (outcome.Succeeded)
