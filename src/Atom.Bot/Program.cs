@@ -1,5 +1,6 @@
 using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
+using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
 using Atom.Bot.Jobs;
@@ -79,6 +80,7 @@ public static class Program
             .AddStorage(options)
             .AddAudit(options)
             .AddGitHub(options)
+            .AddGit(options)
             .AddLlm(options)
             .AddTasks()
             .AddSupervisor()
