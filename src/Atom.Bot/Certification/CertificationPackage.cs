@@ -35,4 +35,10 @@ public sealed record CertificationPackage
     public required PackageUsage Usage { get; init; }
     public required PackageApproval Approval { get; init; }
     public required PackageAuditReference Audit { get; init; }
+
+    /// <summary>
+    /// True only in the hidden copy of a pull request body that was too large for GitHub: its long lists and texts are
+    /// cut (and, for the largest packages, its lists left empty), so it is a summary rather than the whole record.
+    /// </summary>
+    public bool Abridged { get; init; }
 }
