@@ -261,10 +261,8 @@ public static class PackageBody
 
         body.Append("Approval binds to the head SHA ").Append(Markdown.Code(package.HeadSha))
             .Append(": a new push makes earlier approvals stale, and the new head is certified again before it can be approved.\n\n");
-        body.Append("To approve, any one of:\n\n")
-            .Append("- a pull request review with **Approve**;\n")
-            .Append("- merging the pull request, which is recorded as an approval;\n")
-            .Append("- a comment with `/approve`.\n\n");
+        body.Append("To approve: a pull request review with **Approve**, merging the pull request (recorded as an approval), ")
+            .Append("or a comment with `/approve`.\n\n");
         body.Append("- **Required approvals:** ").Append(approval.RequiredApprovals).Append('\n');
         body.Append("- **Approvers:** ").Append(approval.Approvers.Count > 0
             ? Names(approval.Approvers, limits)
