@@ -22,6 +22,9 @@ internal static partial class Markdown
         return Escape(Defuse(Cut(clean, max)));
     }
 
+    /// <summary>Plain text (a title, a commit status description): invisible characters removed, whitespace collapsed, cut.</summary>
+    public static string Plain(string? text, int max) => Cut(Whitespace().Replace(IssueText.Clean(text), " "), max);
+
     /// <summary>Text that keeps its line breaks; no line can start a heading, list, quote, fence or indented code block.</summary>
     public static string Paragraph(string? text, int max)
     {
