@@ -116,6 +116,29 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_whose_answer_was_lost_counts_as_this_publication_creating_it()
+    {
+        // GitHub makes the pull request but answers 502; the retry handler sends the request again and gets 422.
+        _github.Server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher($@"^{GitHubStub.Prefix}/repos/[^/]+/[^/]+/pulls$")))
+            .InScenario("lost answer").WillSetStateTo("created").AtPriority(1)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var sent = JsonNode.Parse(request.Body!)!;
+                _github.OpenPullRequest("octocat", "Hello-World", sent["head"]!.GetValue<string>(), sent["body"]!.GetValue<string>());
+                return new WireMock.ResponseMessage { StatusCode = 502 };
+            }));
+
+        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+
+        _github.Requests("POST", "/repos/*/*/pulls").Select(r => r.Status).ShouldBe([502, 422]);
+        var pull = _github.PullRequests.ShouldHaveSingleItem();
+        published.ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true));
+        _github.Requests("PATCH", "/repos/*/*/pulls/*").ShouldBeEmpty();
+        _github.Comments(12).ShouldHaveSingleItem().ShouldContain($"#{pull.Number}");
+        _github.Labels(pull.Number).ShouldBe(["atom:certified"]);
+    }
+
+    [Fact]
     public async Task Pull_request_created_meanwhile_is_updated_when_github_refuses_a_second_one()
     {
         var existing = _github.OpenPullRequest("octocat", "Hello-World", SamplePackages.Passing().Branch, body: "an earlier attempt");
