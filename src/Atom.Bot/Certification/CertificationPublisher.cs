@@ -38,53 +38,14 @@ public sealed partial class CertificationPublisher(
         var body = Redact(PackageBody.Render(package));
 
         var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
-        PullRequest? pullRequest = null;
-        if (existing is null)
-        {
-            try
-            {
-                pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch)
-                {
-                    Body = body,
-                    Draft = !package.Passed,
-                });
-            }
-            catch (ApiValidationException)
-            {
-                // 422, "A pull request already exists": another attempt won, or GitHub made the pull request but its answer
-                // was lost and the retried request found it. Either way there is one pull request, and it is updated.
-                existing = await FindAsync(client, owner, name, package.Branch, null, cancellationToken);
-                if (existing is null && package.Passed)
-                {
-                    throw;
-                }
-
-                if (existing is null)
-                {
-                    // Private repositories on GitHub Free have no draft pull requests; the check run and labels still say "failed".
-                    Log.DraftUnsupported(logger, package.Repository, package.Branch);
-                    pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch) { Body = body });
-                }
-                else
-                {
-                    Log.AlreadyExists(logger, package.Repository, package.Branch, existing.Number);
-                    pullRequest = existing.Body == body ? existing : null;
-                }
-            }
-        }
-
-        var created = pullRequest is not null;
+        var (pullRequest, created) = existing is null
+            ? await CreateAsync(client, owner, name, package, title, body, cancellationToken)
+            : (existing, false);
         CertificationPackage? previous = null;
-        if (pullRequest is null)
+        if (!created)
         {
-            previous = PackageBody.Read(existing!.Body);
-            pullRequest = existing.Body == body && existing.Title == title
-                ? existing
-                : await client.PullRequest.Update(owner, name, existing.Number, new PullRequestUpdate { Title = title, Body = body });
-            if (pullRequest.Draft == package.Passed)
-            {
-                await SetDraftAsync(client, package.Repository, pullRequest, !package.Passed, cancellationToken);
-            }
+            previous = PackageBody.Read(pullRequest.Body);
+            pullRequest = await UpdateAsync(client, owner, name, package, pullRequest, title, body, cancellationToken);
         }
 
         if (created)
@@ -116,6 +77,59 @@ public sealed partial class CertificationPublisher(
             .Append("Comment `/retry` to run the task again.");
         await conversation.CommentAsync(client, owner, name, issueNumber, body.ToString(), cancellationToken);
         Log.FailureCommented(logger, repository, issueNumber);
+    }
+
+    /// <summary>Opens the pull request; <c>Created</c> is false when GitHub says another attempt already opened it.</summary>
+    private async Task<(PullRequest PullRequest, bool Created)> CreateAsync(
+        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch)
+            {
+                Body = body,
+                Draft = !package.Passed,
+            });
+            return (pullRequest, true);
+        }
+        catch (ApiValidationException)
+        {
+            // 422, "A pull request already exists": another attempt won, or GitHub made the pull request but its answer was
+            // lost and the retried request found it. The same body means the latter: this publication created it.
+            var existing = await FindAsync(client, owner, name, package.Branch, null, cancellationToken);
+            if (existing is not null)
+            {
+                Log.AlreadyExists(logger, package.Repository, package.Branch, existing.Number);
+                return (existing, existing.Body == body);
+            }
+
+            if (package.Passed)
+            {
+                throw;
+            }
+
+            // Private repositories on GitHub Free have no draft pull requests; the check run and labels still say "failed".
+            Log.DraftUnsupported(logger, package.Repository, package.Branch);
+            var pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch) { Body = body });
+            return (pullRequest, true);
+        }
+    }
+
+    private async Task<PullRequest> UpdateAsync(
+        IGitHubClient client, string owner, string name, CertificationPackage package, PullRequest pullRequest, string title, string body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (pullRequest.Body != body || pullRequest.Title != title)
+        {
+            pullRequest = await client.PullRequest.Update(owner, name, pullRequest.Number, new PullRequestUpdate { Title = title, Body = body });
+        }
+
+        if (pullRequest.Draft == package.Passed)
+        {
+            await SetDraftAsync(client, package.Repository, pullRequest, !package.Passed, cancellationToken);
+        }
+
+        return pullRequest;
     }
 
     private static async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, CancellationToken cancellationToken)
