@@ -1,4 +1,5 @@
 using Atom.Bot.Audit;
+using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
@@ -84,6 +85,7 @@ public static class Program
             .AddLlm(options)
             .AddTasks()
             .AddSupervisor()
+            .AddCertification()
             .AddIngress()
             .AddJobs(options);
         configure?.Invoke(builder);

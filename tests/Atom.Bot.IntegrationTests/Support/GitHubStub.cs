@@ -15,7 +15,7 @@ namespace Atom.Bot.IntegrationTests.Support;
 /// A WireMock GitHub serving REST under <c>/api/v3/</c> (where Octokit looks for a non-github.com host), answering
 /// with GitHub's own example bodies from <c>shared/fixtures/github-rest/examples</c>, adjusted per test.
 /// </summary>
-public sealed class GitHubStub : IDisposable
+public sealed partial class GitHubStub : IDisposable
 {
     public const string Prefix = "/api/v3";
 
@@ -42,6 +42,7 @@ public sealed class GitHubStub : IDisposable
         Server.Reset();
         _permissions.Clear();
         Settings(null);
+        ServePullRequests();
         Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {

@@ -1,0 +1,44 @@
+namespace Atom.Bot.Certification;
+
+/// <summary>
+/// What a human approves: everything the pull request body shows, as data. The body is rendered from it, and a
+/// machine-readable copy rides along in a hidden comment so that a package can be read back without the store.
+/// </summary>
+public sealed record CertificationPackage
+{
+    public required long TaskId { get; init; }
+    public required string Repository { get; init; }
+    public required int IssueNumber { get; init; }
+    public required string IssueTitle { get; init; }
+    public required string DefaultBranch { get; init; }
+    public required string Branch { get; init; }
+
+    /// <summary>The commit this package certifies; approvals bind to it.</summary>
+    public required string HeadSha { get; init; }
+
+    /// <summary>How many work rounds produced it (1 = no revision).</summary>
+    public required int Rounds { get; init; }
+
+    public required bool Passed { get; init; }
+
+    /// <summary>One paragraph: what changed and the outcome.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>Why the package fails (empty when it passes).</summary>
+    public IReadOnlyList<string> FailureReasons { get; init; } = [];
+
+    public required PackagePlan Plan { get; init; }
+    public required PackageScope Scope { get; init; }
+    public required IReadOnlyList<PackageChange> Changes { get; init; }
+    public required PackageTests Tests { get; init; }
+    public required PackageAuditor Auditor { get; init; }
+    public required PackageUsage Usage { get; init; }
+    public required PackageApproval Approval { get; init; }
+    public required PackageAuditReference Audit { get; init; }
+
+    /// <summary>
+    /// True only in the hidden copy of a pull request body that was too large for GitHub: its long lists and texts are
+    /// cut (and, for the largest packages, its lists left empty), so it is a summary rather than the whole record.
+    /// </summary>
+    public bool Abridged { get; init; }
+}

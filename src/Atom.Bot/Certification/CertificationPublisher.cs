@@ -1,0 +1,352 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Atom.Bot.Configuration;
+using Atom.Bot.GitHub;
+using Atom.Bot.Tasks;
+using Octokit;
+
+namespace Atom.Bot.Certification;
+
+/// <summary>
+/// Posts a certification package on GitHub: the pull request (created once per branch, updated on every revision), the
+/// <c>atom/certification</c> check run (a commit status where a personal token cannot create check runs), the labels,
+/// and a comment saying what happened. Safe to repeat: a retried job finds the pull request it opened before.
+/// </summary>
+public sealed partial class CertificationPublisher(
+    GitHubClientFactory clients,
+    GitHubConversation conversation,
+    AtomOptions options,
+    ILogger<CertificationPublisher> logger)
+{
+    public const string CheckName = "atom/certification";
+    public const string CertifiedLabel = "atom:certified";
+    public const string NeedsAttentionLabel = "atom:needs-attention";
+    public const string FailedLabel = "atom:failed";
+
+    private const int MaxTitleLength = 256;
+    private const int MaxStatusDescriptionLength = 140;
+
+    public async Task<PublishedPackage> PublishAsync(long? installationId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        var (owner, name) = Split(package.Repository);
+        var client = await clients.CreateAsync(installationId, cancellationToken);
+        package = Redacted(package);
+        var title = Markdown.Plain(package.IssueTitle, MaxTitleLength);
+        var body = Redact(PackageBody.Render(package));
+
+        var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
+        var (pullRequest, created) = existing is null
+            ? await CreateAsync(client, owner, name, package, title, body, cancellationToken)
+            : (existing, false);
+        CertificationPackage? previous = null;
+        if (!created)
+        {
+            previous = PackageBody.Read(pullRequest.Body);
+            pullRequest = await UpdateAsync(client, owner, name, package, pullRequest, title, body, cancellationToken);
+        }
+
+        if (created)
+        {
+            Log.Created(logger, package.Repository, package.IssueNumber, package.HeadSha, pullRequest.Number, package.Passed);
+            await conversation.CommentAsync(client, owner, name, package.IssueNumber, OpenedComment(package, pullRequest), cancellationToken);
+        }
+        else
+        {
+            Log.Updated(logger, package.Repository, package.IssueNumber, package.HeadSha, pullRequest.Number, package.Passed);
+            if (previous is null || previous.HeadSha != package.HeadSha || previous.Passed != package.Passed || previous.Rounds != package.Rounds)
+            {
+                await conversation.CommentAsync(client, owner, name, pullRequest.Number, UpdatedComment(package, previous), cancellationToken);
+            }
+        }
+
+        await ReportAsync(client, owner, name, package, pullRequest.HtmlUrl, cancellationToken);
+        await LabelAsync(client, owner, name, package, pullRequest, cancellationToken);
+        return new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created);
+    }
+
+    /// <summary>Tells the issue that the task produced nothing to certify, so there is no pull request.</summary>
+    public async Task CommentFailureAsync(long? installationId, string repository, int issueNumber, string reason, CancellationToken cancellationToken)
+    {
+        var (owner, name) = Split(repository);
+        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var body = new StringBuilder("❌ **Atom produced nothing to certify**, so there is no pull request for this issue.\n\n")
+            .Append(Markdown.Paragraph(Redact(reason), 4_000)).Append("\n\n")
+            .Append("Comment `/retry` to run the task again.");
+        await conversation.CommentAsync(client, owner, name, issueNumber, body.ToString(), cancellationToken);
+        Log.FailureCommented(logger, repository, issueNumber);
+    }
+
+    /// <summary>Opens the pull request; <c>Created</c> is false when GitHub says another attempt already opened it.</summary>
+    private async Task<(PullRequest PullRequest, bool Created)> CreateAsync(
+        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch)
+            {
+                Body = body,
+                Draft = !package.Passed,
+            });
+            return (pullRequest, true);
+        }
+        catch (ApiValidationException)
+        {
+            // 422, "A pull request already exists": another attempt won, or GitHub made the pull request but its answer was
+            // lost and the retried request found it. The same body means the latter: this publication created it.
+            var existing = await FindAsync(client, owner, name, package.Branch, null, cancellationToken);
+            if (existing is not null)
+            {
+                Log.AlreadyExists(logger, package.Repository, package.Branch, existing.Number);
+                return (existing, existing.Body == body);
+            }
+
+            if (package.Passed)
+            {
+                throw;
+            }
+
+            // Private repositories on GitHub Free have no draft pull requests; the check run and labels still say "failed".
+            Log.DraftUnsupported(logger, package.Repository, package.Branch);
+            var pullRequest = await client.PullRequest.Create(owner, name, new NewPullRequest(title, package.Branch, package.DefaultBranch) { Body = body });
+            return (pullRequest, true);
+        }
+    }
+
+    private async Task<PullRequest> UpdateAsync(
+        IGitHubClient client, string owner, string name, CertificationPackage package, PullRequest pullRequest, string title, string body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (pullRequest.Body != body || pullRequest.Title != title)
+        {
+            pullRequest = await client.PullRequest.Update(owner, name, pullRequest.Number, new PullRequestUpdate { Title = title, Body = body });
+        }
+
+        if (pullRequest.Draft == package.Passed)
+        {
+            await SetDraftAsync(client, package.Repository, pullRequest, !package.Passed, cancellationToken);
+        }
+
+        return pullRequest;
+    }
+
+    private static async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (known is { } number)
+        {
+            try
+            {
+                var pullRequest = await client.PullRequest.Get(owner, name, checked((int)number));
+                if (IsOpenFrom(pullRequest, branch))
+                {
+                    return pullRequest;
+                }
+            }
+            catch (NotFoundException)
+            {
+            }
+        }
+
+        // Closed or merged pull requests from the same branch belong to earlier tasks; only an open one is this task's.
+        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
+            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.All },
+            new ApiOptions { PageSize = 100, PageCount = 1 });
+        return candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number).FirstOrDefault();
+    }
+
+    private static bool IsOpenFrom(PullRequest pullRequest, string branch) =>
+        pullRequest.State.Value == ItemState.Open && pullRequest.Head?.Ref == branch;
+
+    private async Task ReportAsync(IGitHubClient client, string owner, string name, CertificationPackage package, string url, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var title = package.Passed ? "Certification passed" : "Certification did not pass";
+        try
+        {
+            await client.Check.Run.Create(owner, name, new NewCheckRun(CheckName, package.HeadSha)
+            {
+                Status = CheckStatus.Completed,
+                Conclusion = package.Passed ? CheckConclusion.Success : CheckConclusion.Failure,
+                DetailsUrl = url,
+                Output = new NewCheckRunOutput(title, Redact(CheckSummary(package))),
+            });
+        }
+        catch (ForbiddenException ex) when (ex is not RateLimitExceededException and not SecondaryRateLimitExceededException)
+        {
+            // Only GitHub Apps may create check runs; a personal token gets 403 and reports a commit status instead.
+            Log.CheckRunRefused(logger, package.Repository, package.HeadSha, ex.Message);
+            cancellationToken.ThrowIfCancellationRequested();
+            var reason = package.Passed ? $"round {package.Rounds}" : package.FailureReasons.Count > 0 ? package.FailureReasons[0] : "see the pull request";
+            await client.Repository.Status.Create(owner, name, package.HeadSha, new NewCommitStatus
+            {
+                State = package.Passed ? CommitState.Success : CommitState.Failure,
+                Context = CheckName,
+                Description = Markdown.Plain($"{title}: {reason}", MaxStatusDescriptionLength),
+                TargetUrl = url,
+            });
+        }
+    }
+
+    private static string CheckSummary(CertificationPackage package)
+    {
+        var summary = new StringBuilder(Markdown.Paragraph(package.Summary, 4_000));
+        if (!package.Passed)
+        {
+            summary.Append("\n\n**Why it did not pass:**\n\n");
+            foreach (var reason in package.FailureReasons.Take(20))
+            {
+                summary.Append("- ").Append(Markdown.Inline(reason, 300)).Append('\n');
+            }
+        }
+
+        return summary.ToString();
+    }
+
+    private async Task LabelAsync(IGitHubClient client, string owner, string name, CertificationPackage package, PullRequest pullRequest, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string[] wanted = package.Passed ? [CertifiedLabel] : [NeedsAttentionLabel, FailedLabel];
+        string[] stale = package.Passed ? [NeedsAttentionLabel, FailedLabel] : [CertifiedLabel];
+        await client.Issue.Labels.AddToIssue(owner, name, pullRequest.Number, wanted);
+        var present = (pullRequest.Labels ?? []).Select(l => l.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var label in stale.Where(present.Contains))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await client.Issue.Labels.RemoveFromIssue(owner, name, pullRequest.Number, label);
+            }
+            catch (NotFoundException)
+            {
+                Log.LabelAlreadyGone(logger, label, package.Repository, pullRequest.Number);
+            }
+        }
+    }
+
+    /// <summary>
+    /// REST cannot change whether a pull request is a draft; GraphQL can. A repository without draft pull requests answers
+    /// with errors, which leave the pull request as it is (its check run and labels still tell the truth).
+    /// </summary>
+    private async Task SetDraftAsync(IGitHubClient client, string repository, PullRequest pullRequest, bool draft, CancellationToken cancellationToken)
+    {
+        if (!NodeId().IsMatch(pullRequest.NodeId ?? ""))
+        {
+            Log.DraftNotChanged(logger, repository, pullRequest.Number, draft ? "a draft" : "ready for review", "no node id");
+            return;
+        }
+
+        var mutation = draft ? "convertPullRequestToDraft" : "markPullRequestReadyForReview";
+        var query = new JsonObject
+        {
+            ["query"] = $"mutation {{ {mutation}(input: {{pullRequestId: \"{pullRequest.NodeId}\"}}) {{ pullRequest {{ isDraft }} }} }}",
+        };
+        // GraphQL lives at /graphql on github.com and at /api/graphql next to GitHub Enterprise's /api/v3/.
+        var graphql = new Uri(client.Connection.BaseAddress, "../graphql");
+        try
+        {
+            var response = await client.Connection.Post<object>(graphql, query.ToJsonString(), "application/json", "application/json", (IDictionary<string, string>?)null, cancellationToken);
+            using var answer = JsonDocument.Parse(response.HttpResponse.Body as string ?? "{}");
+            if (answer.RootElement.TryGetProperty("errors", out var errors))
+            {
+                Log.DraftNotChanged(logger, repository, pullRequest.Number, draft ? "a draft" : "ready for review", errors.ToString());
+            }
+        }
+        catch (ApiException ex)
+        {
+            Log.DraftNotChanged(logger, repository, pullRequest.Number, draft ? "a draft" : "ready for review", ex.Message);
+        }
+    }
+
+    private static string OpenedComment(CertificationPackage package, PullRequest pullRequest) => package.Passed
+        ? $"✅ Atom opened #{pullRequest.Number} for this issue. The package passed certification and waits for approval: {pullRequest.HtmlUrl}"
+        : $"❌ Atom opened #{pullRequest.Number} for this issue as a draft: the package did not pass certification (the reasons are at the top of the pull request). {pullRequest.HtmlUrl}";
+
+    private static string UpdatedComment(CertificationPackage package, CertificationPackage? previous)
+    {
+        var comment = new StringBuilder("**Package updated** for head ").Append(Markdown.Code(Short(package.HeadSha)));
+        if (previous is not null && previous.HeadSha != package.HeadSha)
+        {
+            comment.Append(" (was ").Append(Markdown.Code(Short(previous.HeadSha))).Append(')');
+        }
+
+        comment.Append(", round ").Append(package.Rounds).Append(": ");
+        comment.Append(package.Passed
+            ? "✅ it passed certification."
+            : $"❌ it did not pass: {string.Join("; ", package.FailureReasons.Take(5).Select(r => Markdown.Inline(r, 200)))}.");
+        if (previous is not null && previous.HeadSha != package.HeadSha)
+        {
+            comment.Append(" Approvals given on the earlier head are stale.");
+        }
+
+        return comment.ToString();
+    }
+
+    /// <summary>
+    /// Every string of the package with secrets masked, before anything is rendered: escaping for markdown or JSON would
+    /// change a secret's spelling (a backslash before '_', '+' as \u002B) and hide it from a later text search.
+    /// </summary>
+    private CertificationPackage Redacted(CertificationPackage package)
+    {
+        var node = JsonSerializer.SerializeToNode(package, JsonSerializerOptions.Web)!;
+        RedactStrings(node);
+        return node.Deserialize<CertificationPackage>(JsonSerializerOptions.Web)!;
+    }
+
+    private void RedactStrings(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var key in obj.Select(p => p.Key).ToList())
+                {
+                    if (obj[key] is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        obj[key] = Redact(text);
+                    }
+                    else if (obj[key] is { } child)
+                    {
+                        RedactStrings(child);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        array[i] = Redact(text);
+                    }
+                    else if (array[i] is { } child)
+                    {
+                        RedactStrings(child);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private string Redact(string text) => Redaction.Redact(text, options.Secrets());
+
+    private static (string Owner, string Name) Split(string repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var slash = repository.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == repository.Length - 1)
+        {
+            throw new ArgumentException($"'{repository}' is not owner/name", nameof(repository));
+        }
+
+        return (repository[..slash], repository[(slash + 1)..]);
+    }
+
+    private static string Short(string sha) => sha.Length > 7 ? sha[..7] : sha;
+
+    // GraphQL ids are base64-like; anything else is not spliced into a query.
+    [GeneratedRegex("^[A-Za-z0-9_=+/-]+$")]
+    private static partial Regex NodeId();
+}

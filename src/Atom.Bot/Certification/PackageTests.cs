@@ -1,0 +1,7 @@
+namespace Atom.Bot.Certification;
+
+/// <summary>The test run on the certified head; <paramref name="Configured"/> false means "tests not configured".</summary>
+public sealed record PackageTests(bool Configured, string? Command, int? ExitCode, bool TimedOut, TimeSpan Duration, int? Passed, int? Failed, int? Skipped, string OutputTail)
+{
+    public bool Succeeded => !Configured || (ExitCode == 0 && !TimedOut);
+}

@@ -1,0 +1,8 @@
+namespace Atom.Bot.Certification;
+
+public enum RiskLevel
+{
+    Low,
+    Medium,
+    High,
+}
