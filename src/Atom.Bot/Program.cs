@@ -1,3 +1,4 @@
+using Atom.Bot.Approval;
 using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
@@ -10,6 +11,7 @@ using Atom.Bot.Platform;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
 
 namespace Atom.Bot;
 
@@ -85,6 +87,8 @@ public static class Program
             .AddLlm(options)
             .AddTasks()
             .AddSupervisor()
+            .AddWorkers(options)
+            .AddApproval()
             .AddCertification()
             .AddIngress()
             .AddJobs(options);

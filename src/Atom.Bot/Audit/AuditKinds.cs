@@ -17,6 +17,9 @@ public static class AuditKinds
     public const string Plan = "plan.created";
     public const string Dispatch = "assignment.dispatched";
     public const string ToolRefusals = "tool.refused";
+    public const string AssignmentWorked = "assignment.worked";
+    public const string AssignmentFinished = "assignment.finished";
+    public const string EvaluationStarted = "evaluation.started";
     public const string Evaluation = "evaluation.completed";
     public const string RevisionRequested = "revision.requested";
     public const string TaskFailed = "task.failed";
@@ -29,6 +32,9 @@ public static class AuditKinds
     public const string ApprovalAccepted = "approval.accepted";
     public const string ApprovalRefused = "approval.refused";
     public const string ApprovalStale = "approval.stale";
+    public const string CommandRefused = "command.refused";
+    public const string MergeOrdered = "merge.ordered";
+    public const string MergeRefused = "merge.refused";
     public const string Merge = "merge.completed";
     public const string Rejection = "task.rejected";
 

@@ -166,6 +166,58 @@ public sealed partial class GitWorkspace
     }
 
     /// <summary>
+    /// Every file path of <paramref name="branch"/> as the mirror last fetched it, in ordinal order, at most
+    /// <paramref name="limit"/> (for the planner's and the worker's view of the repository). A missing branch gives none.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ListFilesAtAsync(RepositoryRef repo, string branch, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var mirror = MirrorPath(repo);
+        return Task.Run<IReadOnlyList<string>>(() =>
+        {
+            using var repository = OpenMirror(mirror, repo);
+            var commit = repository.Lookup<Commit>(TrackingPrefix + branch);
+            var paths = new List<string>();
+            var pending = new Stack<(string Prefix, Tree Tree)>();
+            if (commit is not null)
+            {
+                pending.Push(("", commit.Tree));
+            }
+
+            while (pending.Count > 0 && paths.Count < limit)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (prefix, tree) = pending.Pop();
+                foreach (var entry in tree)
+                {
+                    if (entry.TargetType == TreeEntryTargetType.Tree)
+                    {
+                        pending.Push((prefix + entry.Name + "/", (Tree)entry.Target));
+                    }
+                    else if (paths.Count < limit)
+                    {
+                        paths.Add(prefix + entry.Name);
+                    }
+                }
+            }
+
+            paths.Sort(StringComparer.Ordinal);
+            return paths;
+        }, cancellationToken);
+    }
+
+    /// <summary>The SHA of <paramref name="branch"/> as the mirror last fetched it, or null when the remote has no such branch.</summary>
+    public Task<string?> HeadOfAsync(RepositoryRef repo, string branch, CancellationToken cancellationToken)
+    {
+        var mirror = MirrorPath(repo);
+        return Task.Run(() =>
+        {
+            using var repository = OpenMirror(mirror, repo);
+            return repository.Lookup<Commit>(TrackingPrefix + branch)?.Sha;
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// The files directly in <paramref name="directory"/> whose names end in <paramref name="extension"/>, as the mirror
     /// last fetched <paramref name="branch"/> (e.g. <c>.atom/skills/*.md</c> on the default branch), keyed by
     /// repository path in ordinal order. Never read from a worktree. Symlinks and files over

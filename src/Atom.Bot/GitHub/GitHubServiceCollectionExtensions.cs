@@ -15,6 +15,7 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton<RepoSettingsReader>();
         services.AddSingleton<RepositoryPermissions>();
         services.AddSingleton<GitHubConversation>();
+        services.AddSingleton<BotIdentity>();
         return services;
     }
 }

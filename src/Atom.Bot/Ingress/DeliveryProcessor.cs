@@ -1,9 +1,13 @@
+using Atom.Bot.Approval;
 using Atom.Bot.Tasks;
 using Microsoft.Extensions.Primitives;
 using Octokit.Webhooks;
 using Octokit.Webhooks.Events;
 using Octokit.Webhooks.Events.Installation;
+using Octokit.Webhooks.Events.IssueComment;
 using Octokit.Webhooks.Events.Issues;
+using Octokit.Webhooks.Events.PullRequest;
+using Octokit.Webhooks.Events.PullRequestReview;
 
 namespace Atom.Bot.Ingress;
 
@@ -15,6 +19,7 @@ public sealed class DeliveryProcessor(
     DeliveryStore deliveries,
     WebhookEventProcessor parser,
     TaskIntake intake,
+    ApprovalHandler approval,
     InstallationStore installations,
     ILogger<DeliveryProcessor> logger)
 {
@@ -51,6 +56,10 @@ public sealed class DeliveryProcessor(
         IssuesUnlabeledEvent e => intake.UnlabeledAsync(e, cancellationToken),
         IssuesClosedEvent e => intake.ClosedAsync(e, cancellationToken),
         InstallationEvent e => installations.RecordAsync(e, cancellationToken),
+        PullRequestReviewSubmittedEvent e => approval.ReviewSubmittedAsync(e, cancellationToken),
+        IssueCommentCreatedEvent e => approval.CommentCreatedAsync(e, cancellationToken),
+        PullRequestClosedEvent e => approval.PullRequestClosedAsync(e, cancellationToken),
+        PullRequestSynchronizeEvent e => approval.SynchronizeAsync(e, cancellationToken),
         _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
     };
 }

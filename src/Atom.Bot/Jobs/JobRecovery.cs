@@ -1,6 +1,7 @@
 using Atom.Bot.Ingress;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
 
 namespace Atom.Bot.Jobs;
 
@@ -8,7 +9,7 @@ namespace Atom.Bot.Jobs;
 /// In-memory jobs do not survive a restart, the store does: on start, every delivery not yet processed and every
 /// task not in a final state is enqueued again. Jobs are idempotent, so a duplicate costs nothing.
 /// </summary>
-internal sealed partial class JobRecovery(TaskStore tasks, DeliveryStore deliveries, WorkScheduler queue, ILogger<JobRecovery> logger) : IHostedService
+internal sealed partial class JobRecovery(TaskStore tasks, AssignmentStore assignments, DeliveryStore deliveries, WorkScheduler queue, ILogger<JobRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,14 +25,21 @@ internal sealed partial class JobRecovery(TaskStore tasks, DeliveryStore deliver
             queue.Enqueue(new AdvanceTask(task.Id));
         }
 
-        if (pending.Count + unfinished.Count > 0)
+        // A claimed assignment whose process died is run again from its remote branch; the claim makes a late result void.
+        var work = await assignments.ListUnfinishedAsync(cancellationToken);
+        foreach (var assignment in work)
         {
-            LogRecovered(logger, pending.Count, unfinished.Count);
+            queue.Enqueue(new RunAssignment(assignment.Id));
+        }
+
+        if (pending.Count + unfinished.Count + work.Count > 0)
+        {
+            LogRecovered(logger, pending.Count, unfinished.Count, work.Count);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Re-enqueued {Deliveries} unprocessed deliveries and {Tasks} unfinished tasks")]
-    private static partial void LogRecovered(ILogger logger, int deliveries, int tasks);
+    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Re-enqueued {Deliveries} unprocessed deliveries, {Tasks} unfinished tasks and {Assignments} unfinished assignments")]
+    private static partial void LogRecovered(ILogger logger, int deliveries, int tasks, int assignments);
 }

@@ -1,5 +1,6 @@
 using Atom.Bot.Ingress;
 using Atom.Bot.Supervisor;
+using Atom.Bot.Workers;
 using Hangfire;
 
 namespace Atom.Bot.Jobs;
@@ -12,4 +13,10 @@ public sealed class WorkScheduler(IBackgroundJobClient jobs)
 
     public string Enqueue(AdvanceTask work) =>
         jobs.Enqueue<TaskSupervisor>(JobQueues.Supervisor, p => p.ProcessAsync(work, CancellationToken.None));
+
+    /// <summary>Deletes a job; a running one sees its cancellation token fire at Hangfire's next check.</summary>
+    public bool Delete(string jobId) => jobs.Delete(jobId);
+
+    public string Enqueue(RunAssignment work) =>
+        jobs.Enqueue<AssignmentWorker>(JobQueues.Workers, p => p.RunAsync(work, CancellationToken.None));
 }

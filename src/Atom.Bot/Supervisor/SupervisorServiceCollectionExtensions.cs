@@ -3,5 +3,10 @@ namespace Atom.Bot.Supervisor;
 public static class SupervisorServiceCollectionExtensions
 {
     public static IServiceCollection AddSupervisor(this IServiceCollection services) =>
-        services.AddTransient<TaskSupervisor>();
+        services
+            .AddSingleton<Planner>()
+            .AddSingleton<Auditor>()
+            .AddTransient<Evaluator>()
+            .AddTransient<PackageAssembler>()
+            .AddTransient<TaskSupervisor>();
 }

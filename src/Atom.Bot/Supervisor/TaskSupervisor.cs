@@ -1,15 +1,40 @@
+using System.Text.Json;
+using Atom.Bot.Audit;
+using Atom.Bot.Certification;
+using Atom.Bot.Configuration;
+using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
 using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
 using Octokit;
+using Scope = Atom.Bot.Workers.Scope;
 
 namespace Atom.Bot.Supervisor;
 
 /// <summary>
-/// Drives a task through its states. Every step reads the store first, so running the same work item twice has the
-/// effect of running it once.
+/// Drives a task through its states: acknowledge, plan, dispatch, and, once every assignment of the round is final,
+/// evaluate and post the certification package (or revise). Every step reads the store first and moves the task with a
+/// compare-and-set, so running the same work item twice has the effect of running it once.
 /// </summary>
-public sealed partial class TaskSupervisor(TaskStore tasks, GitHubClientFactory github, GitHubConversation conversation, ILogger<TaskSupervisor> logger)
+public sealed partial class TaskSupervisor(
+    TaskStore tasks,
+    AssignmentStore assignments,
+    GitHubClientFactory github,
+    GitHubConversation conversation,
+    GitHubCredentials credentials,
+    RepoSettingsReader settingsReader,
+    GitWorkspace git,
+    Planner planner,
+    Evaluator evaluator,
+    PackageAssembler assembler,
+    CertificationPublisher publisher,
+    AuditLog audit,
+    WorkScheduler scheduler,
+    ILogger<TaskSupervisor> logger)
 {
+    public const string Actor = "atom";
+
     public async Task ProcessAsync(AdvanceTask work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -23,6 +48,26 @@ public sealed partial class TaskSupervisor(TaskStore tasks, GitHubClientFactory 
         {
             await AcknowledgeAsync(task, cancellationToken);
         }
+
+        switch (task.State)
+        {
+            case TaskState.Accepted:
+                if (await tasks.TransitionAsync(task.Id, [TaskState.Accepted], TaskState.Planning, Actor, "planning", cancellationToken))
+                {
+                    await PlanAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
+                }
+
+                break;
+            case TaskState.Planning:
+                await PlanAsync(task, cancellationToken);
+                break;
+            case TaskState.Working:
+                await EvaluateWhenRoundIsDoneAsync(task, cancellationToken);
+                break;
+            case TaskState.Evaluating:
+                await EvaluateAsync(task, cancellationToken);
+                break;
+        }
     }
 
     private async Task AcknowledgeAsync(AtomTask task, CancellationToken cancellationToken)
@@ -34,6 +79,257 @@ public sealed partial class TaskSupervisor(TaskStore tasks, GitHubClientFactory 
         LogAcknowledged(logger, task.Id, task.Repository, task.IssueNumber);
     }
 
+    private async Task<RepoSettings?> SettingsAsync(AtomTask task, CancellationToken cancellationToken)
+    {
+        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var read = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+        if (read.Settings is null)
+        {
+            await FailAsync(task, $"the default branch's `.github/atom.yml` became invalid: {read.Error}", cancellationToken);
+        }
+
+        return read.Settings;
+    }
+
+    private async Task PlanAsync(AtomTask task, CancellationToken cancellationToken)
+    {
+        if (await SettingsAsync(task, cancellationToken) is not { } settings)
+        {
+            return;
+        }
+
+        var existing = await assignments.ListRoundAsync(task.Id, 0, cancellationToken);
+        if (existing.Count == 0)
+        {
+            var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+            var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
+            var repositoryScope = Scope.From(settings.Scope);
+            await git.FetchAsync(repository, token, cancellationToken);
+            var tree = await git.ListFilesAtAsync(repository, task.DefaultBranch, WorkerPrompt.MaxTreeEntries * 10, cancellationToken);
+            var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
+            var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, cancellationToken);
+            if (!planned.IsOk)
+            {
+                await FailAsync(task, $"the model could not plan the work ({planned.Error!.Kind}: {planned.Error.Message})", cancellationToken);
+                return;
+            }
+
+            var plan = planned.Value!;
+            var taskBranch = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+            await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, PackageAssembler.Json), taskBranch, cancellationToken);
+            var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actor, new
+            {
+                rationale = plan.Rationale,
+                fallback = plan.Fallback,
+                assignments = plan.Assignments.Select(a => new { title = a.Title, allow = a.Scope.Allow, deny = a.Scope.Deny }),
+            }, cancellationToken);
+            LogPlanned(logger, task.Id, plan.Assignments.Count, entry.Sequence);
+            existing = await assignments.CreateRoundAsync(task.Id, 0, plan.Assignments.Select((a, i) => new NewAssignment(
+                i + 1,
+                a.Title,
+                a.Instructions,
+                null,
+                a.Scope,
+                plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(task.IssueNumber, task.IssueTitle, i + 1))).ToList(), cancellationToken);
+        }
+
+        if (await tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
+        {
+            await DispatchAsync(task, existing, cancellationToken);
+        }
+    }
+
+    private async Task DispatchAsync(AtomTask task, IReadOnlyList<Assignment> round, CancellationToken cancellationToken)
+    {
+        foreach (var assignment in round.Where(a => a.State == AssignmentState.Queued))
+        {
+            await audit.RecordAsync(AuditKinds.Dispatch, task.Id, Actor, new
+            {
+                assignment = assignment.Id,
+                round = assignment.Round,
+                ordinal = assignment.Ordinal,
+                title = assignment.Title,
+                branch = assignment.Branch,
+                allow = assignment.Scope.Allow,
+                deny = assignment.Scope.Deny,
+            }, cancellationToken);
+            await assignments.SetJobAsync(assignment.Id, scheduler.Enqueue(new RunAssignment(assignment.Id)), cancellationToken);
+        }
+    }
+
+    private async Task EvaluateWhenRoundIsDoneAsync(AtomTask task, CancellationToken cancellationToken)
+    {
+        var round = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
+        if (round.Count == 0 || round.Any(a => a.State is AssignmentState.Queued or AssignmentState.Running))
+        {
+            return;
+        }
+
+        // Only the run that wins this compare-and-set evaluates: the last two workers may both wake the supervisor.
+        if (await tasks.TransitionAsync(task.Id, [TaskState.Working], TaskState.Evaluating, Actor, $"round {task.Round} finished", cancellationToken))
+        {
+            await EvaluateAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
+        }
+    }
+
+    private async Task EvaluateAsync(AtomTask task, CancellationToken cancellationToken)
+    {
+        if (await SettingsAsync(task, cancellationToken) is not { } settings)
+        {
+            return;
+        }
+
+        var round = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
+        var ordered = await audit.RecordAsync(AuditKinds.EvaluationStarted, task.Id, Actor, new { round = task.Round }, cancellationToken);
+        var evaluation = await evaluator.EvaluateAsync(task, settings, round, ordered.Hash, cancellationToken);
+        await audit.RecordAsync(AuditKinds.Evaluation, task.Id, Actor, new
+        {
+            round = task.Round,
+            decision = evaluation.Decision.ToString(),
+            head = evaluation.HeadSha,
+            files = evaluation.Changes.Count,
+            violations = evaluation.Violations.Select(v => new { path = v.Path, reason = v.Reason }),
+            tests = evaluation.Tests is { Configured: true } t ? new { exit = t.ExitCode, timedOut = t.TimedOut, passed = t.Passed, failed = t.Failed } : null,
+            auditor = evaluation.Verdict is { } v2 ? new { model = v2.Model, score = v2.Score, verdict = v2.Verdict } : null,
+            reasons = evaluation.Reasons,
+        }, cancellationToken);
+        LogEvaluated(logger, task.Id, task.Round, evaluation.Decision);
+
+        if (evaluation.Decision == EvaluationDecision.Revise && task.Round - task.HumanRounds < settings.MaxRevisions)
+        {
+            await ReviseAsync(task, [TaskState.Evaluating], evaluation.Feedback ?? string.Join("\n", evaluation.Reasons), Actor, byHuman: false, cancellationToken);
+            return;
+        }
+
+        if (evaluation.Decision == EvaluationDecision.NothingProduced || evaluation.Violations.Count > 0)
+        {
+            // Nothing to offer, or a branch that must never be offered as mergeable: the issue hears why, no PR.
+            await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, string.Join("; ", evaluation.Reasons), cancellationToken);
+            await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
+            return;
+        }
+
+        var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
+        var published = await publisher.PublishAsync(task.InstallationId, package, task.PullRequest, cancellationToken);
+        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), cancellationToken);
+        await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actor, new
+        {
+            pullRequest = published.PullRequestNumber,
+            head = package.HeadSha,
+            passed = package.Passed,
+            rounds = package.Rounds,
+        }, cancellationToken);
+
+        if (package.Passed)
+        {
+            await tasks.TransitionAsync(task.Id, [TaskState.Evaluating], TaskState.AwaitingApproval, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken);
+        }
+        else
+        {
+            await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
+        }
+    }
+
+    /// <summary>
+    /// A human's <c>/revise</c> (or a changes-requested review): the next round works on the same branch with the
+    /// feedback, earlier approvals become stale, and the round does not count against <c>max_revisions</c>.
+    /// </summary>
+    public Task<bool> RequestRevisionAsync(AtomTask task, string feedback, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return ReviseAsync(task, [TaskState.AwaitingApproval, TaskState.Failed], feedback, actor, byHuman: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>/retry</c> of a failed or cancelled task: planned tasks run their last round again (from the branches as
+    /// pushed); a task that never got a plan starts over from planning.
+    /// </summary>
+    public async Task<bool> RetryAsync(AtomTask task, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var last = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
+        if (last.Count == 0)
+        {
+            if (!await tasks.TransitionAsync(task.Id, [TaskState.Failed, TaskState.Cancelled], TaskState.Accepted, actor, "/retry", cancellationToken))
+            {
+                return false;
+            }
+
+            scheduler.Enqueue(new AdvanceTask(task.Id));
+            return true;
+        }
+
+        return await StartRoundAsync(task, [TaskState.Failed, TaskState.Cancelled], byHuman: true, actor, "/retry",
+            last.Select(a => new NewAssignment(a.Ordinal, a.Title, a.Instructions, a.Feedback, a.Scope, a.Branch)).ToList(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The next round works on the task branch itself, as one assignment with the union of the round's scopes: the
+    /// branch already holds the combined work, and one writer per branch keeps revisions free of conflicts.
+    /// </summary>
+    private async Task<bool> ReviseAsync(AtomTask task, IReadOnlyCollection<TaskState> from, string feedback, string actor, bool byHuman, CancellationToken cancellationToken)
+    {
+        var round = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
+        if (round.Count == 0 || task.Branch is null)
+        {
+            return false;
+        }
+
+        var scope = new Scope(
+            round.SelectMany(a => a.Scope.Allow).Distinct(StringComparer.Ordinal).ToList(),
+            round.Select(a => (IEnumerable<string>)a.Scope.Deny).Aggregate((x, y) => x.Intersect(y, StringComparer.Ordinal)).ToList(),
+            round.Min(a => a.Scope.MaxFiles),
+            round.Min(a => a.Scope.MaxChangedLines));
+        var title = round.Count == 1 ? round[0].Title : string.Join(" + ", round.Select(a => a.Title));
+        var instructions = round.Count == 1 ? round[0].Instructions : string.Join("\n\n", round.Select(a => $"## {a.Title}\n{a.Instructions}"));
+        return await StartRoundAsync(task, from, byHuman, actor, byHuman ? "revision requested" : "automatic revision",
+            [new NewAssignment(1, title, instructions, feedback, scope, task.Branch)], cancellationToken);
+    }
+
+    private async Task<bool> StartRoundAsync(AtomTask task, IReadOnlyCollection<TaskState> from, bool byHuman, string actor, string reason, List<NewAssignment> work, CancellationToken cancellationToken)
+    {
+        if (!from.Contains(task.State) || !await tasks.NextRoundAsync(task.Id, task.Round, byHuman, cancellationToken))
+        {
+            return false;
+        }
+
+        var next = await assignments.CreateRoundAsync(task.Id, task.Round + 1, work, cancellationToken);
+        await audit.RecordAsync(AuditKinds.RevisionRequested, task.Id, actor, new { round = task.Round + 1, reason, byHuman, feedback = work[0].Feedback }, cancellationToken);
+        if (!await tasks.TransitionAsync(task.Id, from, TaskState.Working, actor, $"round {task.Round + 1}: {reason}", cancellationToken))
+        {
+            return false;
+        }
+
+        await DispatchAsync(task, next, cancellationToken);
+        return true;
+    }
+
+    private async Task FailAsync(AtomTask task, string reason, CancellationToken cancellationToken, bool comment = true)
+    {
+        if (!await tasks.TransitionAsync(task.Id, [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating], TaskState.Failed, Actor, reason, cancellationToken))
+        {
+            return;
+        }
+
+        await assignments.CancelTaskAsync(task.Id, cancellationToken);
+        await audit.RecordAsync(AuditKinds.TaskFailed, task.Id, Actor, new { reason }, cancellationToken);
+        if (comment)
+        {
+            await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, reason, cancellationToken);
+        }
+
+        LogFailed(logger, task.Id, reason);
+    }
+
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Task {TaskId} ({Repository}#{Issue}) acknowledged")]
     private static partial void LogAcknowledged(ILogger logger, long taskId, string repository, int issue);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Task {TaskId} planned: {Assignments} assignment(s), audit entry {Sequence}")]
+    private static partial void LogPlanned(ILogger logger, long taskId, int assignments, long sequence);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Task {TaskId} round {Round} evaluated: {Decision}")]
+    private static partial void LogEvaluated(ILogger logger, long taskId, int round, EvaluationDecision decision);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Task {TaskId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, long taskId, string reason);
 }

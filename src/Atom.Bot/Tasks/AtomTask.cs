@@ -25,6 +25,27 @@ public sealed record AtomTask
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>0 for the first dispatch; each revision starts the next round.</summary>
+    public int Round { get; init; }
+
+    /// <summary>The validated plan as JSON, once planned.</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>The task branch <c>atom/issue-&lt;n&gt;/&lt;slug&gt;</c>, once planned.</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>The certification package's pull request, once posted.</summary>
+    public int? PullRequest { get; init; }
+
+    /// <summary>The head SHA the current package certifies; approvals bind to it.</summary>
+    public string? HeadSha { get; init; }
+
+    /// <summary>The current certification package as JSON.</summary>
+    public string? Package { get; init; }
+
+    /// <summary>Rounds a human started (<c>/revise</c>, <c>/retry</c>); they do not count against <c>max_revisions</c>.</summary>
+    public int HumanRounds { get; init; }
+
     public string Owner => Repository[..Repository.IndexOf('/', StringComparison.Ordinal)];
 
     public string Name => Repository[(Repository.IndexOf('/', StringComparison.Ordinal) + 1)..];

@@ -13,6 +13,7 @@ namespace Atom.Bot.Tasks;
 /// </summary>
 public sealed partial class TaskIntake(
     TaskStore tasks,
+    AssignmentStore assignments,
     GitHubClientFactory github,
     RepoSettingsReader settingsReader,
     RepositoryPermissions permissions,
@@ -120,15 +121,19 @@ public sealed partial class TaskIntake(
             : await CancelAsync(active, e.Sender?.Login ?? Bot, "the issue was closed", cancellationToken);
     }
 
-    private async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
+    /// <summary>Cancels the task and its unfinished assignments, audited, with a comment on the issue.</summary>
+    public async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(task);
         var active = Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).ToArray();
         if (!await tasks.TransitionAsync(task.Id, active, TaskState.Cancelled, actor, reason, cancellationToken))
         {
             return $"ignored: task {task.Id} already finished";
         }
 
-        await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason }, cancellationToken);
+        // A running worker finds its claim gone when it reports and its result is void.
+        var stopped = await assignments.CancelTaskAsync(task.Id, cancellationToken);
+        await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason, assignments = stopped }, cancellationToken);
         var client = await github.CreateAsync(task.InstallationId, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Cancelled(task, reason), cancellationToken);
         return $"cancelled: task {task.Id}";

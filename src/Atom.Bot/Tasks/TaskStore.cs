@@ -10,7 +10,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     private const int SqliteConstraint = 19;
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
-        issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at
+        issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at, round, plan, branch, pull_request, head_sha, package, human_rounds
         """;
 
     public async Task<TaskCreation> CreateAsync(NewTask task, CancellationToken cancellationToken)
@@ -70,6 +70,17 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
             cancellationToken,
             ("$repo", repositoryId),
             ("$issue", issueNumber));
+        return tasks.Count == 0 ? null : tasks[0];
+    }
+
+    /// <summary>The newest task whose certification package is the pull request <paramref name="number"/>.</summary>
+    public async Task<AtomTask?> FindByPullRequestAsync(long repositoryId, int number, CancellationToken cancellationToken)
+    {
+        var tasks = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE repository_id = $repo AND pull_request = $number ORDER BY id DESC LIMIT 1",
+            cancellationToken,
+            ("$repo", repositoryId),
+            ("$number", number));
         return tasks.Count == 0 ? null : tasks[0];
     }
 
@@ -162,6 +173,45 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>Stores the validated plan and the task branch (once per task; a re-run keeps the first).</summary>
+    public async Task<bool> SetPlanAsync(long id, string planJson, string branch, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE tasks SET plan = $plan, branch = $branch, updated_at = $now WHERE id = $id AND plan IS NULL";
+        command.Parameters.AddWithValue("$plan", planJson);
+        command.Parameters.AddWithValue("$branch", branch);
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Records the posted package: its pull request, the certified head SHA and the package JSON.</summary>
+    public async Task SetPackageAsync(long id, int pullRequest, string headSha, string packageJson, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE tasks SET pull_request = $pr, head_sha = $sha, package = $package, updated_at = $now WHERE id = $id";
+        command.Parameters.AddWithValue("$pr", pullRequest);
+        command.Parameters.AddWithValue("$sha", headSha);
+        command.Parameters.AddWithValue("$package", packageJson);
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$id", id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the next work round (a revision); false when another writer already moved past <paramref name="currentRound"/>.</summary>
+    public async Task<bool> NextRoundAsync(long id, int currentRound, bool byHuman, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE tasks SET round = round + 1, human_rounds = human_rounds + {(byHuman ? 1 : 0)}, merge_claim = NULL, updated_at = $now WHERE id = $id AND round = $round";
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$round", currentRound);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task<IReadOnlyList<TaskEvent>> EventsAsync(long taskId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -236,6 +286,13 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
                 AcknowledgedAt = reader.IsDBNull(13) ? null : DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
                 CreatedAt = DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture),
                 UpdatedAt = DateTimeOffset.Parse(reader.GetString(15), CultureInfo.InvariantCulture),
+                Round = reader.GetInt32(16),
+                Plan = reader.IsDBNull(17) ? null : reader.GetString(17),
+                Branch = reader.IsDBNull(18) ? null : reader.GetString(18),
+                PullRequest = reader.IsDBNull(19) ? null : reader.GetInt32(19),
+                HeadSha = reader.IsDBNull(20) ? null : reader.GetString(20),
+                Package = reader.IsDBNull(21) ? null : reader.GetString(21),
+                HumanRounds = reader.GetInt32(22),
             });
         }
 

@@ -8,9 +8,13 @@ public static class Payloads
     public const string Repository = "Codertocat/Hello-World";
     public const string Labeller = "Codertocat";
 
-    public static JsonObject Labeled(string label = "atom", string sender = Labeller, int issue = 1, string? title = null, string? body = null, long? installationId = null)
+    /// <summary>A remote that does not exist: tests that do not care about git never reach the network.</summary>
+    public const string NoRemote = "file:///nonexistent/atom-tests/Hello-World.git";
+
+    public static JsonObject Labeled(string label = "atom", string sender = Labeller, int issue = 1, string? title = null, string? body = null, long? installationId = null, string cloneUrl = NoRemote)
     {
         var payload = Fixtures.Webhook("issues", "labeled");
+        payload["repository"]!["clone_url"] = cloneUrl;
         payload["label"]!["name"] = label;
         payload["issue"]!["number"] = issue;
         payload["sender"]!["login"] = sender;

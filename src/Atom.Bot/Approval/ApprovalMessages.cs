@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.Approval;
+
+/// <summary>What Atom answers to approval signals and commands.</summary>
+public static class ApprovalMessages
+{
+    public static string Refused(string login, SlashCommand command, string reason) =>
+        $"@{login} `{command.Name}` was not accepted: {reason}. Nothing changed.";
+
+    public static string Recorded(string login, string sha, int have, int need) =>
+        $"Approval by @{login} recorded for `{Abbreviate(sha)}` ({have} of {need} required).";
+
+    public static string MergeRefused(string sha, string reason) =>
+        $"GitHub refused to merge `{Abbreviate(sha)}`: {reason}. Nothing was retried; approve again once the package is certified again, or merge by hand.";
+
+    public static string Approved(string sha) =>
+        $"✅ `{Abbreviate(sha)}` is approved. `merge_on_approval` is off: a maintainer can merge it now.";
+
+    public static string Stale(string sha, int count) =>
+        $"New commits arrived: the head is now `{Abbreviate(sha)}`. {count} earlier approval(s) are stale; Atom re-certifies the new head before it can be approved.";
+
+    public static string Status(AtomTask task, IReadOnlyList<Assignment> assignments, IReadOnlyList<ApprovalRecord> approvals)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(assignments);
+        ArgumentNullException.ThrowIfNull(approvals);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Task {task.Id}**: `{TaskStates.ToName(task.State)}`{(task.StateReason is null ? "" : $" ({task.StateReason})")}, round {task.Round + 1}.");
+        if (task.PullRequest is { } pr)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Package: #{pr}, certified head `{Abbreviate(task.HeadSha ?? "")}`.");
+        }
+
+        if (assignments.Count > 0)
+        {
+            text.AppendLine().AppendLine("| round | assignment | state | result |").AppendLine("|---|---|---|---|");
+            foreach (var a in assignments)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {a.Round + 1} | {a.Ordinal}. {Cell(a.Title)} | {a.State.ToString().ToLowerInvariant()} | {Cell(a.Result?.Outcome.ToString() ?? "")} |");
+            }
+        }
+
+        text.AppendLine();
+        if (approvals.Count == 0)
+        {
+            text.AppendLine("No approvals yet.");
+        }
+        else
+        {
+            foreach (var approval in approvals)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {approval.Login} approved `{Abbreviate(approval.Sha)}` by {approval.Source.ToString().ToLowerInvariant()}{(approval.Stale || approval.Sha != task.HeadSha ? " (stale)" : " (valid)")}");
+            }
+        }
+
+        var tokens = assignments.Select(a => a.Result).OfType<Workers.AssignmentResult>().ToList();
+        text.AppendLine(CultureInfo.InvariantCulture, $"LLM use by workers: {tokens.Sum(r => r.TokensIn)} tokens in, {tokens.Sum(r => r.TokensOut)} out.");
+        return text.ToString();
+    }
+
+    public static string Abbreviate(string sha) => sha.Length > 7 ? sha[..7] : sha;
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+}

@@ -1,0 +1,10 @@
+namespace Atom.Bot.Approval;
+
+public static class ApprovalServiceCollectionExtensions
+{
+    public static IServiceCollection AddApproval(this IServiceCollection services) =>
+        services
+            .AddSingleton<ApprovalStore>()
+            .AddSingleton<ApproverCheck>()
+            .AddTransient<ApprovalHandler>();
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
+using OpenAI.Chat;
+
+namespace Atom.Bot.Supervisor;
+
+/// <summary>Asks the auditor model (<c>ATOM_AUDITOR_*</c>, by default the main model) for a verdict on the diff and the test result.</summary>
+public sealed class Auditor(LlmPool llm)
+{
+    public const int MaxPatchChars = 60_000;
+
+    public const string Schema = """
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["score", "verdict", "findings"],
+          "properties": {
+            "score": { "type": "number", "minimum": 0, "maximum": 1 },
+            "verdict": { "type": "string", "enum": ["pass", "needs_revision", "fail"] },
+            "findings": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["severity", "message"],
+                "properties": {
+                  "severity": { "type": "string", "enum": ["info", "warning", "error"] },
+                  "message": { "type": "string" },
+                  "path": { "type": "string" }
+                }
+              }
+            }
+          }
+        }
+        """;
+
+    public async Task<LlmResult<AuditorVerdict>> AuditAsync(AtomTask task, IReadOnlyList<Assignment> assignments, string patch, string testSummary, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(assignments);
+        ArgumentNullException.ThrowIfNull(patch);
+        var user = new StringBuilder();
+        user.AppendLine($"Issue #{task.IssueNumber} of {task.Repository}, quoted as data:");
+        user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitle}\n\n{task.IssueBodyClean}"));
+        user.AppendLine();
+        foreach (var a in assignments)
+        {
+            user.AppendLine($"Assignment {a.Ordinal}: {a.Title}\n{a.Instructions}\n");
+        }
+
+        user.AppendLine("Tests: " + testSummary);
+        user.AppendLine();
+        user.AppendLine("The diff:");
+        user.AppendLine("```diff");
+        user.AppendLine(patch.Length > MaxPatchChars ? patch[..MaxPatchChars] + "\n[diff truncated]" : patch);
+        user.AppendLine("```");
+        List<ChatMessage> messages =
+        [
+            new SystemChatMessage("""
+                You are Atom's auditor. Judge whether the diff completes the assignments for the issue, correctly and safely,
+                without unrelated changes. Reply with the verdict JSON: score from 0 to 1, verdict "pass", "needs_revision"
+                (fixable problems; say what to fix in findings) or "fail", and findings with severity info, warning or error.
+                """),
+            new UserChatMessage(user.ToString()),
+        ];
+        var reply = await llm.CompleteJsonAsync(LlmEndpoint.Auditor, messages, "atom_verdict", Schema, Check, task.Id, cancellationToken);
+        return reply.IsOk ? new LlmResult<AuditorVerdict>(Build(reply.Value, llm.ModelFor(LlmEndpoint.Auditor))) : new LlmResult<AuditorVerdict>(reply.Error!);
+    }
+
+    public static string? Check(JsonElement verdict)
+    {
+        if (verdict.ValueKind != JsonValueKind.Object)
+        {
+            return "the verdict must be a JSON object";
+        }
+
+        if (!verdict.TryGetProperty("score", out var score) || score.ValueKind != JsonValueKind.Number || score.GetDouble() is < 0 or > 1)
+        {
+            return "\"score\" must be a number from 0 to 1";
+        }
+
+        if (!verdict.TryGetProperty("verdict", out var v) || v.GetString() is not (AuditorVerdict.Pass or AuditorVerdict.NeedsRevision or AuditorVerdict.Fail))
+        {
+            return "\"verdict\" must be \"pass\", \"needs_revision\" or \"fail\"";
+        }
+
+        if (!verdict.TryGetProperty("findings", out var findings) || findings.ValueKind != JsonValueKind.Array)
+        {
+            return "\"findings\" must be an array";
+        }
+
+        foreach (var f in findings.EnumerateArray())
+        {
+            if (f.ValueKind != JsonValueKind.Object
+                || !f.TryGetProperty("severity", out var s) || s.GetString() is not ("info" or "warning" or "error")
+                || !f.TryGetProperty("message", out var m) || m.ValueKind != JsonValueKind.String)
+            {
+                return "each finding needs \"severity\" (info, warning or error) and \"message\"";
+            }
+        }
+
+        return null;
+    }
+
+    private static AuditorVerdict Build(JsonElement verdict, string model) => new(
+        Math.Round(verdict.GetProperty("score").GetDouble(), 3),
+        verdict.GetProperty("verdict").GetString()!,
+        verdict.GetProperty("findings").EnumerateArray().Select(f => new AuditorFinding(
+            f.GetProperty("severity").GetString()!,
+            f.GetProperty("message").GetString()!,
+            f.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null)).ToList(),
+        model);
+
+    public static string Describe(AuditorVerdict verdict) =>
+        string.Create(CultureInfo.InvariantCulture, $"{verdict.Verdict} ({verdict.Score:0.00}) by {verdict.Model}");
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+using Atom.Bot.Audit;
+using Atom.Bot.Certification;
+using Atom.Bot.Configuration;
+using Atom.Bot.Git;
+using Atom.Bot.GitHub;
+using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
+
+namespace Atom.Bot.Supervisor;
+
+/// <summary>
+/// Evaluates a round: combines the assignment branches into the task branch, re-checks the final diff against the
+/// repository scope (independently of the tool checks), runs the default branch's test command on a fresh worktree of
+/// the task branch, asks the auditor, and decides.
+/// </summary>
+public sealed class Evaluator(GitWorkspace git, GitHubCredentials credentials, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
+{
+    public async Task<Evaluation> EvaluateAsync(AtomTask task, RepoSettings settings, IReadOnlyList<Assignment> round, string orderedByHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(round);
+        var reasons = new List<string>();
+        foreach (var failed in round.Where(a => a.State == AssignmentState.Failed))
+        {
+            reasons.Add($"assignment {failed.Ordinal} ({failed.Title}) failed: {failed.Result?.Error ?? failed.Result?.Summary ?? "no result"}");
+        }
+
+        var produced = round.Where(a => a.Result?.CommitSha is not null).ToList();
+        if (produced.Count == 0)
+        {
+            return new Evaluation
+            {
+                Decision = reasons.Count > 0 ? EvaluationDecision.Fail : EvaluationDecision.NothingProduced,
+                HeadSha = "",
+                Reasons = reasons.Count > 0 ? reasons : ["the workers made no change"],
+            };
+        }
+
+        var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+        var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
+        var branch = task.Branch!;
+        await git.FetchAsync(repository, token, cancellationToken);
+        if (!(round.Count == 1 && round[0].Branch == branch))
+        {
+            // Combining deletes the assignment branches in the same push: if they are gone and the task branch exists,
+            // an earlier run of this evaluation already combined them.
+            var remaining = new List<string>();
+            foreach (var a in produced)
+            {
+                if (await git.HeadOfAsync(repository, a.Branch, cancellationToken) is not null)
+                {
+                    remaining.Add(a.Branch);
+                }
+            }
+
+            if (remaining.Count > 0 || await git.HeadOfAsync(repository, branch, cancellationToken) is null)
+            {
+                var combined = await git.CombineAsync(repository, task.DefaultBranch, produced.Select(a => a.Branch).ToList(), branch, token, cancellationToken);
+                if (!combined.Succeeded)
+                {
+                    reasons.Add(combined.ConflictingFiles.Count > 0
+                        ? $"the assignments conflict in {string.Join(", ", combined.ConflictingFiles.Select(f => $"`{f}`"))}"
+                        : $"the assignments could not be combined: {combined.Reason}");
+                    return new Evaluation { Decision = EvaluationDecision.Fail, HeadSha = "", Reasons = reasons };
+                }
+            }
+        }
+
+        var changes = await git.DiffAsync(repository, task.DefaultBranch, branch, cancellationToken);
+        var head = await git.HeadOfAsync(repository, branch, cancellationToken) ?? "";
+        if (changes.Count == 0)
+        {
+            reasons.Add("the diff against the default branch is empty");
+            return new Evaluation { Decision = EvaluationDecision.NothingProduced, HeadSha = head, Reasons = reasons };
+        }
+
+        // The trust boundary's second check: the final diff against the repository scope, whatever the tools allowed.
+        var violations = ScopeGuard.CheckChanges(Scope.From(settings.Scope), changes.SelectMany(Changes).ToList());
+        if (violations.Count > 0)
+        {
+            reasons.AddRange(violations.Select(v => $"scope violation: `{v.Path}`: {v.Reason}"));
+            return new Evaluation { Decision = EvaluationDecision.Fail, HeadSha = head, Changes = changes, Violations = violations, Reasons = reasons };
+        }
+
+        var tests = await RunTestsAsync(task, settings, repository, branch, token, head, orderedByHash, cancellationToken);
+        var patch = await git.PatchAsync(repository, task.DefaultBranch, branch, Auditor.MaxPatchChars, cancellationToken);
+        var audit = await auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken);
+        var verdict = audit.IsOk ? audit.Value : null;
+
+        var feedback = new StringBuilder();
+        var revisable = reasons.Count == 0;
+        if (!tests.Succeeded)
+        {
+            reasons.Add(tests.TimedOut ? $"the tests timed out after {settings.TestTimeoutSeconds} s" : $"the tests failed (exit code {tests.ExitCode})");
+            feedback.AppendLine($"The test command `{tests.Command}` failed. Last lines of its output:").AppendLine(tests.OutputTail);
+        }
+
+        if (verdict is null)
+        {
+            reasons.Add($"the auditor gave no verdict: {audit.Error!.Message}");
+            revisable = false;
+        }
+        else if (verdict.Verdict == AuditorVerdict.Fail)
+        {
+            reasons.Add($"the auditor failed it (score {verdict.Score.ToString("0.00", CultureInfo.InvariantCulture)})");
+            revisable = false;
+        }
+        else if (verdict.Verdict != AuditorVerdict.Pass || verdict.Score < settings.Auditor.MinScore)
+        {
+            reasons.Add($"the auditor asks for a revision (verdict {verdict.Verdict}, score {verdict.Score.ToString("0.00", CultureInfo.InvariantCulture)}, minimum {settings.Auditor.MinScore.ToString("0.00", CultureInfo.InvariantCulture)})");
+        }
+
+        if (verdict is not null)
+        {
+            foreach (var finding in verdict.Findings.Where(f => f.Severity != "info"))
+            {
+                feedback.AppendLine($"- {finding.Severity}: {finding.Message}{(finding.Path is null ? "" : $" ({finding.Path})")}");
+            }
+        }
+
+        var decision = reasons.Count == 0 ? EvaluationDecision.Pass : revisable ? EvaluationDecision.Revise : EvaluationDecision.Fail;
+        return new Evaluation
+        {
+            Decision = decision,
+            HeadSha = head,
+            Changes = changes,
+            Tests = tests,
+            Verdict = verdict,
+            AuditorError = audit.Error?.Message,
+            Reasons = reasons,
+            Feedback = feedback.Length == 0 ? null : feedback.ToString(),
+        };
+    }
+
+    private async Task<PackageTests> RunTestsAsync(AtomTask task, RepoSettings settings, RepositoryRef repository, string branch, string token, string head, string orderedByHash, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.TestCommand))
+        {
+            return new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, "");
+        }
+
+        // A fresh worktree of the task branch: nothing a worker left behind takes part.
+        var checkout = await git.PrepareAsync(repository, task.DefaultBranch, branch, token, cancellationToken);
+        try
+        {
+            var run = await testRunner.RunAsync(checkout.Path, settings.TestCommand, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), cancellationToken);
+            await receipts.RecordAsync(ReceiptKinds.TestRun, task.Id, orderedByHash, new ReceiptFacts
+            {
+                Command = settings.TestCommand,
+                InputSha = head,
+                ExitCode = run.ExitCode,
+                Duration = run.Duration,
+                OutputSha256 = run.OutputSha256,
+            }, cancellationToken);
+            return new PackageTests(true, settings.TestCommand, run.ExitCode, run.TimedOut, run.Duration, run.Counts?.Passed, run.Counts?.Failed, run.Counts?.Skipped, run.OutputTail);
+        }
+        finally
+        {
+            await git.RemoveAsync(checkout, CancellationToken.None);
+        }
+    }
+
+    private static string TestSummary(PackageTests tests) =>
+        !tests.Configured ? "not configured"
+        : tests.TimedOut ? "timed out"
+        : $"exit code {tests.ExitCode}, passed {tests.Passed?.ToString(CultureInfo.InvariantCulture) ?? "?"}, failed {tests.Failed?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
+
+    /// <summary>A rename touches two paths: the old one must be in scope as well as the new one.</summary>
+    private static IEnumerable<ScopeChange> Changes(ChangedFile file)
+    {
+        yield return new ScopeChange(file.Path, file.LinesAdded, file.LinesRemoved, file.IsSymlink, file.IsSubmodule);
+        if (file.OldPath is { } old && old != file.Path)
+        {
+            yield return new ScopeChange(old, 0, 0);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Atom.Bot.Audit;
+using Atom.Bot.Certification;
+using Atom.Bot.Configuration;
+using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
+
+namespace Atom.Bot.Supervisor;
+
+/// <summary>Gathers what the certification package shows from the store, the evaluation, the LLM pool and the audit log.</summary>
+public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<CertificationPackage> AssembleAsync(AtomTask task, RepoSettings settings, Evaluation evaluation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var all = await assignments.ListForTaskAsync(task.Id, cancellationToken);
+        var latest = all.Where(a => a.Round == task.Round).ToList();
+        var plan = task.Plan is null ? null : JsonSerializer.Deserialize<Plan>(task.Plan, Json);
+        var repositoryScope = Scope.From(settings.Scope);
+        var refusals = all.SelectMany(a => a.Result?.Refusals ?? []).Select(r => new PackageRefusal(r.Path, r.Reason)).ToList();
+        var usage = llm.UsageForTask(task.Id);
+        var results = all.Select(a => a.Result).OfType<AssignmentResult>().ToList();
+        var reference = await audit.ReferenceForTaskAsync(task.Id, cancellationToken);
+        var passed = evaluation.Decision == EvaluationDecision.Pass;
+        var files = evaluation.Changes.Count;
+        var added = evaluation.Changes.Sum(c => c.LinesAdded);
+        var removed = evaluation.Changes.Sum(c => c.LinesRemoved);
+        return new CertificationPackage
+        {
+            TaskId = task.Id,
+            Repository = task.Repository,
+            IssueNumber = task.IssueNumber,
+            IssueTitle = task.IssueTitle,
+            DefaultBranch = task.DefaultBranch,
+            Branch = task.Branch!,
+            HeadSha = evaluation.HeadSha,
+            Rounds = task.Round + 1,
+            Passed = passed,
+            Summary = (passed ? "Certified: " : "Not certified: ")
+                + $"{files} file(s) changed (+{added} −{removed}) in {task.Round + 1} round(s). "
+                + string.Join(" ", latest.Select(a => a.Result?.Summary).OfType<string>().Select(s => s.Trim())),
+            FailureReasons = evaluation.Reasons,
+            Plan = new PackagePlan(
+                plan?.Rationale ?? "",
+                plan?.Fallback,
+                all.Select(a => new PackageAssignment(a.Ordinal + (a.Round * 100), a.Title, a.Result?.Outcome.ToString() ?? a.State.ToString(), a.Result?.Summary ?? "", a.Result?.Steps ?? 0, a.Result?.Refusals.Count ?? 0, a.Scope.Allow)).ToList()),
+            Scope = new PackageScope(repositoryScope.Allow, repositoryScope.Deny, repositoryScope.MaxFiles, repositoryScope.MaxChangedLines, refusals,
+                evaluation.Violations.Select(v => new PackageRefusal(v.Path, v.Reason)).ToList()),
+            Changes = evaluation.Changes.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList(),
+            Tests = evaluation.Tests ?? new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+            Auditor = new PackageAuditor(
+                evaluation.Verdict?.Model ?? llm.ModelFor(LlmEndpoint.Auditor),
+                evaluation.Verdict?.Score,
+                evaluation.Verdict?.Verdict,
+                settings.Auditor.MinScore,
+                (evaluation.Verdict?.Findings ?? []).Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList(),
+                evaluation.AuditorError),
+            Usage = usage.TokensIn > 0
+                ? new PackageUsage(usage.TokensIn, usage.TokensOut, usage.LlmTime)
+                : new PackageUsage(results.Sum(r => r.TokensIn), results.Sum(r => r.TokensOut), TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks))),
+            Approval = new PackageApproval(settings.RequiredApprovals, settings.Approvers, settings.RequesterCanApprove, settings.MergeOnApproval, settings.MergeMethod),
+            Audit = reference is null
+                ? new PackageAuditReference(0, 0, "", "", "atom audit verify")
+                : new PackageAuditReference(reference.FirstSequence, reference.LastSequence, reference.HeadHash, reference.KeyId, $"{reference.ExportCommand} && {reference.VerifyCommand}"),
+        };
+    }
+}

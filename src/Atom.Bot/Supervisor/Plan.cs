@@ -1,0 +1,5 @@
+namespace Atom.Bot.Supervisor;
+
+/// <summary>The supervisor's decomposition of a task, after validation.</summary>
+/// <param name="Fallback">Why the model's plan was not used (one assignment with the repository scope instead), or null.</param>
+public sealed record Plan(string Rationale, IReadOnlyList<PlannedAssignment> Assignments, string? Fallback = null);

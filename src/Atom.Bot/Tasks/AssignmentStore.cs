@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text.Json;
+using Atom.Bot.Storage;
+using Atom.Bot.Workers;
+using Microsoft.Data.Sqlite;
+
+namespace Atom.Bot.Tasks;
+
+/// <summary>
+/// Assignments of each task round. A worker claims its row before it works and writes its result with that claim, so
+/// a job that Hangfire runs twice (a retry, a restart) has the effect of running once.
+/// </summary>
+public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string Columns = "id, task_id, round, ordinal, title, instructions, feedback, scope, branch, state, attempts, claim_id, result";
+
+    /// <summary>Creates the round's assignments once; a second call for the same round returns what the first stored.</summary>
+    public async Task<IReadOnlyList<Assignment>> CreateRoundAsync(long taskId, int round, IReadOnlyList<NewAssignment> assignments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignments);
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+        {
+            foreach (var a in assignments)
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = """
+                    INSERT INTO assignments (task_id, round, ordinal, title, instructions, feedback, scope, branch, state, created_at)
+                    VALUES ($task, $round, $ordinal, $title, $instructions, $feedback, $scope, $branch, 'queued', $now)
+                    ON CONFLICT (task_id, round, ordinal) DO NOTHING
+                    """;
+                insert.Parameters.AddWithValue("$task", taskId);
+                insert.Parameters.AddWithValue("$round", round);
+                insert.Parameters.AddWithValue("$ordinal", a.Ordinal);
+                insert.Parameters.AddWithValue("$title", a.Title);
+                insert.Parameters.AddWithValue("$instructions", a.Instructions);
+                insert.Parameters.AddWithValue("$feedback", (object?)a.Feedback ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$scope", JsonSerializer.Serialize(a.Scope, Json));
+                insert.Parameters.AddWithValue("$branch", a.Branch);
+                insert.Parameters.AddWithValue("$now", Now());
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return await ListRoundAsync(taskId, round, cancellationToken);
+    }
+
+    public async Task<Assignment?> GetAsync(long id, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {Columns} FROM assignments WHERE id = $id", p => p.AddWithValue("$id", id), cancellationToken)).SingleOrDefault();
+
+    public Task<IReadOnlyList<Assignment>> ListRoundAsync(long taskId, int round, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task AND round = $round ORDER BY ordinal", p =>
+        {
+            p.AddWithValue("$task", taskId);
+            p.AddWithValue("$round", round);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Assignment>> ListForTaskAsync(long taskId, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task ORDER BY round, ordinal", p => p.AddWithValue("$task", taskId), cancellationToken);
+
+    /// <summary>Assignments not yet finished whose task is still working: what a restart must run again.</summary>
+    public Task<IReadOnlyList<Assignment>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
+        QueryAsync($"""
+            SELECT {Columns} FROM assignments
+            WHERE state IN ('queued','running') AND task_id IN (SELECT id FROM tasks WHERE state = 'working')
+            ORDER BY id
+            """, _ => { }, cancellationToken);
+
+    /// <summary>Takes the assignment for one run: null when it is already finished or cancelled.</summary>
+    public async Task<Assignment?> ClaimAsync(long id, CancellationToken cancellationToken)
+    {
+        var claim = Guid.NewGuid().ToString("N");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE assignments SET state = 'running', attempts = attempts + 1, claim_id = $claim, started_at = $now
+            WHERE id = $id AND state IN ('queued','running')
+            """;
+        command.Parameters.AddWithValue("$claim", claim);
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? await GetAsync(id, cancellationToken) : null;
+    }
+
+    /// <summary>Writes the result under the claim; false when another run claimed the assignment since, or it was cancelled.</summary>
+    public async Task<bool> FinishAsync(long id, string claimId, AssignmentState state, AssignmentResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE assignments SET state = $state, result = $result, finished_at = $now
+            WHERE id = $id AND claim_id = $claim AND state = 'running'
+            """;
+        command.Parameters.AddWithValue("$state", Name(state));
+        command.Parameters.AddWithValue("$result", JsonSerializer.Serialize(result, Json));
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$claim", claimId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Puts a claimed assignment back in the queue (the run threw and Hangfire will retry it).</summary>
+    public async Task ReleaseAsync(long id, string claimId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE assignments SET state = 'queued', claim_id = NULL WHERE id = $id AND claim_id = $claim AND state = 'running'";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$claim", claimId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Remembers the Hangfire job that runs the assignment, so that <c>/cancel</c> can delete it.</summary>
+    public async Task SetJobAsync(long id, string jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE assignments SET job_id = $job WHERE id = $id";
+        command.Parameters.AddWithValue("$job", jobId);
+        command.Parameters.AddWithValue("$id", id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Hangfire jobs of the task's unfinished assignments.</summary>
+    public async Task<IReadOnlyList<string>> UnfinishedJobsAsync(long taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT job_id FROM assignments WHERE task_id = $task AND state IN ('queued','running') AND job_id IS NOT NULL";
+        command.Parameters.AddWithValue("$task", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(reader.GetString(0));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>True while the assignment is still wanted under this claim (not cancelled, not claimed by another run).</summary>
+    public async Task<bool> IsClaimedAsync(long id, string claimId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM assignments WHERE id = $id AND claim_id = $claim AND state = 'running'";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$claim", claimId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    /// <summary>Cancels every unfinished assignment of the task; returns how many.</summary>
+    public async Task<int> CancelTaskAsync(long taskId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE assignments SET state = 'cancelled', finished_at = $now WHERE task_id = $task AND state IN ('queued','running')";
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$task", taskId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Assignment>> QueryAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command.Parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<Assignment>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new Assignment
+            {
+                Id = reader.GetInt64(0),
+                TaskId = reader.GetInt64(1),
+                Round = reader.GetInt32(2),
+                Ordinal = reader.GetInt32(3),
+                Title = reader.GetString(4),
+                Instructions = reader.GetString(5),
+                Feedback = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Scope = JsonSerializer.Deserialize<Scope>(reader.GetString(7), Json)!,
+                Branch = reader.GetString(8),
+                State = Parse(reader.GetString(9)),
+                Attempts = reader.GetInt32(10),
+                ClaimId = reader.IsDBNull(11) ? null : reader.GetString(11),
+                Result = reader.IsDBNull(12) ? null : JsonSerializer.Deserialize<AssignmentResult>(reader.GetString(12), Json),
+            });
+        }
+
+        return list;
+    }
+
+    private static string Name(AssignmentState state) => state.ToString().ToLowerInvariant();
+
+    private static AssignmentState Parse(string name) => Enum.Parse<AssignmentState>(name, ignoreCase: true);
+
+    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+}

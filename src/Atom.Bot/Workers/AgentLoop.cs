@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Atom.Bot.Llm;
+using OpenAI.Chat;
+
+namespace Atom.Bot.Workers;
+
+/// <summary>
+/// The worker's conversation: the model asks for tools, the toolbox answers (refusals included, as tool errors the
+/// model reads), until the model calls <c>finish</c> or a bound is reached. It never commits; the worker does.
+/// </summary>
+public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<AgentLoop> logger)
+{
+    public const string Reminder = "Continue with the tools. Change files only with write_file or delete_file, and call finish(summary) when the assignment is done.";
+
+    public async Task<AgentRun> RunAsync(
+        long taskId,
+        string systemPrompt,
+        string userPrompt,
+        WorkerToolbox toolbox,
+        AgentLimits limits,
+        Func<ScopeViolation, Task> onRefusal,
+        Func<CancellationToken, Task<bool>> stillWanted,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(toolbox);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(onRefusal);
+        ArgumentNullException.ThrowIfNull(stillWanted);
+        List<ChatMessage> messages = [new SystemChatMessage(systemPrompt), new UserChatMessage(userPrompt)];
+        using var deadline = new CancellationTokenSource(limits.Deadline, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var steps = 0;
+        var reminders = 0;
+        long tokensIn = 0, tokensOut = 0;
+        var llmTime = TimeSpan.Zero;
+
+        AgentRun Stop(AgentStop stop, string summary, string? error = null) => new(stop, summary, steps, tokensIn, tokensOut, llmTime, error);
+
+        while (true)
+        {
+            if (steps >= limits.MaxSteps)
+            {
+                return Stop(AgentStop.StepLimit, $"Stopped after {steps} tool calls (the limit is {limits.MaxSteps}).");
+            }
+
+            // Cancellation is cooperative and read from the store, so it reaches a worker on any instance.
+            if (!await stillWanted(cancellationToken))
+            {
+                return Stop(AgentStop.Cancelled, $"Cancelled after {steps} tool calls.");
+            }
+
+            LlmResult<LlmReply> result;
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                result = await llm.CompleteAsync(LlmEndpoint.Main, messages, WorkerToolbox.Definitions, taskId, linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return Stop(AgentStop.Deadline, $"Stopped at the deadline of {limits.Deadline.TotalMinutes:0.#} minutes after {steps} tool calls.");
+            }
+            finally
+            {
+                llmTime += Stopwatch.GetElapsedTime(started);
+            }
+
+            if (!result.IsOk)
+            {
+                LogLlmFailed(logger, taskId, result.Error!.Kind, result.Error.Message);
+                return Stop(AgentStop.LlmFailed, "The model could not be reached.", $"LLM {result.Error.Kind}: {result.Error.Message}");
+            }
+
+            var reply = result.Value!;
+            tokensIn += reply.TokensIn;
+            tokensOut += reply.TokensOut;
+            messages.Add(reply.ToChatMessage());
+            if (reply.ToolCalls.Count == 0)
+            {
+                if (reminders++ >= AgentLimits.MaxReminders)
+                {
+                    return Stop(AgentStop.NoMoreToolCalls, string.IsNullOrWhiteSpace(reply.Text) ? "The model stopped without calling finish." : reply.Text.Trim());
+                }
+
+                messages.Add(new UserChatMessage(Reminder));
+                continue;
+            }
+
+            foreach (var call in reply.ToolCalls)
+            {
+                if (steps >= limits.MaxSteps)
+                {
+                    // Every tool call of the reply needs an answer for the conversation to stay valid; the loop ends next turn.
+                    messages.Add(new ToolChatMessage(call.Id, "Not run: the step limit is reached."));
+                    continue;
+                }
+
+                steps++;
+                if (deadline.IsCancellationRequested)
+                {
+                    return Stop(AgentStop.Deadline, $"Stopped at the deadline of {limits.Deadline.TotalMinutes:0.#} minutes after {steps - 1} tool calls.");
+                }
+
+                var outcome = await toolbox.InvokeAsync(call, cancellationToken);
+                if (outcome.Refusal is { } refusal)
+                {
+                    LogRefused(logger, taskId, call.Name, refusal.Reason);
+                    await onRefusal(refusal);
+                }
+
+                messages.Add(new ToolChatMessage(call.Id, outcome.Content));
+                if (outcome.Finished)
+                {
+                    return Stop(AgentStop.Finished, string.IsNullOrWhiteSpace(outcome.Summary) ? "Finished." : outcome.Summary.Trim());
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Task {TaskId}: the model failed ({Kind}): {Message}")]
+    private static partial void LogLlmFailed(ILogger logger, long taskId, LlmErrorKind kind, string message);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, long taskId, string tool, string reason);
+}

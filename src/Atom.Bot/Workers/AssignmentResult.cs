@@ -1,0 +1,18 @@
+namespace Atom.Bot.Workers;
+
+/// <summary>What a worker hands back to the supervisor: the supervisor reads it, the worker never calls it.</summary>
+public sealed record AssignmentResult
+{
+    public required AssignmentOutcome Outcome { get; init; }
+    public required string Summary { get; init; }
+    public IReadOnlyList<string> FilesChanged { get; init; } = [];
+    public int LinesAdded { get; init; }
+    public int LinesRemoved { get; init; }
+    public int Steps { get; init; }
+    public long TokensIn { get; init; }
+    public long TokensOut { get; init; }
+    public TimeSpan LlmTime { get; init; }
+    public IReadOnlyList<ScopeViolation> Refusals { get; init; } = [];
+    public string? CommitSha { get; init; }
+    public string? Error { get; init; }
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atom.Bot.Audit;
+using Atom.Bot.Git;
+using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
+using Atom.Bot.Supervisor;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.Workers;
+
+/// <summary>
+/// Runs one assignment: a worktree of the repository's mirror on the assignment branch, the agent loop inside the
+/// scope, one commit with trailers, a push. It returns its result through the store and wakes the supervisor; it
+/// never calls the supervisor itself.
+/// </summary>
+public sealed partial class AssignmentWorker(
+    AssignmentStore assignments,
+    TaskStore tasks,
+    GitHubClientFactory github,
+    GitHubCredentials credentials,
+    RepoSettingsReader settingsReader,
+    GitWorkspace git,
+    AgentLoop agent,
+    AuditLog audit,
+    ExecutionReceipts receipts,
+    TestRunner testRunner,
+    WorkScheduler scheduler,
+    AgentLimits limits,
+    ILogger<AssignmentWorker> logger)
+{
+    public const string Actor = "atom-worker";
+
+    public async Task RunAsync(RunAssignment work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var assignment = await assignments.ClaimAsync(work.AssignmentId, cancellationToken);
+        if (assignment is null)
+        {
+            return;
+        }
+
+        var task = await tasks.GetAsync(assignment.TaskId, cancellationToken);
+        if (task is null || task.State != TaskState.Working)
+        {
+            await assignments.FinishAsync(assignment.Id, assignment.ClaimId!, AssignmentState.Cancelled,
+                new AssignmentResult { Outcome = AssignmentOutcome.Failed, Summary = "The task is no longer working." }, cancellationToken);
+            return;
+        }
+
+        AssignmentResult result;
+        try
+        {
+            result = await ExecuteAsync(task, assignment, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Hangfire retries the job; the next run claims the assignment again and starts from the remote branch.
+            await assignments.ReleaseAsync(assignment.Id, assignment.ClaimId!, CancellationToken.None);
+            throw;
+        }
+
+        var state = result.Outcome == AssignmentOutcome.Failed ? AssignmentState.Failed : AssignmentState.Done;
+        if (await assignments.FinishAsync(assignment.Id, assignment.ClaimId!, state, result, cancellationToken))
+        {
+            await audit.RecordAsync(AuditKinds.AssignmentFinished, task.Id, Actor, new
+            {
+                assignment = assignment.Id,
+                round = assignment.Round,
+                ordinal = assignment.Ordinal,
+                outcome = result.Outcome.ToString(),
+                summary = result.Summary,
+                files = result.FilesChanged,
+                added = result.LinesAdded,
+                removed = result.LinesRemoved,
+                steps = result.Steps,
+                refusals = result.Refusals.Count,
+                commit = result.CommitSha,
+                error = result.Error,
+            }, cancellationToken);
+            LogFinished(logger, task.Id, assignment.Id, result.Outcome, result.Steps, result.Refusals.Count);
+            scheduler.Enqueue(new AdvanceTask(task.Id));
+        }
+    }
+
+    private async Task<AssignmentResult> ExecuteAsync(AtomTask task, Assignment assignment, CancellationToken cancellationToken)
+    {
+        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var settings = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+        if (settings.Settings is not { } repoSettings)
+        {
+            return Failed($"The default branch's .github/atom.yml is invalid: {settings.Error}");
+        }
+
+        var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+        var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
+        var checkout = await git.PrepareAsync(repository, task.DefaultBranch, assignment.Branch, token, cancellationToken);
+        try
+        {
+            // Rules come from the default branch only: the repository scope and the skills are read there, never from
+            // the branch the worker writes.
+            var scope = assignment.Scope.NarrowTo(Scope.From(repoSettings.Scope));
+            var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
+            var toolbox = new WorkerToolbox(new ScopeGuard(scope, checkout.Path), repoSettings, testRunner, logger);
+            var run = await agent.RunAsync(
+                task.Id,
+                WorkerPrompt.System(assignment, scope, FileTree(checkout.Path), skills),
+                WorkerPrompt.User(task, assignment),
+                toolbox,
+                limits,
+                refusal => audit.RecordAsync(AuditKinds.ToolRefusals, task.Id, Actor, new { assignment = assignment.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
+                token => assignments.IsClaimedAsync(assignment.Id, assignment.ClaimId!, token),
+                cancellationToken);
+
+            var ordered = await audit.RecordAsync(AuditKinds.AssignmentWorked, task.Id, Actor, new
+            {
+                assignment = assignment.Id,
+                stop = run.Stop.ToString(),
+                steps = run.Steps,
+                tests = toolbox.TestRuns.Count,
+            }, cancellationToken);
+            foreach (var testRun in toolbox.TestRuns.Where(r => r.Status != TestStatus.NotConfigured))
+            {
+                await receipts.RecordAsync(ReceiptKinds.TestRun, task.Id, ordered.Hash, new ReceiptFacts
+                {
+                    Command = repoSettings.TestCommand ?? "",
+                    InputSha = checkout.BaseSha,
+                    ExitCode = testRun.ExitCode,
+                    Duration = testRun.Duration,
+                    OutputSha256 = testRun.OutputSha256,
+                }, cancellationToken);
+            }
+
+            AssignmentResult Result(AssignmentOutcome outcome, string summary, string? commit = null, string? error = null) => new()
+            {
+                Outcome = outcome,
+                Summary = summary,
+                FilesChanged = toolbox.ChangedFiles,
+                LinesAdded = toolbox.LinesAdded,
+                LinesRemoved = toolbox.LinesRemoved,
+                Steps = run.Steps,
+                TokensIn = run.TokensIn,
+                TokensOut = run.TokensOut,
+                LlmTime = run.LlmTime,
+                Refusals = toolbox.Refusals.ToList(),
+                CommitSha = commit,
+                Error = error ?? run.Error,
+            };
+
+            if (run.Stop is AgentStop.LlmFailed or AgentStop.Cancelled)
+            {
+                return Result(AssignmentOutcome.Failed, run.Summary);
+            }
+
+            var trailers = new List<KeyValuePair<string, string>>
+            {
+                new("Atom-Task", task.Id.ToString(CultureInfo.InvariantCulture)),
+                new("Atom-Assignment", assignment.Id.ToString(CultureInfo.InvariantCulture)),
+            };
+            var commit = await git.CommitAllAsync(checkout, CommitMessage(task, assignment, run), trailers, cancellationToken);
+            if (commit is null)
+            {
+                return Result(AssignmentOutcome.NothingToDo, run.Summary);
+            }
+
+            var pushStarted = Stopwatch.GetTimestamp();
+            var push = await git.PushAsync(checkout, token, cancellationToken);
+            await receipts.RecordAsync(ReceiptKinds.Commit, task.Id, ordered.Hash, new ReceiptFacts
+            {
+                Command = $"git commit; git push origin {assignment.Branch}",
+                InputSha = checkout.HeadSha,
+                OutputSha = commit.Sha,
+                ExitCode = push.Succeeded ? 0 : 1,
+                Duration = Stopwatch.GetElapsedTime(pushStarted),
+            }, cancellationToken);
+            if (!push.Succeeded)
+            {
+                return Result(AssignmentOutcome.Failed, run.Summary, commit.Sha, $"push of {assignment.Branch} rejected: {push.Reason}");
+            }
+
+            var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
+            return Result(outcome, run.Summary, commit.Sha);
+        }
+        finally
+        {
+            await git.RemoveAsync(checkout, CancellationToken.None);
+        }
+    }
+
+    private static AssignmentResult Failed(string error) => new() { Outcome = AssignmentOutcome.Failed, Summary = error, Error = error };
+
+    private static string CommitMessage(AtomTask task, Assignment assignment, AgentRun run)
+    {
+        var subject = $"{assignment.Title} (#{task.IssueNumber})";
+        var body = run.Summary.Length > 2000 ? run.Summary[..2000] : run.Summary;
+        return $"{subject}\n\n{body}";
+    }
+
+    /// <summary>The checkout's files for the prompt: no symlinks followed, nothing under <c>.git</c>.</summary>
+    private static List<string> FileTree(string root)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        return Directory.EnumerateFiles(root, "*", options)
+            .Select(path => Path.GetRelativePath(root, path).Replace('\\', '/'))
+            .Where(path => !path.StartsWith(".git/", StringComparison.Ordinal) && path != ".git")
+            .Take(WorkerPrompt.MaxTreeEntries * 10)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Task {TaskId}: assignment {AssignmentId} ended {Outcome} after {Steps} steps with {Refusals} refusals")]
+    private static partial void LogFinished(ILogger logger, long taskId, long assignmentId, AssignmentOutcome outcome, int steps, int refusals);
+}
