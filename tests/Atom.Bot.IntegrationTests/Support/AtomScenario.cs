@@ -1,0 +1,125 @@
+using Atom.Bot.Audit;
+using Atom.Bot.Git;
+using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
+
+namespace Atom.Bot.IntegrationTests.Support;
+
+/// <summary>
+/// The whole outside world of one end-to-end test: a WireMock GitHub, a scripted LLM, a real bare repository as the
+/// remote (a local path, or served by git http-backend with token auth), and the real service on Kestrel.
+/// </summary>
+public sealed class AtomScenario : IAsyncDisposable
+{
+    public const string Title = "Add a greeting";
+
+    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, AtomTestHost host)
+    {
+        GitHub = github;
+        Llm = llm;
+        Repository = repository;
+        Http = http;
+        Host = host;
+    }
+
+    public GitHubStub GitHub { get; }
+    public LlmScript Llm { get; }
+    public TestRepository Repository { get; }
+    public GitHttpServer? Http { get; }
+    public AtomTestHost Host { get; }
+
+    /// <summary>The clone URL the service sees: the bare repository's path, or its http-backend URL.</summary>
+    public string CloneUrl => Http is null ? Repository.BarePath : Http.RepositoryUrl(Repository.Name);
+
+    public TaskStore Tasks => Host.Tasks;
+    public AssignmentStore Assignments => Host.Services.GetRequiredService<AssignmentStore>();
+
+    public static async Task<AtomScenario> StartAsync(
+        IReadOnlyDictionary<string, string>? files = null,
+        string? settings = null,
+        int concurrency = 1,
+        bool overHttp = false,
+        IDictionary<string, string?>? environment = null)
+    {
+        var github = new GitHubStub();
+        var llm = new LlmScript();
+        var repository = TestRepository.Create(files ?? new Dictionary<string, string>
+        {
+            ["README.md"] = "# Widgets\n",
+            ["src/app.txt"] = "hello\n",
+        });
+        var http = overHttp ? await GitHttpServer.StartAsync(repository.Root, AtomTestHost.GitHubToken, requireAuthForFetch: true) : null;
+        github.Settings(settings);
+        var env = new Dictionary<string, string?>
+        {
+            ["ATOM_LLM_BASE_URL"] = llm.BaseUrl.ToString(),
+            ["ATOM_LLM_MODEL"] = "scripted-model",
+            ["ATOM_LLM_CONCURRENCY"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            env[key] = value;
+        }
+
+        var host = await AtomTestHost.StartAsync(github, environment: env, configure: builder =>
+            builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
+        return new AtomScenario(github, llm, repository, http, host);
+    }
+
+    /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
+    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.") =>
+        Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl);
+
+    /// <summary>
+    /// A task already planned and working, with the given assignments queued (each: title and allow globs), the way
+    /// the supervisor leaves it; tests then drive the workers through their job entry point.
+    /// </summary>
+    public async Task<(AtomTask Task, IReadOnlyList<Assignment> Assignments)> WorkingTaskAsync(params (string Title, string[] Allow)[] assignments)
+    {
+        var created = await Tasks.CreateAsync(
+            new NewTask($"{TestRepository.Owner}/{Repository.Name}", 4242, null, CloneUrl, "main", 7, Title, "Please add a greeting.", Payloads.Labeller),
+            CancellationToken.None);
+        var task = created.Task;
+        await Tasks.MarkAcknowledgedAsync(task.Id, 1, CancellationToken.None);
+        (await Tasks.TransitionAsync(task.Id, [TaskState.Accepted], TaskState.Planning, "test", null, CancellationToken.None)).ShouldBeTrue();
+        var branch = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+        await Tasks.SetPlanAsync(task.Id, """{"rationale":"test","assignments":[]}""", branch, CancellationToken.None);
+        var repositoryScope = Scope.From(new Atom.Bot.Configuration.ScopeSettings());
+        var list = await Assignments.CreateRoundAsync(task.Id, 0, assignments.Select((a, i) => new NewAssignment(
+            i + 1,
+            a.Title,
+            $"Do this: {a.Title}",
+            null,
+            new Scope(a.Allow, [], 20, 800).NarrowTo(repositoryScope),
+            BranchNames.WorkBranch(task.IssueNumber, task.IssueTitle, i + 1, assignments.Length))).ToList(), CancellationToken.None);
+        (await Tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, "test", null, CancellationToken.None)).ShouldBeTrue();
+        return ((await Tasks.GetAsync(task.Id, CancellationToken.None))!, list);
+    }
+
+    /// <summary>Runs one assignment through the worker's job entry point and returns it as stored afterwards.</summary>
+    public async Task<Assignment> RunAsync(Assignment assignment)
+    {
+        await Host.Services.GetRequiredService<AssignmentWorker>().RunAsync(new RunAssignment(assignment.Id), CancellationToken.None);
+        return (await Assignments.GetAsync(assignment.Id, CancellationToken.None))!;
+    }
+
+    public async Task<AuditVerification> VerifyAuditAsync() =>
+        await AuditVerifier.VerifyDatabaseAsync(Host.Database, null, CancellationToken.None);
+
+    public async Task<IReadOnlyList<AuditEntry>> AuditAsync(long taskId) =>
+        await Host.Services.GetRequiredService<AuditLog>().EntriesForTaskAsync(taskId, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (Http is not null)
+        {
+            await Http.DisposeAsync();
+        }
+
+        Llm.Dispose();
+        GitHub.Dispose();
+        Repository.Dispose();
+    }
+}
