@@ -51,6 +51,7 @@ public sealed class AtomScenario : IAsyncDisposable
         });
         var http = overHttp ? await GitHttpServer.StartAsync(repository.Root, AtomTestHost.GitHubToken, requireAuthForFetch: true) : null;
         github.Settings(settings);
+        github.BranchHead = repository.Head;
         var env = new Dictionary<string, string?>
         {
             ["ATOM_LLM_BASE_URL"] = llm.BaseUrl.ToString(),
@@ -68,8 +69,62 @@ public sealed class AtomScenario : IAsyncDisposable
     }
 
     /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
-    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.") =>
-        Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl);
+    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.")
+    {
+        var payload = Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl);
+        payload["repository"]!["default_branch"] = "main";
+        return payload;
+    }
+
+    /// <summary>A plan reply: one assignment per (title, allow globs).</summary>
+    public AtomScenario ReplyPlan(params (string Title, string[] Allow)[] assignments)
+    {
+        Llm.ReplyJson(new
+        {
+            rationale = "Split by folder.",
+            assignments = assignments.Select(a => new { title = a.Title, instructions = $"Do this: {a.Title}", scope = new { allow = a.Allow, deny = Array.Empty<string>() } }).ToArray(),
+        });
+        return this;
+    }
+
+    /// <summary>An auditor verdict reply.</summary>
+    public AtomScenario ReplyVerdict(string verdict = "pass", double score = 0.9, string? finding = null)
+    {
+        Llm.ReplyJson(new
+        {
+            score,
+            verdict,
+            findings = finding is null ? Array.Empty<object>() : [new { severity = "error", message = finding }],
+        });
+        return this;
+    }
+
+    /// <summary>A worker that writes one file and finishes.</summary>
+    public AtomScenario ReplyWrite(string path, string content, string summary = "Done.")
+    {
+        Llm.ReplyToolCall("write_file", new { path, content }).ReplyToolCall("finish", new { summary });
+        return this;
+    }
+
+    public async Task<AtomTask> TaskOfIssueAsync(int issue = 1) =>
+        (await Tasks.ListRecentAsync(20, CancellationToken.None)).First(t => t.IssueNumber == issue);
+
+    /// <summary>Waits until the issue's task reaches <paramref name="state"/>.</summary>
+    public async Task<AtomTask> WaitForStateAsync(TaskState state, int issue = 1)
+    {
+        try
+        {
+            await Eventually.TrueAsync(async () => (await Tasks.ListRecentAsync(20, CancellationToken.None)).Any(t => t.IssueNumber == issue && t.State == state), $"task in {state}", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            // The service's own account of what happened is the fastest way to see why.
+            var task = (await Tasks.ListRecentAsync(20, CancellationToken.None)).FirstOrDefault(t => t.IssueNumber == issue);
+            throw new TimeoutException($"{ex.Message}; the task is {task?.State} ({task?.StateReason}). Log:\n{string.Join('\n', Host.Logs.Lines.TakeLast(40))}", ex);
+        }
+
+        return await TaskOfIssueAsync(issue);
+    }
 
     /// <summary>
     /// A task already planned and working, with the given assignments queued (each: title and allow globs), the way

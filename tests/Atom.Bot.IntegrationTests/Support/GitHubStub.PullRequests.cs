@@ -30,6 +30,9 @@ public sealed partial class GitHubStub
     }
 
     /// <summary>The labels on an issue or pull request.</summary>
+    /// <summary>Where the stub reads a branch's head SHA from (the real bare repository), so PR answers carry it.</summary>
+    public Func<string, string?>? BranchHead { get; set; }
+
     public IReadOnlyList<string> Labels(int number)
     {
         lock (_state)
@@ -250,6 +253,11 @@ public sealed partial class GitHubStub
         json["merged_at"] = pull.Merged ? "2011-01-26T19:01:12Z" : null;
         json["closed_at"] = pull.State == "closed" ? "2011-01-26T19:01:12Z" : null;
         json["head"]!["ref"] = pull.Head;
+        if (BranchHead?.Invoke(pull.Head) is { } sha)
+        {
+            json["head"]!["sha"] = sha;
+        }
+
         json["head"]!["label"] = $"{pull.Owner}:{pull.Head}";
         json["base"]!["ref"] = pull.Base;
         json["labels"] = LabelsJson("issues_add-labels.200", Labels(pull.Number));
