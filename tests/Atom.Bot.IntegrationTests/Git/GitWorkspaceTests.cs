@@ -134,6 +134,25 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_workspaces_on_one_data_directory_take_turns_through_the_lock_file()
+    {
+        // Separate instances share no semaphore (as two processes would not): only the lock file keeps their fetches apart.
+        var remote = Repository(Enumerable.Range(0, 50).ToDictionary(i => $"f{i}.txt", i => $"{i}\n"));
+        var other = new GitWorkspace(Options(_dataDir), _log);
+        for (var k = 1; k <= 3; k++)
+        {
+            remote.Commit("main", new Dictionary<string, string?> { [$"f{k}.txt"] = $"moved {k}\n" }, $"Move {k}");
+            var pair = await Task.WhenAll(
+                Task.Run(() => _git.PrepareAsync(remote.Ref, "main", $"atom/issue-20/a/{k}", null, Ct), Ct),
+                Task.Run(() => other.PrepareAsync(remote.Ref, "main", $"atom/issue-20/b/{k}", null, Ct), Ct));
+
+            pair.ShouldAllBe(c => c.BaseSha == remote.Head("main"));
+        }
+
+        GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
+    }
+
+    [Fact]
     public async Task A_revision_starts_from_the_branch_the_remote_already_has()
     {
         var remote = Repository(new() { ["README.md"] = "base\n" });
@@ -341,6 +360,24 @@ public sealed class GitWorkspaceTests : IDisposable
         var revision = await _git.PrepareAsync(remote.Ref, "main", task, null, Ct);
         revision.HeadSha.ShouldBe(outcome.Sha);
         revision.ContinuesExistingBranch.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_fetch_replaces_assignment_branches_that_another_instance_combined_into_the_task_branch()
+    {
+        // Another instance (its own mirror) combined: the remote now has a/b where this mirror still tracks a/b/1.
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        var part = remote.Commit("atom/issue-17/x/1", new Dictionary<string, string?> { ["one.txt"] = "1\n" }, "Part", from: "main");
+        await _git.FetchAsync(remote.Ref, null, Ct);
+        var elsewhere = new GitWorkspace(Options(Path.Combine(_dataDir, "other-instance")), _log);
+        (await elsewhere.CombineAsync(remote.Ref, "main", ["atom/issue-17/x/1"], "atom/issue-17/x", null, Ct)).Succeeded.ShouldBeTrue();
+
+        var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-17/x", null, Ct);
+
+        checkout.HeadSha.ShouldBe(part);
+        checkout.ContinuesExistingBranch.ShouldBeTrue();
+        GitOk(_git.MirrorPath(remote.Ref), "for-each-ref", "--format=%(refname)").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ShouldBe(["refs/remotes/origin/atom/issue-17/x", "refs/remotes/origin/main"]);
     }
 
     [Fact]
