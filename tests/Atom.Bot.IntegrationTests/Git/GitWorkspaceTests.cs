@@ -51,6 +51,7 @@ public sealed class GitWorkspaceTests : IDisposable
         remote.Head("atom/issue-5/add-widgets").ShouldBe(commit.Sha);
         remote.Head("main").ShouldBe(baseSha);
         remote.Parents(commit.Sha).ShouldBe([baseSha]);
+        remote.CommitsSince("atom/issue-5/add-widgets", "main").ShouldBe(1);
         remote.Tree("atom/issue-5/add-widgets").ShouldBe(new Dictionary<string, string>
         {
             ["README.md"] = "# widgets\n",
@@ -77,7 +78,9 @@ public sealed class GitWorkspaceTests : IDisposable
         push.Succeeded.ShouldBeTrue(push.Reason);
         remote.Head("atom/issue-7/over-http").ShouldBe(commit!.Sha);
         remote.Tree("atom/issue-7/over-http").Keys.ShouldBe(["README.md", "one.txt", "two.txt"]);
-        remote.Message(commit.Sha).ShouldContain("Atom-Task: acme/widgets#5");
+        remote.CommitsSince("atom/issue-7/over-http", "main").ShouldBe(1);
+        remote.Message(commit.Sha).ShouldBe("Over HTTP\n\nAtom-Task: acme/widgets#5\nAtom-Assignment: 2 of 3\n");
+        remote.Identity(commit.Sha).ShouldBe(($"{BotName} <{BotEmail}>", $"{BotName} <{BotEmail}>"));
         server.AuthenticatedRequests.ShouldBeGreaterThan(0);
         server.RefusedRequests.ShouldBe(0);
         AssertNoSecretIn(string.Join("\n", _log.Entries.Select(e => e.Message)));
