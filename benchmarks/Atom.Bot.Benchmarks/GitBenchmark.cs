@@ -233,6 +233,12 @@ public sealed class GitBenchmark : IBenchmark
             $"GitWorkspace: fetch + worktree cold {Median("GitWorkspace", "fetch + worktree (cold)"):0} ms, warm {Median("GitWorkspace", "fetch + worktree (warm)"):0} ms; commit {Median("GitWorkspace", Steps[4]):0} ms; push {Median("GitWorkspace", Steps[5]):0} ms"));
         var warmRatio = (Median("GitWorkspace", "fetch + worktree (warm)") + Median("GitWorkspace", Steps[4]) + Median("GitWorkspace", Steps[5])) / Sum("git CLI", warm);
         Console.WriteLine(string.Create(culture, $"goal GitWorkspace / git CLI <= 1.2x (warm, the usual case): {(warmRatio <= 1.2 ? "met" : "NOT met")} ({warmRatio:0.00}x)"));
+        Console.WriteLine("every round, ms (cold total / warm total) — the spread shows how noisy the machine is:");
+        foreach (var (approach, runs) in results)
+        {
+            var totals = runs.Select(r => string.Create(culture, $"{r.Where(p => !p.Key.Contains("warm", StringComparison.Ordinal)).Sum(p => p.Value):0}/{r.Where(p => !p.Key.Contains("cold", StringComparison.Ordinal)).Sum(p => p.Value):0}"));
+            Console.WriteLine($"  {approach,-14}{string.Join("  ", totals)}");
+        }
     }
 
     // The repository is written with `git fast-import` (seconds even for thousands of commits), then repacked with

@@ -51,6 +51,7 @@ public sealed class GitWorkspaceTests : IDisposable
         remote.Head("atom/issue-5/add-widgets").ShouldBe(commit.Sha);
         remote.Head("main").ShouldBe(baseSha);
         remote.Parents(commit.Sha).ShouldBe([baseSha]);
+        remote.CommitsSince("atom/issue-5/add-widgets", "main").ShouldBe(1);
         remote.Tree("atom/issue-5/add-widgets").ShouldBe(new Dictionary<string, string>
         {
             ["README.md"] = "# widgets\n",
@@ -77,7 +78,9 @@ public sealed class GitWorkspaceTests : IDisposable
         push.Succeeded.ShouldBeTrue(push.Reason);
         remote.Head("atom/issue-7/over-http").ShouldBe(commit!.Sha);
         remote.Tree("atom/issue-7/over-http").Keys.ShouldBe(["README.md", "one.txt", "two.txt"]);
-        remote.Message(commit.Sha).ShouldContain("Atom-Task: acme/widgets#5");
+        remote.CommitsSince("atom/issue-7/over-http", "main").ShouldBe(1);
+        remote.Message(commit.Sha).ShouldBe("Over HTTP\n\nAtom-Task: acme/widgets#5\nAtom-Assignment: 2 of 3\n");
+        remote.Identity(commit.Sha).ShouldBe(($"{BotName} <{BotEmail}>", $"{BotName} <{BotEmail}>"));
         server.AuthenticatedRequests.ShouldBeGreaterThan(0);
         server.RefusedRequests.ShouldBe(0);
         AssertNoSecretIn(string.Join("\n", _log.Entries.Select(e => e.Message)));
@@ -131,6 +134,25 @@ public sealed class GitWorkspaceTests : IDisposable
 
         GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
         GitOk(_git.MirrorPath(remote.Ref), "worktree", "list", "--porcelain").Split('\n').Count(l => l.StartsWith("worktree ", StringComparison.Ordinal)).ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task Two_workspaces_on_one_data_directory_take_turns_through_the_lock_file()
+    {
+        // Separate instances share no semaphore (as two processes would not): only the lock file keeps their fetches apart.
+        var remote = Repository(Enumerable.Range(0, 50).ToDictionary(i => $"f{i}.txt", i => $"{i}\n"));
+        var other = new GitWorkspace(Options(_dataDir), _log);
+        for (var k = 1; k <= 3; k++)
+        {
+            remote.Commit("main", new Dictionary<string, string?> { [$"f{k}.txt"] = $"moved {k}\n" }, $"Move {k}");
+            var pair = await Task.WhenAll(
+                Task.Run(() => _git.PrepareAsync(remote.Ref, "main", $"atom/issue-20/a/{k}", null, Ct), Ct),
+                Task.Run(() => other.PrepareAsync(remote.Ref, "main", $"atom/issue-20/b/{k}", null, Ct), Ct));
+
+            pair.ShouldAllBe(c => c.BaseSha == remote.Head("main"));
+        }
+
+        GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
     }
 
     [Fact]
@@ -341,6 +363,24 @@ public sealed class GitWorkspaceTests : IDisposable
         var revision = await _git.PrepareAsync(remote.Ref, "main", task, null, Ct);
         revision.HeadSha.ShouldBe(outcome.Sha);
         revision.ContinuesExistingBranch.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_fetch_replaces_assignment_branches_that_another_instance_combined_into_the_task_branch()
+    {
+        // Another instance (its own mirror) combined: the remote now has a/b where this mirror still tracks a/b/1.
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        var part = remote.Commit("atom/issue-17/x/1", new Dictionary<string, string?> { ["one.txt"] = "1\n" }, "Part", from: "main");
+        await _git.FetchAsync(remote.Ref, null, Ct);
+        var elsewhere = new GitWorkspace(Options(Path.Combine(_dataDir, "other-instance")), _log);
+        (await elsewhere.CombineAsync(remote.Ref, "main", ["atom/issue-17/x/1"], "atom/issue-17/x", null, Ct)).Succeeded.ShouldBeTrue();
+
+        var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-17/x", null, Ct);
+
+        checkout.HeadSha.ShouldBe(part);
+        checkout.ContinuesExistingBranch.ShouldBeTrue();
+        GitOk(_git.MirrorPath(remote.Ref), "for-each-ref", "--format=%(refname)").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ShouldBe(["refs/remotes/origin/atom/issue-17/x", "refs/remotes/origin/main"]);
     }
 
     [Fact]
