@@ -23,5 +23,5 @@ public static class Eventually
         TrueAsync(() => Task.FromResult(condition()), what, timeout);
 
     /// <summary>Gives background work a moment to do something it must not do, then lets the test assert it did not.</summary>
-    public static Task QuietPeriodAsync() => Task.Delay(TimeSpan.FromMilliseconds(700));
+    public static Task QuietPeriodAsync(TimeSpan? period = null) => Task.Delay(period ?? TimeSpan.FromMilliseconds(700));
 }

@@ -33,6 +33,12 @@ public sealed partial class GitHubStub
     /// <summary>Where the stub reads a branch's head SHA from (the real bare repository), so PR answers carry it.</summary>
     public Func<string, string?>? BranchHead { get; set; }
 
+    /// <summary>The login <c>GET /user</c> answers: the account the personal token belongs to, i.e. Atom itself.</summary>
+    public const string BotLogin = "atom-bot-account";
+
+    /// <summary>Merges the stub accepted (<c>PUT .../pulls/N/merge</c> answered 200).</summary>
+    public IReadOnlyList<RecordedRequest> Merges() => Requests("PUT", "/repos/*/*/pulls/*/merge").Where(r => r.Status == 200).ToList();
+
     public IReadOnlyList<string> Labels(int number)
     {
         lock (_state)
@@ -102,6 +108,39 @@ public sealed partial class GitHubStub
                 }
 
                 return Json(200, list);
+            }));
+        Server.Given(Request.Create().UsingPut().WithPath(new RegexMatcher(Repo + @"/pulls/\d+/merge$"))).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var number = Number(request.Path, 2);
+                var sent = JsonNode.Parse(request.Body ?? "{}")!;
+                lock (_state)
+                {
+                    if (!_pulls.TryGetValue(number, out var pull) || pull.State != "open")
+                    {
+                        return Json(405, Fixtures.Rest("pulls_merge.405"));
+                    }
+
+                    // GitHub refuses when the sha parameter is not the head (the branch moved since the approval).
+                    if (sent["sha"]?.GetValue<string>() is { } sha && BranchHead?.Invoke(pull.Head) is { } head && sha != head)
+                    {
+                        return Json(409, Fixtures.Rest("pulls_merge.409"));
+                    }
+
+                    _pulls[number] = pull with { State = "closed", Merged = true };
+                    var body = Fixtures.Rest("pulls_merge.200").AsObject();
+                    body["sha"] = "6dcb09b5b57875f334f61aebed695e2e41" + number.ToString("000000", System.Globalization.CultureInfo.InvariantCulture);
+                    return Json(200, body);
+                }
+            }));
+        Server.Given(Request.Create().UsingDelete().WithPath(new RegexMatcher(Repo + "/git/refs/heads/.+$"))).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithStatusCode(204));
+        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
+                body["login"] = BotLogin;
+                return Json(200, body);
             }));
         Server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(Repo + "/pulls$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>

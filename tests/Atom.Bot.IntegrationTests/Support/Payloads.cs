@@ -53,4 +53,77 @@ public static class Payloads
         payload["issue"]!["state"] = "closed";
         return payload;
     }
+
+    private static long _commentId = 900_000;
+
+    /// <summary>A submitted review (<c>approved</c>, <c>changes_requested</c>, <c>commented</c>) on commit <paramref name="commitId"/>.</summary>
+    public static JsonObject Review(int pullRequest, string login, string state, string commitId, string? body = null, string userType = "User")
+    {
+        var payload = Fixtures.Webhook("pull_request_review", "submitted");
+        payload["pull_request"]!["number"] = pullRequest;
+        payload["review"]!["state"] = state;
+        payload["review"]!["commit_id"] = commitId;
+        payload["review"]!["body"] = body;
+        payload["review"]!["user"]!["login"] = login;
+        payload["review"]!["user"]!["type"] = userType;
+        payload["sender"]!["login"] = login;
+        payload["sender"]!["type"] = userType;
+        return payload;
+    }
+
+    /// <summary>A new comment on an issue, or on a pull request (GitHub sends those as issue comments with <c>issue.pull_request</c>).</summary>
+    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User")
+    {
+        var payload = Fixtures.Webhook("issue_comment", "created");
+        payload["issue"]!["number"] = number;
+        if (onPullRequest)
+        {
+            payload["issue"]!["pull_request"] = new JsonObject
+            {
+                ["url"] = $"https://api.github.com/repos/{Repository}/pulls/{number}",
+                ["html_url"] = $"https://github.com/{Repository}/pull/{number}",
+                ["diff_url"] = $"https://github.com/{Repository}/pull/{number}.diff",
+                ["patch_url"] = $"https://github.com/{Repository}/pull/{number}.patch",
+            };
+        }
+
+        payload["comment"]!["id"] = Interlocked.Increment(ref _commentId);
+        payload["comment"]!["body"] = body;
+        payload["comment"]!["user"]!["login"] = login;
+        payload["comment"]!["user"]!["type"] = userType;
+        payload["sender"]!["login"] = login;
+        payload["sender"]!["type"] = userType;
+        return payload;
+    }
+
+    /// <summary>A pull request closed, merged by <paramref name="by"/> or not.</summary>
+    public static JsonObject PullRequestClosed(int pullRequest, bool merged, string by, string headSha)
+    {
+        var payload = Fixtures.Webhook("pull_request", "closed");
+        payload["number"] = pullRequest;
+        payload["pull_request"]!["number"] = pullRequest;
+        payload["pull_request"]!["merged"] = merged;
+        payload["pull_request"]!["head"]!["sha"] = headSha;
+        if (merged)
+        {
+            payload["pull_request"]!["merged_by"] = payload["sender"]!.DeepClone();
+            payload["pull_request"]!["merged_by"]!["login"] = by;
+            payload["pull_request"]!["merge_commit_sha"] = "1111111111111111111111111111111111111111";
+        }
+
+        payload["sender"]!["login"] = by;
+        return payload;
+    }
+
+    /// <summary>A push to a pull request's branch.</summary>
+    public static JsonObject Synchronize(int pullRequest, string headSha, string by)
+    {
+        var payload = Fixtures.Webhook("pull_request", "synchronize");
+        payload["number"] = pullRequest;
+        payload["pull_request"]!["number"] = pullRequest;
+        payload["pull_request"]!["head"]!["sha"] = headSha;
+        payload["after"] = headSha;
+        payload["sender"]!["login"] = by;
+        return payload;
+    }
 }
