@@ -205,4 +205,68 @@ public sealed class SupervisorFlowTests
 
         (await scenario.Assignments.ListRoundAsync(task.Id, 0, CancellationToken.None)).ShouldHaveSingleItem().Title.ShouldBe("Code");
     }
+
+    [Fact]
+    public async Task No_secret_reaches_GitHub_the_model_the_logs_the_audit_log_or_git_config_over_a_whole_task()
+    {
+        const string llmKey = "test-llm-key-5a0c77e1";
+        const string dashboardToken = "test-dashboard-token-81bd";
+        await using var scenario = await AtomScenario.StartAsync(overHttp: true, environment: new Dictionary<string, string?>
+        {
+            ["ATOM_LLM_API_KEY"] = llmKey,
+            ["ATOM_DASHBOARD_TOKEN"] = dashboardToken,
+        });
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(task.PullRequest!.Value, "alice", "/approve"));
+        await scenario.WaitForStateAsync(TaskState.Merged);
+
+        string[] secrets = [AtomTestHost.GitHubToken, AtomTestHost.WebhookSecret, llmKey, dashboardToken];
+        var places = new Dictionary<string, IEnumerable<string>>
+        {
+            ["GitHub requests"] = scenario.GitHub.AllRequests().Select(r => $"{r.Path} {r.Body}"),
+            ["LLM requests"] = scenario.Llm.Requests.Select(r => r.Body),
+            ["logs"] = scenario.Host.Logs.Lines,
+            ["audit log"] = (await scenario.AuditAsync(task.Id)).Select(e => e.Payload ?? ""),
+            ["git config"] = Directory.EnumerateFiles(Path.Combine(scenario.Host.DataDir, "mirrors"), "config", SearchOption.AllDirectories).Select(File.ReadAllText),
+        };
+        foreach (var (place, texts) in places)
+        {
+            var all = string.Join("\n", texts);
+            all.ShouldNotBeEmpty(place);
+            foreach (var secret in secrets)
+            {
+                all.ShouldNotContain(secret, Case.Sensitive, $"a secret reached the {place}");
+            }
+        }
+
+        // The token did travel where it belongs: to the git remote, as basic auth.
+        scenario.Http!.AuthenticatedRequests.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task A_restart_while_a_worker_waits_for_the_model_runs_the_assignment_again_and_the_task_completes_once()
+    {
+        await using var scenario = await AtomScenario.StartAsync();
+        scenario.ReplyPlan(("Code", ["src/**"]));
+        scenario.Llm.ReplyToolCall("write_file", new { path = "src/lost.txt", content = "never\n" }, delay: TimeSpan.FromSeconds(30));
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        await scenario.Llm.WaitForRequestsAsync(2);
+        var task = await scenario.TaskOfIssueAsync();
+        task.State.ShouldBe(TaskState.Working);
+
+        // The worker is mid-conversation when the process goes away; its job dies with it.
+        await scenario.RestartAsync();
+        scenario.ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        var done = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        done.Id.ShouldBe(task.Id);
+        scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        scenario.Repository.CommitsSince(TaskBranch, "main").ShouldBe(1);
+        scenario.Repository.Tree(TaskBranch).Keys.ShouldNotContain("src/lost.txt");
+        var assignment = (await scenario.Assignments.ListForTaskAsync(task.Id, CancellationToken.None)).ShouldHaveSingleItem();
+        assignment.Attempts.ShouldBe(2);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
 }

@@ -14,20 +14,24 @@ public sealed class AtomScenario : IAsyncDisposable
 {
     public const string Title = "Add a greeting";
 
-    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, AtomTestHost host)
+    private readonly string _dataDir;
+    private readonly Dictionary<string, string?> _environment;
+
+    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment)
     {
         GitHub = github;
         Llm = llm;
         Repository = repository;
         Http = http;
-        Host = host;
+        _dataDir = dataDir;
+        _environment = environment;
     }
 
     public GitHubStub GitHub { get; }
     public LlmScript Llm { get; }
     public TestRepository Repository { get; }
     public GitHttpServer? Http { get; }
-    public AtomTestHost Host { get; }
+    public AtomTestHost Host { get; private set; } = null!;
 
     /// <summary>The clone URL the service sees: the bare repository's path, or its http-backend URL.</summary>
     public string CloneUrl => Http is null ? Repository.BarePath : Http.RepositoryUrl(Repository.Name);
@@ -63,10 +67,22 @@ public sealed class AtomScenario : IAsyncDisposable
             env[key] = value;
         }
 
-        var host = await AtomTestHost.StartAsync(github, environment: env, configure: builder =>
-            builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
-        return new AtomScenario(github, llm, repository, http, host);
+        var scenario = new AtomScenario(github, llm, repository, http, Directory.CreateTempSubdirectory("atom-scenario-").FullName, env);
+        scenario.Host = await scenario.StartHostAsync();
+        return scenario;
     }
+
+    /// <summary>Stops the service (running jobs are interrupted) and starts it again on the same data directory.</summary>
+    public async Task RestartAsync()
+    {
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+        Host = await StartHostAsync();
+    }
+
+    private Task<AtomTestHost> StartHostAsync() =>
+        AtomTestHost.StartAsync(GitHub, _dataDir, _environment, builder =>
+            builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
 
     /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
     public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.")
@@ -176,5 +192,13 @@ public sealed class AtomScenario : IAsyncDisposable
         Llm.Dispose();
         GitHub.Dispose();
         Repository.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }
