@@ -250,7 +250,7 @@ public sealed class SupervisorFlowTests
     {
         await using var scenario = await AtomScenario.StartAsync();
         scenario.ReplyPlan(("Code", ["src/**"]));
-        scenario.Llm.ReplyToolCall("write_file", new { path = "src/lost.txt", content = "never\n" }, delay: TimeSpan.FromSeconds(30));
+        scenario.Llm.ReplyToolCall("write_file", new { path = "src/lost.txt", content = "never\n" }, delay: TimeSpan.FromSeconds(5));
         await scenario.Host.SendAsync("issues", scenario.Labeled());
         await scenario.Llm.WaitForRequestsAsync(2);
         var task = await scenario.TaskOfIssueAsync();
