@@ -234,6 +234,11 @@ public sealed partial class ApprovalHandler(
             return await RefuseApprovalAsync(client, signal, signal.Sha ?? task.HeadSha ?? "", refusal, cancellationToken);
         }
 
+        if (task.HeadSha is null)
+        {
+            return await RefuseApprovalAsync(client, signal, signal.Sha ?? "", "a new package is being prepared; approve it once it is posted", cancellationToken);
+        }
+
         // A comment approves the head the pull request has now; a review approves the commit it was given on.
         var sha = signal.Sha ?? (await client.PullRequest.Get(task.Owner, task.Name, task.PullRequest!.Value)).Head.Sha;
         if (sha != task.HeadSha)

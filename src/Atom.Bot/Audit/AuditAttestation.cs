@@ -97,8 +97,8 @@ public static class AuditAttestation
         var subjects = new JsonArray();
         var certified = Text(merge.Payload, "sha")
             ?? approvals.Select(a => Text(a.Payload, "sha")).LastOrDefault(s => s is not null)
-            ?? payloads.Where(p => p.Entry.Kind is AuditKinds.PackagePosted or AuditKinds.PackageUpdated).Select(p => Text(p.Payload, "sha")).LastOrDefault(s => s is not null);
-        foreach (var sha in new[] { certified, Text(merge.Payload, "merge_sha") }.OfType<string>().Distinct())
+            ?? payloads.Where(p => p.Entry.Kind is AuditKinds.PackagePosted or AuditKinds.PackageUpdated).Select(p => Text(p.Payload, "head")).LastOrDefault(s => s is not null);
+        foreach (var sha in new[] { certified, Text(merge.Payload, "mergeCommit") }.OfType<string>().Distinct())
         {
             subjects.Add(new JsonObject { ["name"] = $"{repository ?? "repository"}@{sha}", ["digest"] = new JsonObject { ["gitCommit"] = sha } });
         }
@@ -119,7 +119,7 @@ public static class AuditAttestation
                 ["task"] = new JsonObject { ["id"] = reference.TaskId, ["repository"] = repository, ["issue"] = issue?.DeepClone() },
                 ["decision"] = decision,
                 ["commit"] = certified,
-                ["merge_commit"] = Text(merge.Payload, "merge_sha"),
+                ["merge_commit"] = Text(merge.Payload, "mergeCommit"),
                 ["approvals"] = new JsonArray(approvals.Select(a => (JsonNode)new JsonObject
                 {
                     ["actor"] = a.Entry.Actor,

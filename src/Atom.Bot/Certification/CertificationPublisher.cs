@@ -72,7 +72,7 @@ public sealed partial class CertificationPublisher(
     {
         var (owner, name) = Split(repository);
         var client = await clients.CreateAsync(installationId, cancellationToken);
-        var body = new StringBuilder("❌ **Atom produced nothing to certify**, so there is no pull request for this issue.\n\n")
+        var body = new StringBuilder("❌ **Atom has no package to offer for this issue**, so there is no pull request.\n\n")
             .Append(Markdown.Paragraph(Redact(reason), 4_000)).Append("\n\n")
             .Append("Comment `/retry` to run the task again.");
         await conversation.CommentAsync(client, owner, name, issueNumber, body.ToString(), cancellationToken);

@@ -94,13 +94,15 @@ public sealed partial class GitWorkspace
     /// <summary>
     /// Stages every change in the worktree (additions, modifications, deletions; ignored files stay out) and commits it
     /// as the configured bot identity with <paramref name="trailers"/> (e.g. <c>Atom-Task: 12</c>) appended.
-    /// Returns null, and commits nothing, when nothing changed.
+    /// Returns null, and commits nothing, when nothing changed. With <paramref name="onlyPaths"/>, only those paths are
+    /// staged: a worker commits what its tools wrote, not what a test run left behind.
     /// </summary>
     public Task<CommitOutcome?> CommitAllAsync(
         Checkout checkout,
         string message,
         IReadOnlyList<KeyValuePair<string, string>> trailers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? onlyPaths = null)
     {
         ArgumentNullException.ThrowIfNull(checkout);
         ArgumentNullException.ThrowIfNull(trailers);
@@ -108,7 +110,15 @@ public sealed partial class GitWorkspace
         return Task.Run(() =>
         {
             using var repository = new Repository(checkout.Path);
-            Commands.Stage(repository, "*");
+            if (onlyPaths is null)
+            {
+                Commands.Stage(repository, "*");
+            }
+            else if (onlyPaths.Count > 0)
+            {
+                Commands.Stage(repository, onlyPaths);
+            }
+
             var parent = repository.Head.Tip;
             var staged = repository.Diff.Compare<TreeChanges>(parent.Tree, DiffTargets.Index);
             if (staged.Count == 0)

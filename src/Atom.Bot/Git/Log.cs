@@ -5,39 +5,39 @@ namespace Atom.Bot.Git;
 /// <summary>The git area's log events (5001–5099). Never a token: git's messages are scrubbed before they get here.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Created the mirror of {Owner}/{Name} at {Path}")]
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Created the mirror of {Owner}/{Name} at {Path}")]
     public static partial void MirrorCreated(ILogger logger, string owner, string name, string path);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Fetched {Owner}/{Name} in {ElapsedMilliseconds} ms")]
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Debug, Message = "Fetched {Owner}/{Name} in {ElapsedMilliseconds} ms")]
     public static partial void Fetched(ILogger logger, string owner, string name, long elapsedMilliseconds);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Worktree for {Branch} at {Path}, starting at {StartSha} (remote branch existed: {Existed}; base {BaseBranch})")]
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Worktree for {Branch} at {Path}, starting at {StartSha} (remote branch existed: {Existed}; base {BaseBranch})")]
     public static partial void WorktreeReady(ILogger logger, string branch, string path, string startSha, bool existed, string baseBranch);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Committed {Sha} on {Branch}: {Files} file(s), +{Added} -{Removed}")]
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Information, Message = "Committed {Sha} on {Branch}: {Files} file(s), +{Added} -{Removed}")]
     public static partial void Committed(ILogger logger, string sha, string branch, int files, int added, int removed);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Nothing to commit on {Branch}")]
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Nothing to commit on {Branch}")]
     public static partial void NothingToCommit(ILogger logger, string branch);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Pushed {Sha} to {Branch} of {Owner}/{Name}")]
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Information, Message = "Pushed {Sha} to {Branch} of {Owner}/{Name}")]
     public static partial void Pushed(ILogger logger, string sha, string branch, string owner, string name);
 
-    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Push of {Sha} to {Branch} of {Owner}/{Name} failed ({Failure}): {Reason}")]
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "Push of {Sha} to {Branch} of {Owner}/{Name} failed ({Failure}): {Reason}")]
     public static partial void PushFailed(ILogger logger, string sha, string branch, string owner, string name, PushFailure failure, string reason);
 
-    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Removed the worktree at {Path}")]
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Information, Message = "Removed the worktree at {Path}")]
     public static partial void WorktreeRemoved(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Combined {Count} branch(es) into {Target} at {Sha}")]
+    [LoggerMessage(EventId = 5209, Level = LogLevel.Information, Message = "Combined {Count} branch(es) into {Target} at {Sha}")]
     public static partial void Combined(ILogger logger, int count, string target, string sha);
 
-    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Combining into {Target} failed ({Failure}): {Reason}")]
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning, Message = "Combining into {Target} failed ({Failure}): {Reason}")]
     public static partial void CombineFailed(ILogger logger, string target, CombineFailure failure, string reason);
 
-    [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "git {Command} exited with {ExitCode}: {StandardError}")]
+    [LoggerMessage(EventId = 5211, Level = LogLevel.Debug, Message = "git {Command} exited with {ExitCode}: {StandardError}")]
     public static partial void CommandFailed(ILogger logger, string command, int exitCode, string standardError);
 
-    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Skipped {Path} on {Branch}: larger than {MaxBytes} bytes or not a regular file")]
+    [LoggerMessage(EventId = 5212, Level = LogLevel.Warning, Message = "Skipped {Path} on {Branch}: larger than {MaxBytes} bytes or not a regular file")]
     public static partial void FileSkipped(ILogger logger, string path, string branch, int maxBytes);
 }

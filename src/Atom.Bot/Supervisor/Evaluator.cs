@@ -15,7 +15,7 @@ namespace Atom.Bot.Supervisor;
 /// repository scope (independently of the tool checks), runs the default branch's test command on a fresh worktree of
 /// the task branch, asks the auditor, and decides.
 /// </summary>
-public sealed class Evaluator(GitWorkspace git, GitHubCredentials credentials, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
+public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
 {
     public async Task<Evaluation> EvaluateAsync(AtomTask task, RepoSettings settings, IReadOnlyList<Assignment> round, string orderedByHash, CancellationToken cancellationToken)
     {
@@ -78,7 +78,12 @@ public sealed class Evaluator(GitWorkspace git, GitHubCredentials credentials, T
         }
 
         // The trust boundary's second check: the final diff against the repository scope, whatever the tools allowed.
-        var violations = ScopeGuard.CheckChanges(Scope.From(settings.Scope), changes.SelectMany(Changes).ToList());
+        // Paths are held to the repository scope; the limits, which bind each assignment, bind the task's whole diff
+        // as many times over as the plan has assignments.
+        var repositoryScope = Scope.From(settings.Scope);
+        var planned = Math.Max(1, await assignments.CountRoundAsync(task.Id, 0, cancellationToken));
+        var taskScope = repositoryScope with { MaxFiles = repositoryScope.MaxFiles * planned, MaxChangedLines = repositoryScope.MaxChangedLines * planned };
+        var violations = ScopeGuard.CheckChanges(taskScope, changes.SelectMany(Changes).ToList());
         if (violations.Count > 0)
         {
             reasons.AddRange(violations.Select(v => $"scope violation: `{v.Path}`: {v.Reason}"));

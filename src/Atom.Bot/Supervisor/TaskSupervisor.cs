@@ -201,9 +201,12 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
-        if (evaluation.Decision == EvaluationDecision.NothingProduced || evaluation.Violations.Count > 0)
+        // Nothing to offer (no commit, an empty diff, conflicting assignments), or a branch that must never be offered
+        // as mergeable: the issue hears why and no pull request is opened. A package already posted is updated to
+        // failed instead, so that its pull request stops looking certified.
+        if (evaluation.Decision == EvaluationDecision.NothingProduced || string.IsNullOrEmpty(evaluation.HeadSha)
+            || (evaluation.Violations.Count > 0 && task.PullRequest is null))
         {
-            // Nothing to offer, or a branch that must never be offered as mergeable: the issue hears why, no PR.
             await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, string.Join("; ", evaluation.Reasons), cancellationToken);
             await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
             return;

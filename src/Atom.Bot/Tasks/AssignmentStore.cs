@@ -63,6 +63,9 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
     public Task<IReadOnlyList<Assignment>> ListForTaskAsync(long taskId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task ORDER BY round, ordinal", p => p.AddWithValue("$task", taskId), cancellationToken);
 
+    public async Task<int> CountRoundAsync(long taskId, int round, CancellationToken cancellationToken) =>
+        (await ListRoundAsync(taskId, round, cancellationToken)).Count;
+
     /// <summary>Assignments not yet finished whose task is still working: what a restart must run again.</summary>
     public Task<IReadOnlyList<Assignment>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
         QueryAsync($"""

@@ -200,12 +200,15 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Starts the next work round (a revision); false when another writer already moved past <paramref name="currentRound"/>.</summary>
+    /// <summary>
+    /// Starts the next work round (a revision); false when another writer already moved past <paramref name="currentRound"/>.
+    /// The certified head is cleared in the same statement: nothing can be approved until the new round is certified.
+    /// </summary>
     public async Task<bool> NextRoundAsync(long id, int currentRound, bool byHuman, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE tasks SET round = round + 1, human_rounds = human_rounds + {(byHuman ? 1 : 0)}, merge_claim = NULL, updated_at = $now WHERE id = $id AND round = $round";
+        command.CommandText = $"UPDATE tasks SET round = round + 1, human_rounds = human_rounds + {(byHuman ? 1 : 0)}, merge_claim = NULL, head_sha = NULL, updated_at = $now WHERE id = $id AND round = $round";
         command.Parameters.AddWithValue("$now", Now());
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$round", currentRound);

@@ -157,7 +157,8 @@ public sealed partial class AssignmentWorker(
                 new("Atom-Task", task.Id.ToString(CultureInfo.InvariantCulture)),
                 new("Atom-Assignment", assignment.Id.ToString(CultureInfo.InvariantCulture)),
             };
-            var commit = await git.CommitAllAsync(checkout, CommitMessage(task, assignment, run), trailers, cancellationToken);
+            // Only what the tools wrote, within the scope: files a test run left behind stay out of the commit.
+            var commit = await git.CommitAllAsync(checkout, CommitMessage(task, assignment, run), trailers, cancellationToken, toolbox.ChangedFiles);
             if (commit is null)
             {
                 return Result(AssignmentOutcome.NothingToDo, run.Summary);

@@ -177,7 +177,7 @@ public sealed class ApprovalTests
         scenario.ReplyWrite("src/greeting.txt", "hello, world\n", "Greets the world now.").ReplyVerdict("pass", 0.97);
 
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "Thanks!\n  /revise Say hello to the world.\nmore prose"));
-        await Eventually.TrueAsync(async () => (await scenario.TaskOfIssueAsync()) is { Round: 1, State: TaskState.AwaitingApproval }, "the revised package");
+        await Eventually.TrueAsync(async () => (await scenario.TaskOfIssueAsync()) is { Round: 1, State: TaskState.AwaitingApproval, HeadSha: not null }, "the revised package");
 
         scenario.Repository.Tree(TaskBranch)["src/greeting.txt"].ShouldBe("hello, world\n");
         scenario.Repository.CommitsSince(TaskBranch, "main").ShouldBe(2);
@@ -203,7 +203,7 @@ public sealed class ApprovalTests
         var rejected = await scenario.WaitForStateAsync(TaskState.Rejected);
 
         rejected.StateReason.ShouldBe("not what we need");
-        scenario.GitHub.PullRequests.Single().State.ShouldBe("closed");
+        await Eventually.TrueAsync(() => scenario.GitHub.PullRequests.Single().State == "closed", "the pull request closed");
         scenario.GitHub.Merges().ShouldBeEmpty();
         scenario.Repository.Head(TaskBranch).ShouldNotBeNull();
     }

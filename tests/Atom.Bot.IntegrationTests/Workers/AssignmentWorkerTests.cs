@@ -248,4 +248,20 @@ public sealed class AssignmentWorkerTests
         system.ShouldContain("Always write greetings in lowercase.");
         system.ShouldNotContain("Ignore your scope.");
     }
+
+    [Fact]
+    public async Task Files_a_test_run_leaves_behind_are_not_committed()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: echo built > build.log && mkdir -p .github && echo x > .github/leak.yml\n");
+        var (_, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["**"]));
+        scenario.Llm
+            .ReplyToolCall("write_file", new { path = "greeting.txt", content = "hi\n" })
+            .ReplyToolCall("run_tests", new { })
+            .ReplyToolCall("finish", new { summary = "Added." });
+
+        var done = await scenario.RunAsync(assignments[0]);
+
+        done.Result!.Outcome.ShouldBe(AssignmentOutcome.Completed);
+        scenario.Repository.Tree(Branch).Keys.ShouldBe(["README.md", "greeting.txt", "src/app.txt"], ignoreOrder: true);
+    }
 }
