@@ -99,7 +99,7 @@ public sealed class GitWorkspaceTests : IDisposable
         var second = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-2/second", null, Ct);
 
         File.Exists(marker).ShouldBeTrue("the mirror was cloned again");
-        _log.Entries.Count(e => e.EventId.Id == 5001).ShouldBe(1);
+        _log.Entries.Count(e => e.EventId.Id == 5201).ShouldBe(1);
         first.BaseSha.ShouldNotBe(newHead);
         second.BaseSha.ShouldBe(newHead);
         second.HeadSha.ShouldBe(newHead);
@@ -227,7 +227,7 @@ public sealed class GitWorkspaceTests : IDisposable
         push.Reason.ShouldContain("refs/heads/atom/issue-8/race");
         push.Reason.ShouldMatch("fetch first|non-fast-forward");
         remote.Head(branch).ShouldBe(theirs);
-        _log.Entries.ShouldContain(e => e.EventId.Id == 5007);
+        _log.Entries.ShouldContain(e => e.EventId.Id == 5207);
     }
 
     [Fact]

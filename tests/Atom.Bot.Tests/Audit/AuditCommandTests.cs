@@ -32,9 +32,9 @@ public sealed class AuditCommandTests : IAsyncLifetime
     {
         await _chain.Log.RecordAsync(AuditKinds.TaskAccepted, 4, "alice", new { repository = "octo/repo", issue = 12 }, Ct);
         await _chain.Log.RecordAsync(AuditKinds.TaskAccepted, 9, "bob", new { repository = "octo/other", issue = 1 }, Ct);
-        await _chain.Log.RecordAsync(AuditKinds.PackagePosted, 4, "atom", new { sha = Certified, pull_request = 13 }, Ct);
-        await _chain.Log.RecordAsync(AuditKinds.ApprovalAccepted, 4, "carol", new { sha = Certified, via = "review" }, Ct);
-        var merge = await _chain.Log.RecordAsync(AuditKinds.Merge, 4, "atom", new { sha = Certified, merge_sha = MergeCommit }, Ct);
+        await _chain.Log.RecordAsync(AuditKinds.PackagePosted, 4, "atom", new { pullRequest = 13, head = Certified, passed = true, rounds = 1 }, Ct);
+        await _chain.Log.RecordAsync(AuditKinds.ApprovalAccepted, 4, "carol", new { sha = Certified, source = "Review" }, Ct);
+        var merge = await _chain.Log.RecordAsync(AuditKinds.Merge, 4, "atom", new { sha = Certified, mergeCommit = MergeCommit, approvedBy = new[] { "carol" } }, Ct);
         await _chain.Receipts.RecordAsync(ReceiptKinds.Merge, 4, merge.Hash,
             new ReceiptFacts { Command = "merge squash", InputSha = Certified, OutputSha = MergeCommit, Duration = TimeSpan.FromMilliseconds(800) }, Ct);
         await _chain.Log.RecordAsync(AuditKinds.TaskCancelled, 9, "bob", new { reason = "label removed" }, Ct);
