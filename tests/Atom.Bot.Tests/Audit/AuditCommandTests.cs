@@ -91,7 +91,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         output.ShouldContain("1 receipts verified");
 
         var text = await File.ReadAllTextAsync(file, Ct);
-        await File.WriteAllTextAsync(file, text.Replace("\\\"via\\\":\\\"review\\\"", "\\\"via\\\":\\\"slash\\\"", StringComparison.Ordinal), Ct);
+        await File.WriteAllTextAsync(file, text.Replace("\\\"source\\\":\\\"Review\\\"", "\\\"source\\\":\\\"Comment\\\"", StringComparison.Ordinal), Ct);
         var tampered = await RunAsync("verify", "--from-export", file);
         tampered.Code.ShouldBe(1);
         tampered.Error.ShouldContain("entry 5:");
