@@ -39,7 +39,9 @@ public sealed class OrchestrationBenchmark : IBenchmark
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
         var fileCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000;
+        var traceGit = args.Contains("--trace-git");
         Console.WriteLine($"load average at start: {BenchmarkSupport.LoadAverage()}");
+        var gitTrace = traceGit && !OperatingSystem.IsWindows() ? GitTrace.Install() : null;
 
         var generate = Stopwatch.StartNew();
         using var repository = TestRepository.Create(GeneratedFiles(fileCount), name: "widgets");
@@ -66,8 +68,9 @@ public sealed class OrchestrationBenchmark : IBenchmark
                 throw new InvalidOperationException(string.Join("; ", configuration.Errors));
             }
 
+            var logs = new TimelineLogs();
             await using var atom = Program.BuildService(configuration.Options!, ["--urls", $"http://127.0.0.1:{BenchmarkSupport.FreePort()}"],
-                b => b.Logging.ClearProviders());
+                b => b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
             await atom.StartAsync(cancellationToken);
             using var client = new HttpClient { BaseAddress = new Uri(atom.Urls.First()) };
             var tasks = atom.Services.GetRequiredService<TaskStore>();
@@ -82,13 +85,14 @@ public sealed class OrchestrationBenchmark : IBenchmark
                 Console.WriteLine($"  issue #{issue}: {timing.Total:F0} ms");
             }
 
-            Print(results);
+            Print(results, logs, gitTrace);
             await atom.StopAsync(cancellationToken);
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDir, recursive: true);
+            gitTrace?.Dispose();
         }
     }
 
@@ -185,7 +189,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
         return result;
     }
 
-    private static void Print(IReadOnlyList<TaskTiming> results)
+    private static void Print(IReadOnlyList<TaskTiming> results, TimelineLogs logs, GitTrace? gitTrace)
     {
         var totals = results.Select(r => r.Total).Order().ToArray();
         var median = BenchmarkSupport.Percentile(totals, 50);
@@ -208,6 +212,23 @@ public sealed class OrchestrationBenchmark : IBenchmark
         foreach (var entry in example.Entries)
         {
             Console.WriteLine($"  {(entry.Time - example.Sent).TotalMilliseconds,8:F0}  {entry.Kind}");
+        }
+
+        var end = example.Sent.AddMilliseconds(example.Total + 2000);
+        Console.WriteLine("service log of the same task (ms after the delivery was sent):");
+        foreach (var (at, line) in logs.Between(example.Sent, end))
+        {
+            Console.WriteLine($"  {(at - example.Sent).TotalMilliseconds,8:F0}  {line}");
+        }
+
+        if (gitTrace is not null)
+        {
+            var calls = gitTrace.Calls().Where(c => c.Start >= example.Sent && c.Start <= end).ToList();
+            Console.WriteLine($"git processes of the same task: {calls.Count}, {calls.Sum(c => c.Ms):F0} ms in total (each timed by a PATH shim, which adds a little)");
+            foreach (var call in calls)
+            {
+                Console.WriteLine($"  {(call.Start - example.Sent).TotalMilliseconds,8:F0} {call.Ms,6:F0} ms  git {call.Command}");
+            }
         }
 
         Console.WriteLine($"goal median < 2 s: {(median < 2000 ? "met" : "NOT met")}");
@@ -293,6 +314,90 @@ public sealed class OrchestrationBenchmark : IBenchmark
             Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
             BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
         };
+    }
+
+    /// <summary>Every log line with its time, for a per-task timeline.</summary>
+    private sealed class TimelineLogs : ILoggerProvider
+    {
+        private readonly List<(DateTimeOffset At, string Line)> _lines = [];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
+
+        public List<(DateTimeOffset At, string Line)> Between(DateTimeOffset from, DateTimeOffset to)
+        {
+            lock (_lines)
+            {
+                return _lines.Where(l => l.At >= from && l.At <= to).ToList();
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(TimelineLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (category.StartsWith("Hangfire", StringComparison.Ordinal) || logLevel < LogLevel.Debug)
+                {
+                    return;
+                }
+
+                var line = $"{category}: {formatter(state, exception)}";
+                lock (owner._lines)
+                {
+                    owner._lines.Add((DateTimeOffset.UtcNow, line.Length > 160 ? line[..160] + "…" : line));
+                }
+            }
+        }
+    }
+
+    /// <summary>A <c>git</c> shim first on PATH that records each git process's start, duration and command.</summary>
+    private sealed class GitTrace : IDisposable
+    {
+        private readonly string _directory;
+        private readonly string _log;
+        private readonly string? _path;
+
+        private GitTrace(string directory, string? path)
+        {
+            _directory = directory;
+            _log = Path.Combine(directory, "calls.log");
+            _path = path;
+        }
+
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+        public static GitTrace Install()
+        {
+            var directory = Directory.CreateTempSubdirectory("atom-bench-git-").FullName;
+            var real = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "git")).First(File.Exists);
+            var shim = Path.Combine(directory, "git");
+            File.WriteAllText(shim, $"#!/bin/sh\ns=$(date +%s%N)\n{real} \"$@\"\nrc=$?\necho \"$s $(date +%s%N) $1 $2\" >> {Path.Combine(directory, "calls.log")}\nexit $rc\n");
+            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var path = Environment.GetEnvironmentVariable("PATH");
+            Environment.SetEnvironmentVariable("PATH", directory + ":" + path);
+            return new GitTrace(directory, path);
+        }
+
+        public List<(DateTimeOffset Start, double Ms, string Command)> Calls() =>
+            !File.Exists(_log) ? [] : File.ReadAllLines(_log).Select(l => l.Split(' ', 3)).Select(p =>
+            {
+                var start = long.Parse(p[0], CultureInfo.InvariantCulture);
+                var end = long.Parse(p[1], CultureInfo.InvariantCulture);
+                return (DateTimeOffset.FromUnixTimeMilliseconds(start / 1_000_000).AddTicks(start / 100 % 10_000), (end - start) / 1e6, p[2]);
+            }).ToList();
+
+        public void Dispose()
+        {
+            Environment.SetEnvironmentVariable("PATH", _path);
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     private sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries);
