@@ -31,6 +31,10 @@ public static class BenchmarkSupport
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
 
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to judge how busy the shared machine was.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static double Milliseconds(long startTimestamp, long endTimestamp) =>
         (endTimestamp - startTimestamp) * 1000.0 / Stopwatch.Frequency;
 }

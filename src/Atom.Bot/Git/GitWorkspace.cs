@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -12,7 +13,7 @@ namespace Atom.Bot.Git;
 /// before each assignment; one worktree per assignment under <c>ATOM_DATA_DIR/worktrees</c>. Network and checkout
 /// steps use the git command line, in-process reads and merges use LibGit2Sharp (docs/git.md has the measurements).
 /// </summary>
-public sealed partial class GitWorkspace
+public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
 {
     /// <summary>Remote branches live under this prefix in a mirror, so fetching never touches a worktree's state.</summary>
     public const string TrackingPrefix = "refs/remotes/origin/";
@@ -26,6 +27,9 @@ public sealed partial class GitWorkspace
     private readonly AtomOptions _options;
     private readonly ILogger<GitWorkspace> _logger;
     private readonly MirrorLocks _locks = new();
+
+    /// <summary>Removed worktrees whose files are still being deleted, off the caller's path.</summary>
+    private readonly ConcurrentDictionary<Task, byte> _deletions = new();
 
     public GitWorkspace(AtomOptions options, ILogger<GitWorkspace> logger)
     {
@@ -486,21 +490,23 @@ public sealed partial class GitWorkspace
         Log.Fetched(_logger, repo.Owner, repo.Name, (long)elapsed.TotalMilliseconds);
     }
 
+    /// <summary>Waits for the deletions of removed worktrees still under way.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_deletions.Keys);
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => Task.WaitAll([.. _deletions.Keys]);
+
+    // Deleting a checkout of thousands of files takes seconds on a busy machine, and the next step of a task waits for
+    // the removal: the directory is moved aside (one rename), the registration pruned, and the files deleted meanwhile.
     private async Task RemoveWorktreeLockedAsync(string mirror, string path, CancellationToken cancellationToken)
     {
         var existed = Directory.Exists(path);
-        if (existed && Directory.Exists(mirror))
+        if (existed)
         {
-            var remove = await GitCli.RunAsync(mirror, ["worktree", "remove", "--force", "--force", path], null, cancellationToken);
-            if (!remove.Succeeded)
-            {
-                Log.CommandFailed(_logger, "worktree remove", remove.ExitCode, remove.StandardError);
-            }
-        }
-
-        if (Directory.Exists(path))
-        {
-            Directory.Delete(path, recursive: true);
+            var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+            Directory.Move(path, trash);
+            DeleteInBackground(trash);
         }
 
         if (Directory.Exists(mirror))
@@ -512,6 +518,23 @@ public sealed partial class GitWorkspace
         {
             Log.WorktreeRemoved(_logger, path);
         }
+    }
+
+    private void DeleteInBackground(string directory)
+    {
+        var deletion = Task.Run(() =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.TrashNotDeleted(_logger, directory, ex.Message);
+            }
+        });
+        _deletions.TryAdd(deletion, 0);
+        deletion.ContinueWith(done => _deletions.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // Deletions first: a/b/1 must be gone before a/b can be written.

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5212, Level = LogLevel.Warning, Message = "Skipped {Path} on {Branch}: larger than {MaxBytes} bytes or not a regular file")]
     public static partial void FileSkipped(ILogger logger, string path, string branch, int maxBytes);
+
+    [LoggerMessage(EventId = 5213, Level = LogLevel.Warning, Message = "A removed worktree's files at {Path} could not be deleted: {Reason}")]
+    public static partial void TrashNotDeleted(ILogger logger, string path, string reason);
 }

@@ -1,5 +1,7 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Atom.Bot.Storage;
 
@@ -11,6 +13,9 @@ public sealed class AtomDatabase
 {
     private const int BusyTimeoutMilliseconds = 10_000;
     private readonly string _connectionString;
+
+    /// <summary>Native connections already configured: the pool hands the same one out again, with its settings.</summary>
+    private readonly ConditionalWeakTable<sqlite3, object> _configured = [];
 
     public AtomDatabase(string path)
     {
@@ -32,9 +37,22 @@ public sealed class AtomDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // These settings belong to the native connection, which the pool keeps open between uses: set them once per
+        // native connection rather than on every open (a round of statements on each request's path).
+        if (connection.Handle is { } handle && _configured.TryGetValue(handle, out _))
+        {
+            return connection;
+        }
+
         using var pragma = connection.CreateCommand();
         pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
+        if (connection.Handle is { } opened)
+        {
+            _configured.AddOrUpdate(opened, this);
+        }
+
         return connection;
     }
 

@@ -141,7 +141,7 @@ public sealed class GitWorkspaceTests : IDisposable
     {
         // Separate instances share no semaphore (as two processes would not): only the lock file keeps their fetches apart.
         var remote = Repository(Enumerable.Range(0, 50).ToDictionary(i => $"f{i}.txt", i => $"{i}\n"));
-        var other = new GitWorkspace(Options(_dataDir), _log);
+        using var other = new GitWorkspace(Options(_dataDir), _log);
         for (var k = 1; k <= 3; k++)
         {
             remote.Commit("main", new Dictionary<string, string?> { [$"f{k}.txt"] = $"moved {k}\n" }, $"Move {k}");
@@ -372,7 +372,7 @@ public sealed class GitWorkspaceTests : IDisposable
         var remote = Repository(new() { ["README.md"] = "base\n" });
         var part = remote.Commit("atom/issue-17/x/1", new Dictionary<string, string?> { ["one.txt"] = "1\n" }, "Part", from: "main");
         await _git.FetchAsync(remote.Ref, null, Ct);
-        var elsewhere = new GitWorkspace(Options(Path.Combine(_dataDir, "other-instance")), _log);
+        using var elsewhere = new GitWorkspace(Options(Path.Combine(_dataDir, "other-instance")), _log);
         (await elsewhere.CombineAsync(remote.Ref, "main", ["atom/issue-17/x/1"], "atom/issue-17/x", null, Ct)).Succeeded.ShouldBeTrue();
 
         var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-17/x", null, Ct);
@@ -454,6 +454,7 @@ public sealed class GitWorkspaceTests : IDisposable
 
     public void Dispose()
     {
+        _git.Dispose();
         foreach (var repository in _repositories)
         {
             repository.Dispose();
