@@ -169,7 +169,8 @@ public sealed class ScopeGuard
             return new ScopeViolation(raw, "is outside this assignment's scope (it matches no allow glob; see the scope in your instructions)");
         }
 
-        return matcher.IsDenied(relative)
+        // The always-denied globs cover the granted file too; the grant is the one exception, for that exact path.
+        return matcher.IsDenied(relative) && !granted
             ? new ScopeViolation(raw, "is denied by this assignment's scope (it matches a deny glob)")
             : null;
     }
