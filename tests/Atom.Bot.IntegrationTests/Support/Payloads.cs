@@ -53,4 +53,37 @@ public static class Payloads
         payload["issue"]!["state"] = "closed";
         return payload;
     }
+
+    /// <summary>A comment by <paramref name="login"/> on an issue (not a pull request).</summary>
+    public static JsonObject Comment(int issue, string body, string login = "alice")
+    {
+        var payload = Fixtures.Webhook("issue_comment", "created");
+        payload["issue"]!["number"] = issue;
+        payload["comment"]!["body"] = body;
+        payload["comment"]!["user"]!["login"] = login;
+        payload["sender"]!["login"] = login;
+        return payload;
+    }
+
+    /// <summary>A pull request closed by <paramref name="login"/>, merged or not.</summary>
+    public static JsonObject PullRequestClosed(int number, bool merged, string login = "alice", string? headSha = null)
+    {
+        var payload = Fixtures.Webhook("pull_request", "closed");
+        payload["number"] = number;
+        payload["pull_request"]!["number"] = number;
+        payload["pull_request"]!["merged"] = merged;
+        payload["sender"]!["login"] = login;
+        if (merged)
+        {
+            payload["pull_request"]!["merged_by"] = payload["sender"]!.DeepClone();
+            payload["pull_request"]!["merge_commit_sha"] = new string('b', 40);
+        }
+
+        if (headSha is not null)
+        {
+            payload["pull_request"]!["head"]!["sha"] = headSha;
+        }
+
+        return payload;
+    }
 }
