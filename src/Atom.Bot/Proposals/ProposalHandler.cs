@@ -72,7 +72,7 @@ public sealed class ProposalHandler(
                 SlashCommandKind.Help => await ReplyAsync(client, current, HelpTable, "answered /help", cancellationToken),
                 SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, actor, settings, cancellationToken) =>
                     await RefuseAsync(client, current, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
-                SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, cancellationToken),
+                SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, e.Issue.Body, cancellationToken),
                 SlashCommandKind.Reject => await RejectAsync(client, current, command, actor, e.Comment.Id, cancellationToken),
                 _ => await RefuseAsync(client, current, command, actor, "on a proposal only `/approve`, `/reject [reason]`, `/status` and `/help` work", cancellationToken),
             };
@@ -122,8 +122,17 @@ public sealed class ProposalHandler(
         return merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged";
     }
 
-    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
+    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, string? issueBody, CancellationToken cancellationToken)
     {
+        // A skill spec edited on the issue before /approve: the approved text is what is built.
+        var edited = proposal is { Category: ProposalCategory.Skill, State: ProposalState.Open } && ProposalText.ParseSkill(issueBody) is { } spec && spec != proposal.Change.Skill
+            ? proposal.Change with { Skill = spec }
+            : null;
+        if (edited is not null && await store.UpdateEvidenceAsync(proposal.Id, proposal.Title, proposal.Description, proposal.Evidence, edited, cancellationToken))
+        {
+            proposal = proposal with { Change = edited };
+        }
+
         if (!await store.ApproveAsync(proposal.Id, actor, auto: false, cancellationToken))
         {
             return await RefuseAsync(client, proposal, command, actor, $"the proposal is {proposal.State.ToName()}, not open", cancellationToken);
@@ -136,6 +145,7 @@ public sealed class ProposalHandler(
             category = proposal.Category.ToName(),
             key = proposal.Key,
             auto = false,
+            edited = edited is not null,
             change = ProposalDrafter.ChangeHash(proposal.Change),
         }, cancellationToken);
         await conversation.ReactToCommentAsync(client, proposal.Owner, proposal.Name, commentId, ReactionType.Plus1, cancellationToken);

@@ -56,6 +56,34 @@ public static class ProposalText
             : "(no change)";
     }
 
+    /// <summary>
+    /// The skill spec as the issue body says it now (an approver may have edited it before <c>/approve</c>: the approved
+    /// text is what is built); null when the body no longer has every field, or the name is not a plain skill name.
+    /// </summary>
+    public static SkillSpec? ParseSkill(string? body)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (body ?? "").ReplaceLineEndings("\n").Split('\n'))
+        {
+            foreach (var field in (string[])["Name", "Purpose", "Inputs", "Outputs", "Constraints"])
+            {
+                var prefix = $"- **{field}:** ";
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    fields.TryAdd(field, line[prefix.Length..].Trim());
+                }
+            }
+        }
+
+        if (fields.Count != 5 || fields.Values.Any(v => v.Length == 0))
+        {
+            return null;
+        }
+
+        var name = fields["Name"].Trim('`');
+        return SkillFile.IsValidName(name) ? new SkillSpec(name, fields["Purpose"], fields["Inputs"], fields["Outputs"], fields["Constraints"]) : null;
+    }
+
     private static string Decide(ProposalCategory category) => category == ProposalCategory.Tooling
         ? "`/approve` acknowledges the report (nothing is built), `/reject [reason]` closes it. `/status` shows where it stands."
         : "`/approve` (an approver) lets Atom build it as a pull request labelled `atom:proposal`; it takes effect only when a human merges that pull request. `/reject [reason]` closes it, and the same evidence is not proposed again. `/status` shows where it stands.";

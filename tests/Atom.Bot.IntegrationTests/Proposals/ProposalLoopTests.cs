@@ -140,9 +140,13 @@ public sealed class ProposalLoopTests
         await DetectAsync(scenario);
         scenario.GitHub.Issues.Count.ShouldBe(issuesBefore);
 
+        // Anyone may ask for the status.
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(scopeProposal.IssueNumber!.Value, "/status", "visitor"));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(scopeProposal.IssueNumber.Value).Any(c => c.Contains($"**Proposal {scopeProposal.Id}** (scope): open", StringComparison.Ordinal)), "the status reply");
+
         // A non-approver's /approve does nothing but say why.
         scenario.GitHub.Permission("mallory", "read");
-        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(scopeProposal.IssueNumber!.Value, "/approve", "mallory"));
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(scopeProposal.IssueNumber.Value, "/approve", "mallory"));
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(scopeProposal.IssueNumber.Value).Any(c => c.Contains("not an approver", StringComparison.Ordinal)), "the refusal");
         (await Store(scenario).GetAsync(scopeProposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.Open);
 
@@ -271,8 +275,15 @@ public sealed class ProposalLoopTests
             .ReplyToolCall("write_file", new { path = skillPath, content = skill })
             .ReplyToolCall("finish", new { summary = "Wrote the skill." });
 
-        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(proposal.IssueNumber!.Value, "/approve", "alice"));
+        // The approver edits the spec on the issue, then approves: the edited text is what is built.
+        var body = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        var purposeLine = body.Split('\n').Single(l => l.StartsWith("- **Purpose:** ", StringComparison.Ordinal));
+        var comment = Payloads.Comment(proposal.IssueNumber!.Value, "/approve", "alice");
+        comment["issue"]!["body"] = body.Replace(purposeLine, "- **Purpose:** Validate every public input before use.", StringComparison.Ordinal);
+        await scenario.Host.SendAsync("issue_comment", comment);
         var built = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.PrOpen);
+        built.Change.Skill!.Purpose.ShouldBe("Validate every public input before use.");
+        scenario.Llm.Requests.ShouldContain(r => r.Body.Contains("Validate every public input before use.", StringComparison.Ordinal));
 
         var tree = scenario.Repository.Tree(built.Branch!);
         tree[skillPath].ShouldBe(skill);
@@ -286,5 +297,21 @@ public sealed class ProposalLoopTests
         command.CommandText = $"SELECT COUNT(*) FROM audit_entries WHERE kind = '{AuditKinds.ToolRefusals}' AND task_id IS NULL";
         ((long)(await command.ExecuteScalarAsync())!).ShouldBe(4);
         (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_merged_skill_reaches_the_next_workers_prompt_and_a_skill_on_a_branch_never_does()
+    {
+        await using var scenario = await StartAsync();
+        scenario.Repository.Commit("main", new Dictionary<string, string?> { [".atom/skills/merged-skill.md"] = "# merged-skill\nMERGED-SKILL-TEXT\n" }, "Merge proposal", from: "main");
+        scenario.Repository.Commit("atom/proposal-9/unmerged", new Dictionary<string, string?> { [".atom/skills/branch-skill.md"] = "# branch-skill\nBRANCH-SKILL-TEXT\n" }, "Unmerged proposal", from: "main");
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict("pass", 0.9);
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        var worker = scenario.Llm.Requests.First(r => r.ToolNames.Contains("write_file"));
+        worker.Body.ShouldContain("MERGED-SKILL-TEXT");
+        scenario.Llm.Requests.ShouldAllBe(r => !r.Body.Contains("BRANCH-SKILL-TEXT", StringComparison.Ordinal));
     }
 }
