@@ -126,6 +126,13 @@ public sealed class ProposalDrafter(
         var taskIds = gap.TaskIds;
         if (await store.FindActiveAsync(latest.RepositoryId, gap.Category, gap.Key, cancellationToken) is { } active)
         {
+            if (active.IssueNumber is null)
+            {
+                // An earlier run stored it but did not get to file its issue.
+                await DraftedAsync(active, await FileIssueAsync(client, active, cancellationToken), cancellationToken);
+                return true;
+            }
+
             if (active.State != ProposalState.Open || active.Evidence.Select(e => e.TaskId).Distinct().Order().SequenceEqual(taskIds))
             {
                 return false;
@@ -138,14 +145,7 @@ public sealed class ProposalDrafter(
             }
 
             var updated = (await store.GetAsync(active.Id, cancellationToken))!;
-            if (updated.IssueNumber is { } issue)
-            {
-                await client.Issue.Update(updated.Owner, updated.Name, issue, new IssueUpdate { Title = updated.Title, Body = Body(updated) });
-            }
-            else
-            {
-                await FileIssueAsync(client, updated, cancellationToken);
-            }
+            await client.Issue.Update(updated.Owner, updated.Name, updated.IssueNumber!.Value, new IssueUpdate { Title = updated.Title, Body = Body(updated) });
 
             await audit.RecordAsync(AuditKinds.ProposalUpdated, null, Actor, new { proposal = active.Id, category = gap.Category.ToName(), key = gap.Key, tasks = taskIds }, cancellationToken);
             Log.Updated(logger, active.Id, taskIds.Count);
@@ -183,20 +183,10 @@ public sealed class ProposalDrafter(
         }
 
         var number = await FileIssueAsync(client, inserted, cancellationToken);
-        await audit.RecordAsync(AuditKinds.ProposalDrafted, null, Actor, new
-        {
-            proposal = inserted.Id,
-            repository = inserted.Repository,
-            issue = number,
-            category = gap.Category.ToName(),
-            key = gap.Key,
-            tasks = taskIds,
-            change = ChangeHash(change),
-        }, cancellationToken);
-        Log.Drafted(logger, inserted.Id, gap.Category, gap.Key, number);
+        await DraftedAsync(inserted, number, cancellationToken);
 
         if (settings.Proposals.AutoApprove.Contains(gap.Category.ToName(), StringComparer.Ordinal)
-            && await store.ApproveAsync(inserted.Id, ProposalHandler.AutoApprover, auto: true, cancellationToken))
+            && await store.ApproveAsync(inserted.Id, ProposalHandler.AutoApprover, auto: true, change, cancellationToken))
         {
             // Step 2 only: the spec is approved as the repository opted in; the pull request still waits for a human merge.
             await audit.RecordAsync(AuditKinds.ProposalApproved, null, ProposalHandler.AutoApprover, new
@@ -215,6 +205,21 @@ public sealed class ProposalDrafter(
         }
 
         return true;
+    }
+
+    private async Task DraftedAsync(Proposal proposal, int issue, CancellationToken cancellationToken)
+    {
+        await audit.RecordAsync(AuditKinds.ProposalDrafted, null, Actor, new
+        {
+            proposal = proposal.Id,
+            repository = proposal.Repository,
+            issue,
+            category = proposal.Category.ToName(),
+            key = proposal.Key,
+            tasks = proposal.Evidence.Select(e => e.TaskId).Distinct().Order().ToList(),
+            change = ChangeHash(proposal.Change),
+        }, cancellationToken);
+        Log.Drafted(logger, proposal.Id, proposal.Category, proposal.Key, issue);
     }
 
     private async Task<int> FileIssueAsync(IGitHubClient client, Proposal proposal, CancellationToken cancellationToken)

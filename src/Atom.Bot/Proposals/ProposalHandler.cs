@@ -133,9 +133,12 @@ public sealed class ProposalHandler(
             proposal = proposal with { Change = edited };
         }
 
-        if (!await store.ApproveAsync(proposal.Id, actor, auto: false, cancellationToken))
+        if (!await store.ApproveAsync(proposal.Id, actor, auto: false, proposal.Change, cancellationToken))
         {
-            return await RefuseAsync(client, proposal, command, actor, $"the proposal is {proposal.State.ToName()}, not open", cancellationToken);
+            var now = (await store.GetAsync(proposal.Id, cancellationToken))!;
+            return await RefuseAsync(client, proposal, command, actor, now.State == ProposalState.Open
+                ? "new evidence changed the proposal meanwhile; read it again and `/approve` what it says now"
+                : $"the proposal is {now.State.ToName()}, not open", cancellationToken);
         }
 
         await audit.RecordAsync(AuditKinds.ProposalApproved, null, actor, new

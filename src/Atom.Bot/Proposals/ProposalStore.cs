@@ -96,10 +96,13 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
             cancellationToken, ("$id", id), ("$to", to.ToName()), ("$reason", (object?)reason ?? DBNull.Value));
     }
 
-    /// <summary>open → approved, recording who approved (or that <c>auto_approve</c> did).</summary>
-    public Task<bool> ApproveAsync(long id, string approvedBy, bool auto, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE proposals SET state = 'approved', approved_by = $by, auto_approved = $auto, state_reason = NULL, updated_at = $now WHERE id = $id AND state = 'open'",
-            cancellationToken, ("$id", id), ("$by", approvedBy), ("$auto", auto ? 1 : 0));
+    /// <summary>
+    /// open → approved, recording who approved (or that <c>auto_approve</c> did), only while the stored change is still
+    /// <paramref name="change"/>: an approval binds to the change its approver saw, as a package approval binds to a SHA.
+    /// </summary>
+    public Task<bool> ApproveAsync(long id, string approvedBy, bool auto, ProposedChange change, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE proposals SET state = 'approved', approved_by = $by, auto_approved = $auto, state_reason = NULL, updated_at = $now WHERE id = $id AND state = 'open' AND change = $change",
+            cancellationToken, ("$id", id), ("$by", approvedBy), ("$auto", auto ? 1 : 0), ("$change", JsonSerializer.Serialize(change, Json)));
 
     /// <summary>approved → pr_open with the implementation's branch and pull request.</summary>
     public Task<bool> SetPullRequestAsync(long id, string branch, int pullRequest, CancellationToken cancellationToken) =>
