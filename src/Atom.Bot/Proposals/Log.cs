@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 805, Level = LogLevel.Information, Message = "Gap {Category} {Key} not proposed: {Reason}")]
     public static partial void Skipped(ILogger logger, ProposalCategory category, string key, string reason);
+
+    [LoggerMessage(EventId = 806, Level = LogLevel.Warning, Message = "The proposals dashboard #{Issue} was not pinned: {Reason}")]
+    public static partial void NotPinned(ILogger logger, int issue, string reason);
 }

@@ -133,7 +133,11 @@ public sealed class ProposalLoopTests
         scopeIssue.Labels.ShouldBe([ProposalText.Label]);
         scopeIssue.Body.ShouldContain("""+  allow: ["src/**", "README.md", "docs/**"]""");
         scopeIssue.Body.ShouldContain("#101");
-        scenario.GitHub.Issues.Single(i => i.Title == ProposalText.DashboardTitle).Body.ShouldContain($"#{scopeProposal.IssueNumber}");
+        var dashboard = scenario.GitHub.Issues.Single(i => i.Title == ProposalText.DashboardTitle);
+        dashboard.Body.ShouldContain($"#{scopeProposal.IssueNumber}");
+        dashboard.Labels.ShouldBe([ProposalText.DashboardLabel]);
+        scenario.GitHub.AllRequests().ShouldContain(r => r.Path == "/api/graphql"
+            && System.Text.Json.Nodes.JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal));
 
         // Detection again (new run, same evidence): nothing is filed twice.
         var issuesBefore = scenario.GitHub.Issues.Count;

@@ -73,6 +73,7 @@ public sealed partial class GitHubStub
         var json = Fixtures.Rest("issues_get.200.default").DeepClone().AsObject();
         json["id"] = issue.Number;
         json["number"] = issue.Number;
+        json["node_id"] = $"I_stub{issue.Number}";
         json["title"] = issue.Title;
         json["body"] = issue.Body;
         json["state"] = issue.State;
