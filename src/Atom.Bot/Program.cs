@@ -8,6 +8,7 @@ using Atom.Bot.Ingress;
 using Atom.Bot.Jobs;
 using Atom.Bot.Llm;
 using Atom.Bot.Platform;
+using Atom.Bot.Proposals;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
@@ -56,6 +57,8 @@ public static class Program
                 return 0;
             case "audit":
                 return await AuditCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
+            case "proposals":
+                return await ProposalsCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             default:
                 await Console.Error.WriteLineAsync($"atom: unknown command '{command}'\n{Usage}");
                 return 2;
@@ -67,6 +70,7 @@ public static class Program
           serve                  run the service (default)
           config                 print the effective configuration and where each value comes from
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
+          proposals list | show N  enhancement proposals and their states
         """;
 
     /// <summary>Builds the web service; tests call this with their own options and URLs.</summary>
@@ -89,6 +93,7 @@ public static class Program
             .AddSupervisor()
             .AddWorkers(options)
             .AddApproval()
+            .AddProposals()
             .AddCertification()
             .AddIngress()
             .AddJobs(options);

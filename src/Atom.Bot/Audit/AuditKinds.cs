@@ -38,10 +38,15 @@ public static class AuditKinds
     public const string Merge = "merge.completed";
     public const string Rejection = "task.rejected";
 
-    // Proposals (issue 7)
+    // Proposals (issue 8, docs/proposals.md)
     public const string ProposalDrafted = "proposal.drafted";
+    public const string ProposalUpdated = "proposal.updated";
     public const string ProposalApproved = "proposal.approved";
     public const string ProposalRejected = "proposal.rejected";
+    public const string ProposalRefused = "proposal.command_refused";
+    public const string ProposalImplemented = "proposal.implemented";
+    public const string ProposalFailed = "proposal.failed";
+    public const string ProposalMerged = "proposal.merged";
 
     // The chain itself: written by the audit log, always exported in full.
     public const string ChainStarted = "audit.chain_started";

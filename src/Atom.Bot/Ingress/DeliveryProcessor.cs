@@ -1,4 +1,5 @@
 using Atom.Bot.Approval;
+using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
 using Microsoft.Extensions.Primitives;
 using Octokit.Webhooks;
@@ -20,6 +21,7 @@ public sealed class DeliveryProcessor(
     WebhookEventProcessor parser,
     TaskIntake intake,
     ApprovalHandler approval,
+    ProposalHandler proposals,
     InstallationStore installations,
     ILogger<DeliveryProcessor> logger)
 {
@@ -57,9 +59,16 @@ public sealed class DeliveryProcessor(
         IssuesClosedEvent e => intake.ClosedAsync(e, cancellationToken),
         InstallationEvent e => installations.RecordAsync(e, cancellationToken),
         PullRequestReviewSubmittedEvent e => approval.ReviewSubmittedAsync(e, cancellationToken),
-        IssueCommentCreatedEvent e => approval.CommentCreatedAsync(e, cancellationToken),
-        PullRequestClosedEvent e => approval.PullRequestClosedAsync(e, cancellationToken),
+        IssueCommentCreatedEvent e => CommentCreatedAsync(e, cancellationToken),
+        PullRequestClosedEvent e => PullRequestClosedAsync(e, cancellationToken),
         PullRequestSynchronizeEvent e => approval.SynchronizeAsync(e, cancellationToken),
         _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
     };
+
+    /// <summary>A comment on a proposal's issue is the proposal's; every other comment is the approval area's.</summary>
+    private async Task<string> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken) =>
+        await proposals.CommentCreatedAsync(e, cancellationToken) ?? await approval.CommentCreatedAsync(e, cancellationToken);
+
+    private async Task<string> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken) =>
+        await proposals.PullRequestClosedAsync(e, cancellationToken) ?? await approval.PullRequestClosedAsync(e, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Atom.Bot.Ingress;
+using Atom.Bot.Proposals;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
@@ -9,7 +10,7 @@ namespace Atom.Bot.Jobs;
 /// In-memory jobs do not survive a restart, the store does: on start, every delivery not yet processed and every
 /// task not in a final state is enqueued again. Jobs are idempotent, so a duplicate costs nothing.
 /// </summary>
-internal sealed partial class JobRecovery(TaskStore tasks, AssignmentStore assignments, DeliveryStore deliveries, WorkScheduler queue, ILogger<JobRecovery> logger) : IHostedService
+internal sealed partial class JobRecovery(TaskStore tasks, AssignmentStore assignments, DeliveryStore deliveries, ProposalStore proposals, WorkScheduler queue, ILogger<JobRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,14 +33,21 @@ internal sealed partial class JobRecovery(TaskStore tasks, AssignmentStore assig
             queue.Enqueue(new RunAssignment(assignment.Id));
         }
 
-        if (pending.Count + unfinished.Count + work.Count > 0)
+        // An approved proposal whose build was lost is built again; the build finds its own branch and pull request.
+        var approved = (await proposals.ListAsync(null, cancellationToken)).Where(p => p.State == ProposalState.Approved && p.Category != ProposalCategory.Tooling).ToList();
+        foreach (var proposal in approved)
         {
-            LogRecovered(logger, pending.Count, unfinished.Count, work.Count);
+            queue.Enqueue(new ImplementProposal(proposal.Id));
+        }
+
+        if (pending.Count + unfinished.Count + work.Count + approved.Count > 0)
+        {
+            LogRecovered(logger, pending.Count, unfinished.Count, work.Count, approved.Count);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Re-enqueued {Deliveries} unprocessed deliveries, {Tasks} unfinished tasks and {Assignments} unfinished assignments")]
-    private static partial void LogRecovered(ILogger logger, int deliveries, int tasks, int assignments);
+    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Re-enqueued {Deliveries} unprocessed deliveries, {Tasks} unfinished tasks, {Assignments} unfinished assignments and {Proposals} approved proposals")]
+    private static partial void LogRecovered(ILogger logger, int deliveries, int tasks, int assignments, int proposals);
 }

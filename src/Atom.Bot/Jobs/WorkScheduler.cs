@@ -1,4 +1,5 @@
 using Atom.Bot.Ingress;
+using Atom.Bot.Proposals;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Workers;
 using Hangfire;
@@ -16,6 +17,12 @@ public sealed class WorkScheduler(IBackgroundJobClient jobs)
 
     /// <summary>Deletes a job; a running one sees its cancellation token fire at Hangfire's next check.</summary>
     public bool Delete(string jobId) => jobs.Delete(jobId);
+
+    public string Enqueue(DetectGaps work) =>
+        jobs.Enqueue<ProposalDrafter>(JobQueues.Supervisor, p => p.DetectAsync(work, CancellationToken.None));
+
+    public string Enqueue(ImplementProposal work) =>
+        jobs.Enqueue<ProposalImplementer>(JobQueues.Supervisor, p => p.ImplementAsync(work, CancellationToken.None));
 
     public string Enqueue(RunAssignment work) =>
         jobs.Enqueue<AssignmentWorker>(JobQueues.Workers, p => p.RunAsync(work, CancellationToken.None));

@@ -5,6 +5,7 @@ using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
+using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 using Octokit;
@@ -225,7 +226,10 @@ public sealed partial class TaskSupervisor(
 
         if (package.Passed)
         {
-            await tasks.TransitionAsync(task.Id, [TaskState.Evaluating], TaskState.AwaitingApproval, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken);
+            if (await tasks.TransitionAsync(task.Id, [TaskState.Evaluating], TaskState.AwaitingApproval, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken))
+            {
+                DetectGaps(task);
+            }
         }
         else
         {
@@ -316,6 +320,7 @@ public sealed partial class TaskSupervisor(
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.TaskFailed, task.Id, Actor, new { reason }, cancellationToken);
+        DetectGaps(task);
         if (comment)
         {
             await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, reason, cancellationToken);
@@ -323,6 +328,12 @@ public sealed partial class TaskSupervisor(
 
         LogFailed(logger, task.Id, reason);
     }
+
+    /// <summary>
+    /// A task came to rest (awaiting approval or failed): its evidence may complete a gap. Detection runs as its own job
+    /// and only drafts proposals; it never changes anything the task depends on.
+    /// </summary>
+    private void DetectGaps(AtomTask task) => scheduler.Enqueue(new DetectGaps(task.RepositoryId));
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Task {TaskId} ({Repository}#{Issue}) acknowledged")]
     private static partial void LogAcknowledged(ILogger logger, long taskId, string repository, int issue);

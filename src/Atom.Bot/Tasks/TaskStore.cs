@@ -98,6 +98,10 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     public Task<IReadOnlyList<AtomTask>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM tasks WHERE state IN ({ActiveStates}) ORDER BY id", cancellationToken);
 
+    /// <summary>A repository's newest tasks, newest first: the evidence gap detection reads.</summary>
+    public Task<IReadOnlyList<AtomTask>> ListForRepositoryAsync(long repositoryId, int limit, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM tasks WHERE repository_id = $repo ORDER BY id DESC LIMIT $limit", cancellationToken, ("$repo", repositoryId), ("$limit", limit));
+
     public Task<IReadOnlyList<AtomTask>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM tasks ORDER BY id DESC LIMIT $limit", cancellationToken, ("$limit", limit));
 

@@ -13,6 +13,9 @@ public sealed record AssignmentResult
     public long TokensOut { get; init; }
     public TimeSpan LlmTime { get; init; }
     public IReadOnlyList<ScopeViolation> Refusals { get; init; } = [];
+
+    /// <summary>Failed tool calls as <c>tool:failure</c> keys (<see cref="WorkerToolbox.ToolErrors"/>).</summary>
+    public IReadOnlyList<string> ToolErrors { get; init; } = [];
     public string? CommitSha { get; init; }
     public string? Error { get; init; }
 }

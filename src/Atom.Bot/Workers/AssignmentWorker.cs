@@ -143,6 +143,7 @@ public sealed partial class AssignmentWorker(
                 TokensOut = run.TokensOut,
                 LlmTime = run.LlmTime,
                 Refusals = toolbox.Refusals.ToList(),
+                ToolErrors = toolbox.ToolErrors.ToList(),
                 CommitSha = commit,
                 Error = error ?? run.Error,
             };

@@ -12,6 +12,17 @@ public sealed class ScopeGuard
     private static readonly string[] DeniedTopFolders = [".github", ".atom"];
 
     private readonly ScopeMatcher _matcher;
+    private readonly string? _grantedPath;
+
+    /// <summary>
+    /// A guard for the worker of an approved skill proposal: exactly the granted file may be read and written, nothing
+    /// else, not even a listing of another folder. The only way a path under <c>.atom</c> is ever allowed.
+    /// </summary>
+    public ScopeGuard(Atom.Bot.Proposals.SkillFileGrant grant, string worktreeRoot)
+        : this(new Scope([(grant ?? throw new ArgumentNullException(nameof(grant))).Path], [], 1, Atom.Bot.Proposals.SkillFile.MaxLines), worktreeRoot)
+    {
+        _grantedPath = grant.Path;
+    }
 
     public ScopeGuard(Scope scope, string worktreeRoot)
     {
@@ -38,7 +49,7 @@ public sealed class ScopeGuard
     public PathDecision Check(string rawPath, PathAccess access)
     {
         var raw = rawPath ?? "";
-        var violation = RuleViolation(raw, access, _matcher, out var relative);
+        var violation = RuleViolation(raw, access, _matcher, _grantedPath, out var relative);
         if (violation is null)
         {
             violation = LinkViolation(raw, relative!);
@@ -64,7 +75,7 @@ public sealed class ScopeGuard
         foreach (var change in changes)
         {
             var path = change.Path ?? "";
-            var violation = RuleViolation(path, PathAccess.Write, matcher, out _);
+            var violation = RuleViolation(path, PathAccess.Write, matcher, null, out _);
             if (violation is not null)
             {
                 violations.Add(violation);
@@ -95,7 +106,34 @@ public sealed class ScopeGuard
         return violations;
     }
 
-    private static ScopeViolation? RuleViolation(string raw, PathAccess access, ScopeMatcher matcher, out string? relative)
+    /// <summary>
+    /// The re-check of a skill proposal's diff: one file, exactly the granted one, no link, within the skill limits.
+    /// </summary>
+    public static IReadOnlyList<ScopeViolation> CheckChanges(Atom.Bot.Proposals.SkillFileGrant grant, IEnumerable<ScopeChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentNullException.ThrowIfNull(changes);
+        var violations = new List<ScopeViolation>();
+        foreach (var change in changes)
+        {
+            if (!string.Equals(change.Path, grant.Path, StringComparison.Ordinal))
+            {
+                violations.Add(new ScopeViolation(change.Path ?? "", $"is not the one file this skill proposal may write ('{grant.Path}')"));
+            }
+            else if (change.IsSymlink || change.IsSubmodule)
+            {
+                violations.Add(new ScopeViolation(grant.Path, "must be a regular file"));
+            }
+            else if (change.LinesAdded + (long)change.LinesRemoved > Atom.Bot.Proposals.SkillFile.MaxLines * 2L)
+            {
+                violations.Add(new ScopeViolation(grant.Path, $"changes more than {Atom.Bot.Proposals.SkillFile.MaxLines * 2} lines"));
+            }
+        }
+
+        return violations;
+    }
+
+    private static ScopeViolation? RuleViolation(string raw, PathAccess access, ScopeMatcher matcher, string? grantedPath, out string? relative)
     {
         relative = null;
         if (matcher.Problem is not null)
@@ -115,7 +153,8 @@ public sealed class ScopeGuard
         }
 
         var segments = relative.Split('/');
-        if (DeniedTopFolders.Contains(segments[0], StringComparer.OrdinalIgnoreCase))
+        var granted = grantedPath is not null && access != PathAccess.List && string.Equals(relative, grantedPath, StringComparison.Ordinal);
+        if (!granted && DeniedTopFolders.Contains(segments[0], StringComparer.OrdinalIgnoreCase))
         {
             return new ScopeViolation(raw, $"is inside '{segments[0]}', which workers may never read or change (the repository's rules and skills)");
         }
@@ -130,7 +169,8 @@ public sealed class ScopeGuard
             return new ScopeViolation(raw, "is outside this assignment's scope (it matches no allow glob; see the scope in your instructions)");
         }
 
-        return matcher.IsDenied(relative)
+        // The always-denied globs cover the granted file too; the grant is the one exception, for that exact path.
+        return matcher.IsDenied(relative) && !granted
             ? new ScopeViolation(raw, "is denied by this assignment's scope (it matches a deny glob)")
             : null;
     }

@@ -53,6 +53,7 @@ public sealed class WorkerToolbox
     private readonly ILogger _logger;
     private readonly ChangeLedger _ledger;
     private readonly List<ScopeViolation> _refusals = [];
+    private readonly List<string> _toolErrors = [];
     private readonly List<TestRun> _testRuns = [];
 
     /// <param name="guard">The assignment's scope over its worktree (<see cref="ScopeGuard.WorktreeRoot"/>).</param>
@@ -93,6 +94,12 @@ public sealed class WorkerToolbox
     /// <summary>Every refusal so far, in order.</summary>
     public IReadOnlyList<ScopeViolation> Refusals => _refusals;
 
+    /// <summary>
+    /// Tool calls that failed for a reason other than a refusal or a missing file, as <c>tool:failure</c> keys
+    /// (<c>unknown:&lt;name&gt;</c> for a tool that does not exist): the evidence of a tooling gap.
+    /// </summary>
+    public IReadOnlyList<string> ToolErrors => _toolErrors;
+
     /// <summary>Files that now differ from how they were at the start, sorted.</summary>
     public IReadOnlyList<string> ChangedFiles => _ledger.ChangedFiles;
 
@@ -116,6 +123,10 @@ public sealed class WorkerToolbox
         else if (outcome.Failure is { } failure)
         {
             Log.ToolFailed(_logger, tool, failure);
+            if (failure is ToolFailure.UnknownTool or ToolFailure.InvalidArguments or ToolFailure.IoError)
+            {
+                _toolErrors.Add(failure == ToolFailure.UnknownTool ? $"unknown:{tool}" : $"{tool}:{failure}");
+            }
         }
 
         return outcome;

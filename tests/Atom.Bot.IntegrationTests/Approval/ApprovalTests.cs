@@ -266,7 +266,7 @@ public sealed class ApprovalTests
         await using var _ = scenario;
         var before = scenario.GitHub.Comments(pull).Count;
 
-        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, GitHubStub.BotLogin, "/approve"));
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, GitHubStub.TokenLogin, "/approve"));
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, "dependabot[bot]", "/approve", userType: "Bot"));
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, "helper", "/status", userType: "Bot"));
 

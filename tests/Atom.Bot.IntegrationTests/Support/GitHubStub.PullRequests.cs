@@ -33,8 +33,6 @@ public sealed partial class GitHubStub
     /// <summary>Where the stub reads a branch's head SHA from (the real bare repository), so PR answers carry it.</summary>
     public Func<string, string?>? BranchHead { get; set; }
 
-    /// <summary>The login <c>GET /user</c> answers: the account the personal token belongs to, i.e. Atom itself.</summary>
-    public const string BotLogin = "atom-bot-account";
 
     /// <summary>Merges the stub accepted (<c>PUT .../pulls/N/merge</c> answered 200).</summary>
     public IReadOnlyList<RecordedRequest> Merges() => Requests("PUT", "/repos/*/*/pulls/*/merge").Where(r => r.Status == 200).ToList();
@@ -135,13 +133,6 @@ public sealed partial class GitHubStub
             }));
         Server.Given(Request.Create().UsingDelete().WithPath(new RegexMatcher(Repo + "/git/refs/heads/.+$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithStatusCode(204));
-        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
-            .RespondWith(Response.Create().WithCallback(_ =>
-            {
-                var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
-                body["login"] = BotLogin;
-                return Json(200, body);
-            }));
         Server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(Repo + "/pulls$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {

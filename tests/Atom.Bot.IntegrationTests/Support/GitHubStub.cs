@@ -37,12 +37,23 @@ public sealed partial class GitHubStub : IDisposable
 
     public string DefaultPermission { get; set; } = "admin";
 
+    /// <summary>The login <c>GET /user</c> answers: who Atom is when it runs with a personal token.</summary>
+    public const string TokenLogin = "atom-bot-user";
+
     public void Reset()
     {
         Server.Reset();
         _permissions.Clear();
         Settings(null);
         ServePullRequests();
+        ServeIssues();
+        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
+                body["login"] = TokenLogin;
+                return Json(200, body);
+            }));
         Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {

@@ -1,0 +1,203 @@
+using Atom.Bot.Approval;
+using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
+using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
+using Octokit;
+using Octokit.Webhooks.Events.IssueComment;
+using Octokit.Webhooks.Events.PullRequest;
+
+namespace Atom.Bot.Proposals;
+
+/// <summary>
+/// Slash commands on a proposal's issue (<c>/approve</c>, <c>/reject [reason]</c>, <c>/status</c>, <c>/help</c>) and
+/// the end of a proposal's pull request. Only an approver (as for packages: <see cref="ApproverCheck"/>) moves a
+/// spec; nothing is built before that approval, and what merges is always a human's decision.
+/// </summary>
+public sealed class ProposalHandler(
+    ProposalStore store,
+    ProposalDashboard dashboard,
+    ApproverCheck approvers,
+    BotIdentity bots,
+    GitHubClientFactory github,
+    GitHubConversation conversation,
+    RepoSettingsReader settingsReader,
+    AuditLog audit,
+    WorkScheduler scheduler,
+    ILogger<ProposalHandler> logger)
+{
+    /// <summary>The actor recorded when <c>proposals.auto_approve</c> approved a spec.</summary>
+    public const string AutoApprover = "atom (proposals.auto_approve)";
+
+    public const string HelpTable = """
+        | command | who | effect on a proposal |
+        |---|---|---|
+        | `/approve` | approver | approve the spec as it stands; Atom builds it as a pull request that a human merges |
+        | `/reject [reason]` | approver | close the proposal; the same evidence is not proposed again |
+        | `/status` | anyone | the proposal's state, evidence, approval and pull request |
+        | `/help` | anyone | this table |
+        """;
+
+    /// <summary>Handles a comment on a proposal's issue; null when the issue is not a proposal (someone else's comment to handle).</summary>
+    public async Task<string?> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || e.Issue.PullRequest is not null
+            || await store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        var commands = SlashCommand.Parse(e.Comment.Body);
+        if (commands.Count == 0)
+        {
+            return "ignored: no command";
+        }
+
+        if (await bots.IsBotOrSelfAsync(e.Comment.User.Login, e.Comment.User.Type.ToString(), e.Installation?.Id, cancellationToken))
+        {
+            return "ignored: a bot's comment";
+        }
+
+        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings ?? RepoSettings.Defaults;
+        var actor = e.Comment.User.Login;
+        var outcomes = new List<string>();
+        foreach (var command in commands)
+        {
+            var current = (await store.GetAsync(proposal.Id, cancellationToken))!;
+            var outcome = command.Kind switch
+            {
+                SlashCommandKind.Status => await ReplyAsync(client, current, ProposalText.Status(current), "answered /status", cancellationToken),
+                SlashCommandKind.Help => await ReplyAsync(client, current, HelpTable, "answered /help", cancellationToken),
+                SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, actor, settings, cancellationToken) =>
+                    await RefuseAsync(client, current, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
+                SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, e.Issue.Body, cancellationToken),
+                SlashCommandKind.Reject => await RejectAsync(client, current, command, actor, e.Comment.Id, cancellationToken),
+                _ => await RefuseAsync(client, current, command, actor, "on a proposal only `/approve`, `/reject [reason]`, `/status` and `/help` work", cancellationToken),
+            };
+            Log.Command(logger, proposal.Id, command.Name, actor, outcome);
+            outcomes.Add(outcome);
+        }
+
+        return string.Join("; ", outcomes);
+    }
+
+    /// <summary>A proposal's pull request was merged (deployed) or closed unmerged; null when it is not a proposal's.</summary>
+    public async Task<string?> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        var actor = e.PullRequest.MergedBy?.Login ?? e.Sender?.Login ?? "unknown";
+        var merged = e.PullRequest.Merged == true;
+        if (!await store.TransitionAsync(proposal.Id, [ProposalState.PrOpen], merged ? ProposalState.Merged : ProposalState.Rejected,
+                merged ? $"merged by {actor}" : "pull request closed without merge", cancellationToken))
+        {
+            return "ignored: the proposal is not waiting for its pull request";
+        }
+
+        await audit.RecordAsync(merged ? AuditKinds.ProposalMerged : AuditKinds.ProposalRejected, null, actor, new
+        {
+            proposal = proposal.Id,
+            issue = proposal.IssueNumber,
+            pullRequest = proposal.PullRequest,
+            sha = e.PullRequest.Head.Sha,
+            mergeCommit = merged ? e.PullRequest.MergeCommitSha : null,
+            reason = merged ? null : "pull request closed without merge",
+        }, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        if (proposal.IssueNumber is { } issue)
+        {
+            await conversation.CommentAsync(client, proposal.Owner, proposal.Name, issue, merged
+                ? $"Deployed: @{actor} merged #{proposal.PullRequest}. The change applies from the default branch on."
+                : $"The pull request #{proposal.PullRequest} was closed without merge; the proposal is closed.", cancellationToken);
+            await client.Issue.Update(proposal.Owner, proposal.Name, issue, new IssueUpdate { State = ItemState.Closed });
+        }
+
+        await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
+        return merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged";
+    }
+
+    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, string? issueBody, CancellationToken cancellationToken)
+    {
+        // A skill spec edited on the issue before /approve: the approved text is what is built.
+        var edited = proposal is { Category: ProposalCategory.Skill, State: ProposalState.Open } && ProposalText.ParseSkill(issueBody) is { } spec && spec != proposal.Change.Skill
+            ? proposal.Change with { Skill = spec }
+            : null;
+        if (edited is not null && await store.UpdateEvidenceAsync(proposal.Id, proposal.Title, proposal.Description, proposal.Evidence, edited, cancellationToken))
+        {
+            proposal = proposal with { Change = edited };
+        }
+
+        if (!await store.ApproveAsync(proposal.Id, actor, auto: false, proposal.Change, cancellationToken))
+        {
+            var now = (await store.GetAsync(proposal.Id, cancellationToken))!;
+            return await RefuseAsync(client, proposal, command, actor, now.State == ProposalState.Open
+                ? "new evidence changed the proposal meanwhile; read it again and `/approve` what it says now"
+                : $"the proposal is {now.State.ToName()}, not open", cancellationToken);
+        }
+
+        await audit.RecordAsync(AuditKinds.ProposalApproved, null, actor, new
+        {
+            proposal = proposal.Id,
+            issue = proposal.IssueNumber,
+            category = proposal.Category.ToName(),
+            key = proposal.Key,
+            auto = false,
+            edited = edited is not null,
+            change = ProposalDrafter.ChangeHash(proposal.Change),
+        }, cancellationToken);
+        await conversation.ReactToCommentAsync(client, proposal.Owner, proposal.Name, commentId, ReactionType.Plus1, cancellationToken);
+        if (proposal.Category == ProposalCategory.Tooling)
+        {
+            await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value,
+                $"@{actor} acknowledged the report. Nothing in this repository changes: tooling is Atom's maintainers' to fix.", cancellationToken);
+        }
+        else
+        {
+            await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value,
+                $"@{actor} approved the spec. Atom builds it as a pull request labelled `{ProposalText.Label}`; it takes effect only when a human merges it.", cancellationToken);
+            scheduler.Enqueue(new ImplementProposal(proposal.Id));
+        }
+
+        await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
+        return $"approved by {actor}";
+    }
+
+    private async Task<string> RejectAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
+    {
+        var reason = command.Argument.Length > 0 ? command.Argument : "rejected";
+        if (!await store.TransitionAsync(proposal.Id, [ProposalState.Open, ProposalState.Approved, ProposalState.PrOpen], ProposalState.Rejected, reason, cancellationToken))
+        {
+            return await RefuseAsync(client, proposal, command, actor, $"the proposal is already {proposal.State.ToName()}", cancellationToken);
+        }
+
+        await audit.RecordAsync(AuditKinds.ProposalRejected, null, actor, new { proposal = proposal.Id, issue = proposal.IssueNumber, reason = command.Argument }, cancellationToken);
+        await conversation.ReactToCommentAsync(client, proposal.Owner, proposal.Name, commentId, ReactionType.Plus1, cancellationToken);
+        if (proposal.PullRequest is { } pr && proposal.State == ProposalState.PrOpen)
+        {
+            await client.PullRequest.Update(proposal.Owner, proposal.Name, pr, new PullRequestUpdate { State = ItemState.Closed });
+        }
+
+        await client.Issue.Update(proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, new IssueUpdate { State = ItemState.Closed });
+        await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
+        return "rejected";
+    }
+
+    private async Task<string> ReplyAsync(IGitHubClient client, Proposal proposal, string body, string outcome, CancellationToken cancellationToken)
+    {
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, body, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, string reason, CancellationToken cancellationToken)
+    {
+        await audit.RecordAsync(AuditKinds.ProposalRefused, null, actor, new { proposal = proposal.Id, command = command.Name, reason }, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, ApprovalMessages.Refused(actor, command, reason), cancellationToken);
+        return $"refused {command.Name}: {reason}";
+    }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
+using Atom.Bot.Git;
+using Atom.Bot.GitHub;
+using Atom.Bot.Workers;
+using Octokit;
+
+namespace Atom.Bot.Proposals;
+
+/// <summary>
+/// Builds an approved proposal on a branch <c>atom/proposal-&lt;issue&gt;/&lt;slug&gt;</c> and opens a pull request
+/// labelled <c>atom:proposal</c>. Scope and settings changes are the approved <c>.github/atom.yml</c> text written
+/// mechanically (no model); a skill is written by a worker whose guard opens exactly one file. Either way the commit is
+/// checked to change only that file before anything is pushed, and nothing reaches the default branch until a human
+/// merges the pull request.
+/// </summary>
+public sealed class ProposalImplementer(
+    ProposalStore store,
+    ProposalDashboard dashboard,
+    GitHubClientFactory github,
+    GitHubConversation conversation,
+    GitHubCredentials credentials,
+    RepoSettingsReader settingsReader,
+    GitWorkspace git,
+    AgentLoop agent,
+    AgentLimits limits,
+    TestRunner testRunner,
+    AuditLog audit,
+    AtomOptions options,
+    ILogger<ProposalImplementer> logger)
+{
+    public const string Actor = "atom";
+
+    public async Task ImplementAsync(ImplementProposal work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var proposal = await store.GetAsync(work.ProposalId, cancellationToken);
+        if (proposal is not { State: ProposalState.Approved, ApprovedBy: not null, IssueNumber: { } issue } || proposal.Category == ProposalCategory.Tooling)
+        {
+            return;
+        }
+
+        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings;
+        if (settings is null)
+        {
+            await FailAsync(client, proposal, "the default branch's `.github/atom.yml` is invalid", cancellationToken);
+            return;
+        }
+
+        var token = await credentials.GetTokenAsync(proposal.InstallationId, cancellationToken);
+        var repository = new RepositoryRef(proposal.Owner, proposal.Name, proposal.CloneUrl);
+        await git.FetchAsync(repository, token, cancellationToken);
+        if (proposal.Change.SettingsBefore is { } before
+            && (await git.ReadFilesAtAsync(repository, proposal.DefaultBranch, ".github", ".yml", cancellationToken)).GetValueOrDefault(RepoSettings.Path, "") != before)
+        {
+            await FailAsync(client, proposal, "the default branch's `.github/atom.yml` changed after the spec was drafted; the approved diff no longer applies", cancellationToken);
+            return;
+        }
+
+        var branch = $"atom/proposal-{issue.ToString(CultureInfo.InvariantCulture)}/{BranchNames.Slug(proposal.Title)}";
+        var checkout = await git.PrepareAsync(repository, proposal.DefaultBranch, branch, token, cancellationToken);
+        string sha;
+        IReadOnlyList<string> checks;
+        try
+        {
+            var built = proposal.Category == ProposalCategory.Skill
+                ? await WriteSkillAsync(proposal, checkout, settings, cancellationToken)
+                : WriteSettings(proposal, checkout);
+            if (built.Problem is { } problem)
+            {
+                await FailAsync(client, proposal, problem, cancellationToken);
+                return;
+            }
+
+            var commit = await git.CommitAllAsync(checkout, $"{proposal.Title} (proposal #{issue})",
+                [new("Atom-Proposal", proposal.Id.ToString(CultureInfo.InvariantCulture)), new("Atom-Approved-By", proposal.ApprovedBy)], cancellationToken);
+            var changes = commit is not null
+                ? commit.Files.Select(f => new ScopeChange(f, commit.LinesAdded, commit.LinesRemoved)).ToList()
+                : checkout.ContinuesExistingBranch
+                    ? (await git.DiffAsync(repository, proposal.DefaultBranch, branch, cancellationToken)).Select(f => new ScopeChange(f.Path, f.LinesAdded, f.LinesRemoved, f.IsSymlink, f.IsSubmodule)).ToList()
+                    : [];
+            if (changes.Count == 0)
+            {
+                await FailAsync(client, proposal, "the approved change is already on the default branch: nothing to build", cancellationToken);
+                return;
+            }
+
+            // The trust boundary's second check, before anything leaves this machine: the one file the spec names, nothing else.
+            var violations = built.Grant is { } grant
+                ? ScopeGuard.CheckChanges(grant, changes)
+                : changes.Where(c => c.Path != RepoSettings.Path).Select(c => new ScopeViolation(c.Path, $"is not `{RepoSettings.Path}`, the only file a {proposal.Category.ToName()} proposal changes")).ToList();
+            if (violations.Count > 0)
+            {
+                await FailAsync(client, proposal, string.Join("; ", violations.Select(v => $"`{v.Path}` {v.Reason}")), cancellationToken);
+                return;
+            }
+
+            sha = commit?.Sha ?? checkout.HeadSha;
+            if (commit is not null && await git.PushAsync(checkout, token, cancellationToken) is { Succeeded: false } push)
+            {
+                await FailAsync(client, proposal, $"the push of `{branch}` was refused: {push.Reason}", cancellationToken);
+                return;
+            }
+
+            checks = [.. built.Checks, $"the commit changes exactly one file, `{changes[0].Path}`"];
+        }
+        finally
+        {
+            await git.RemoveAsync(checkout, CancellationToken.None);
+        }
+
+        var pullRequest = await OpenPullRequestAsync(client, proposal, branch, sha, checks, cancellationToken);
+        if (!await store.SetPullRequestAsync(proposal.Id, branch, pullRequest, cancellationToken))
+        {
+            return;
+        }
+
+        await audit.RecordAsync(AuditKinds.ProposalImplemented, null, Actor, new { proposal = proposal.Id, issue, branch, sha, pullRequest }, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, issue,
+            $"Built as #{pullRequest} (`{sha}`). It takes effect only when a human merges it.", cancellationToken);
+        await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
+        Log.Implemented(logger, proposal.Id, pullRequest, sha);
+    }
+
+    private sealed record Built(string? Problem, IReadOnlyList<string> Checks, SkillFileGrant? Grant = null);
+
+    /// <summary>The approved text, written as it is: the approver saw exactly this diff.</summary>
+    private static Built WriteSettings(Proposal proposal, Checkout checkout)
+    {
+        if (proposal.Change.SettingsAfter is not { } after || RepoSettingsParser.Parse(after).Settings is null)
+        {
+            return new Built("the approved settings do not parse", []);
+        }
+
+        var path = Path.Join(checkout.Path, RepoSettings.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, after);
+        return new Built(null, ["`.github/atom.yml` is the approved text, byte for byte, and parses as valid settings"]);
+    }
+
+    private async Task<Built> WriteSkillAsync(Proposal proposal, Checkout checkout, RepoSettings settings, CancellationToken cancellationToken)
+    {
+        if (SkillFileGrant.ForApproved(proposal) is not { } grant || proposal.Change.Skill is not { } spec)
+        {
+            return new Built("the proposal is not an approved skill with a valid name", []);
+        }
+
+        var toolbox = new WorkerToolbox(new ScopeGuard(grant, checkout.Path), settings, testRunner, logger);
+        var run = await agent.RunAsync(
+            proposal.Id,
+            SkillPrompt(spec, grant.Path),
+            $"Write `{grant.Path}` now, then call finish.",
+            toolbox,
+            limits,
+            refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
+            _ => Task.FromResult(true),
+            cancellationToken);
+        var file = Path.Join(checkout.Path, grant.Path);
+        var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
+        var problem = run.Stop is AgentStop.LlmFailed ? $"the model could not be reached: {run.Error}" : SkillFile.Problem(content, spec);
+        return new Built(problem, [$"`{grant.Path}` starts with `# {spec.Name}`, has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes"], grant);
+    }
+
+    private static string SkillPrompt(SkillSpec spec, string path) => $"""
+        You write one skill file for the workers of this repository, exactly as an approver approved its spec.
+        You may write only `{path}`; every other path is refused. Use write_file once, then finish.
+        The file must start with the line `# {spec.Name}` and contain the sections `## Purpose`, `## Inputs`, `## Outputs`
+        and `## Constraints`, at most {SkillFile.MaxBytes} bytes in all.
+
+        The approved spec:
+        - Purpose: {spec.Purpose}
+        - Inputs: {spec.Inputs}
+        - Outputs: {spec.Outputs}
+        - Constraints: {spec.Constraints}
+        """;
+
+    private async Task<int> OpenPullRequestAsync(IGitHubClient client, Proposal proposal, string branch, string sha, IReadOnlyList<string> checks, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var existing = await client.PullRequest.GetAllForRepository(proposal.Owner, proposal.Name,
+            new PullRequestRequest { Head = $"{proposal.Owner}:{branch}", State = ItemStateFilter.Open });
+        var number = existing.Count > 0
+            ? existing[0].Number
+            : (await client.PullRequest.Create(proposal.Owner, proposal.Name, new NewPullRequest($"Atom proposal #{proposal.IssueNumber}: {proposal.Title}", branch, proposal.DefaultBranch)
+            {
+                Body = Redaction.Redact(ProposalText.PullRequest(proposal, sha, checks), options.Secrets()),
+            })).Number;
+        await client.Issue.Labels.AddToIssue(proposal.Owner, proposal.Name, number, [ProposalText.Label]);
+        return number;
+    }
+
+    private async Task FailAsync(IGitHubClient client, Proposal proposal, string reason, CancellationToken cancellationToken)
+    {
+        if (!await store.TransitionAsync(proposal.Id, [ProposalState.Approved], ProposalState.Failed, reason, cancellationToken))
+        {
+            return;
+        }
+
+        await audit.RecordAsync(AuditKinds.ProposalFailed, null, Actor, new { proposal = proposal.Id, issue = proposal.IssueNumber, reason }, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, $"The approved proposal could not be built: {reason}. Nothing was pushed.", cancellationToken);
+        await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
+        Log.Failed(logger, proposal.Id, reason);
+    }
+}

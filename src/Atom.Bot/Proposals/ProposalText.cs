@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text;
+
+namespace Atom.Bot.Proposals;
+
+/// <summary>What Atom writes on GitHub about proposals: the spec issue, the dashboard, <c>/status</c>, the pull request.</summary>
+public static class ProposalText
+{
+    public const string Label = "atom:proposal";
+    public const string DashboardLabel = "atom:proposals";
+    public const string DashboardTitle = "Atom proposals";
+
+    /// <summary>The issue that carries the spec: the gap, the evidence, the change, and how to decide.</summary>
+    public static string Issue(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"<!-- atom:proposal id={proposal.Id} category={proposal.Category.ToName()} -->");
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Atom proposes a {proposal.Category.ToName()} change.** Nothing happens unless an approver answers `/approve`.");
+        text.AppendLine().AppendLine("### Gap").AppendLine(proposal.Description);
+        text.AppendLine().AppendLine("### Evidence").AppendLine("| task | issue | what happened |").AppendLine("|---|---|---|");
+        foreach (var e in proposal.Evidence)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {e.TaskId} | #{e.Issue} | `{Cell(e.Detail)}` |");
+        }
+
+        text.AppendLine().AppendLine("### Proposed change");
+        text.AppendLine(Change(proposal.Change, proposal.Category));
+        text.AppendLine().AppendLine("### Decide").AppendLine(Decide(proposal.Category));
+        return text.ToString();
+    }
+
+    public static string Change(ProposedChange change, ProposalCategory category)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Diff is { } diff)
+        {
+            return $"The exact change to `.github/atom.yml`, applied mechanically on a branch (no model involved):\n\n```diff\n{diff}```";
+        }
+
+        if (change.Skill is { } skill)
+        {
+            return $"""
+                A new skill `.atom/skills/{skill.Name}.md`, written by a worker whose scope is exactly that one file:
+
+                - **Name:** `{skill.Name}`
+                - **Purpose:** {skill.Purpose}
+                - **Inputs:** {skill.Inputs}
+                - **Outputs:** {skill.Outputs}
+                - **Constraints:** {skill.Constraints}
+                """;
+        }
+
+        return category == ProposalCategory.Tooling
+            ? $"A report for Atom's maintainers; nothing in this repository changes.\n\n{change.Report}"
+            : "(no change)";
+    }
+
+    /// <summary>
+    /// The skill spec as the issue body says it now (an approver may have edited it before <c>/approve</c>: the approved
+    /// text is what is built); null when the body no longer has every field, or the name is not a plain skill name.
+    /// </summary>
+    public static SkillSpec? ParseSkill(string? body)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (body ?? "").ReplaceLineEndings("\n").Split('\n'))
+        {
+            foreach (var field in (string[])["Name", "Purpose", "Inputs", "Outputs", "Constraints"])
+            {
+                var prefix = $"- **{field}:** ";
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    fields.TryAdd(field, line[prefix.Length..].Trim());
+                }
+            }
+        }
+
+        if (fields.Count != 5 || fields.Values.Any(v => v.Length == 0))
+        {
+            return null;
+        }
+
+        var name = fields["Name"].Trim('`');
+        return SkillFile.IsValidName(name) ? new SkillSpec(name, fields["Purpose"], fields["Inputs"], fields["Outputs"], fields["Constraints"]) : null;
+    }
+
+    private static string Decide(ProposalCategory category) => category == ProposalCategory.Tooling
+        ? "`/approve` acknowledges the report (nothing is built), `/reject [reason]` closes it. `/status` shows where it stands."
+        : "`/approve` (an approver) lets Atom build it as a pull request labelled `atom:proposal`; it takes effect only when a human merges that pull request. `/reject [reason]` closes it, and the same evidence is not proposed again. `/status` shows where it stands.";
+
+    /// <summary>The dashboard issue's body: every proposal that is not closed, with its state.</summary>
+    public static string Dashboard(IReadOnlyList<Proposal> proposals)
+    {
+        ArgumentNullException.ThrowIfNull(proposals);
+        var text = new StringBuilder();
+        text.AppendLine("Proposals Atom drafted from the evidence of finished tasks. Each needs an approver's `/approve` on its issue; what it builds takes effect only when a human merges the pull request.");
+        text.AppendLine();
+        var shown = proposals.Where(p => p.State.IsActive()).ToList();
+        if (shown.Count == 0)
+        {
+            text.AppendLine("No open proposals.");
+            return text.ToString();
+        }
+
+        text.AppendLine("| proposal | category | state | evidence | pull request |").AppendLine("|---|---|---|---|---|");
+        foreach (var p in shown)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {(p.IssueNumber is { } n ? $"#{n}" : "(filing)")} {Cell(p.Title)} | {p.Category.ToName()} | {p.State.ToName()}{(p.AutoApproved ? " (auto-approved)" : "")} | {p.Evidence.Count} task(s) | {(p.PullRequest is { } pr ? $"#{pr}" : "–")} |");
+        }
+
+        return text.ToString();
+    }
+
+    public static string Status(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Proposal {proposal.Id}** ({proposal.Category.ToName()}): {proposal.State.ToName()}{(proposal.StateReason is { } r ? $" ({r})" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- evidence: {proposal.Evidence.Count} task(s): {string.Join(", ", proposal.Evidence.Select(e => $"#{e.Issue}").Distinct())}");
+        if (proposal.ApprovedBy is { } by)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- spec approved by: {by}{(proposal.AutoApproved ? " (`proposals.auto_approve`)" : "")}");
+        }
+
+        if (proposal.PullRequest is { } pr)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- pull request: #{pr} on `{proposal.Branch}`; it takes effect when a human merges it");
+        }
+
+        return text.ToString();
+    }
+
+    public static string PullRequest(Proposal proposal, string sha, IReadOnlyList<string> checks)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        ArgumentNullException.ThrowIfNull(proposal);
+        return $"""
+            ## Atom proposal #{proposal.IssueNumber}: {proposal.Title}
+
+            Built from the spec approved by **{proposal.ApprovedBy}**{(proposal.AutoApproved ? " (automatically, `proposals.auto_approve`)" : "")} on #{proposal.IssueNumber}. Nothing changes until a human merges this pull request: settings and skills are read from the default branch only.
+
+            ### Gap
+            {proposal.Description}
+
+            ### Change
+            {Change(proposal.Change, proposal.Category)}
+
+            ### Checks of `{sha}`
+            {string.Join("\n", checks.Select(c => $"- {c}"))}
+
+            ### Evidence
+            {string.Join("\n", proposal.Evidence.Select(e => $"- task {e.TaskId} (#{e.Issue}): `{Cell(e.Detail)}`"))}
+            """;
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal).ReplaceLineEndings(" ");
+}

@@ -1,0 +1,321 @@
+using Atom.Bot.Audit;
+using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Proposals;
+using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
+
+namespace Atom.Bot.IntegrationTests.Proposals;
+
+/// <summary>
+/// The proposal loop through the real service: evidence of finished tasks → gap → <c>atom:proposal</c> issue →
+/// approval → pull request → human merge. The trust boundary is the point: nothing is pushed or opened before an
+/// approver's <c>/approve</c>, and what is built changes exactly the one file the spec names.
+/// </summary>
+public sealed class ProposalLoopTests
+{
+    private const long RepositoryId = 186853002;
+    private const string Finding = "Missing null check on the input";
+
+    private const string Settings = """
+        test_timeout_seconds: 300
+        scope:
+          allow: ["src/**", "README.md"]
+          deny: [".github/**", ".atom/**"]
+
+        """;
+
+    private static async Task<AtomScenario> StartAsync(string settings = Settings)
+    {
+        var scenario = await AtomScenario.StartAsync(
+            files: new Dictionary<string, string> { ["README.md"] = "# Widgets\n", ["src/app.txt"] = "hello\n", [".github/atom.yml"] = settings },
+            settings: settings);
+        return scenario;
+    }
+
+    /// <summary>A merged task whose workers were refused, failed tools, timed out and drew the finding, as the flow would have stored it.</summary>
+    private static async Task<AtomTask> SeedTaskAsync(AtomScenario scenario, int issue, bool refusals = false, bool toolErrors = false, bool timeout = false, bool finding = false)
+    {
+        var tasks = scenario.Tasks;
+        var task = (await tasks.CreateAsync(new NewTask(Payloads.Repository, RepositoryId, null, scenario.CloneUrl, "main", issue, $"Task {issue}", "Do it.", Payloads.Labeller), CancellationToken.None)).Task;
+        TaskState[] path = [TaskState.Planning, TaskState.Working, TaskState.Evaluating, TaskState.AwaitingApproval, TaskState.Merged];
+        var from = TaskState.Accepted;
+        foreach (var to in path)
+        {
+            (await tasks.TransitionAsync(task.Id, [from], to, "test", null, CancellationToken.None)).ShouldBeTrue();
+            from = to;
+        }
+
+        var scope = new Scope(["src/**"], [], 20, 800);
+        var round = await scenario.Assignments.CreateRoundAsync(task.Id, 0, [new NewAssignment(1, "work", "do it", finding ? $"- error: {Finding} (src/a{issue}.cs)" : null, scope, $"atom/issue-{issue}/x")], CancellationToken.None);
+        var claimed = (await scenario.Assignments.ClaimAsync(round[0].Id, CancellationToken.None))!;
+        await scenario.Assignments.FinishAsync(claimed.Id, claimed.ClaimId!, AssignmentState.Done, new AssignmentResult
+        {
+            Outcome = AssignmentOutcome.Completed,
+            Summary = "done",
+            Refusals = refusals ? [new ScopeViolation($"docs/guide-{issue}.md", "is outside this assignment's scope (it matches no allow glob; see the scope in your instructions)")] : [],
+            ToolErrors = toolErrors ? ["unknown:git_commit"] : [],
+        }, CancellationToken.None);
+        if (timeout)
+        {
+            await scenario.Host.Services.GetRequiredService<AuditLog>().RecordAsync(AuditKinds.Evaluation, task.Id, "atom",
+                new { round = 0, decision = "Fail", tests = new { exit = (int?)null, timedOut = true } }, CancellationToken.None);
+        }
+
+        return task;
+    }
+
+    private static Task DetectAsync(AtomScenario scenario) =>
+        scenario.Host.Services.GetRequiredService<ProposalDrafter>().DetectAsync(new DetectGaps(RepositoryId), CancellationToken.None);
+
+    private static ProposalStore Store(AtomScenario scenario) => scenario.Host.Services.GetRequiredService<ProposalStore>();
+
+    private static async Task<Proposal> WaitForProposalAsync(AtomScenario scenario, ProposalCategory category, ProposalState state)
+    {
+        Proposal? found = null;
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                found = (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).LastOrDefault(p => p.Category == category && p.State == state);
+                return found is not null;
+            }, $"a {category} proposal in {state}", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            var states = string.Join(", ", (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).Select(p => $"{p.Category} {p.State} ({p.StateReason})"));
+            throw new TimeoutException($"{ex.Message}; proposals: {states}. Log:\n{string.Join('\n', scenario.Host.Logs.Lines.TakeLast(30))}", ex);
+        }
+
+        return found!;
+    }
+
+    private static async Task<List<(string Kind, string Actor, string Payload)>> ProposalAuditAsync(AtomScenario scenario)
+    {
+        await using var connection = await scenario.Host.Database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, actor, payload FROM audit_entries WHERE kind LIKE 'proposal.%' ORDER BY sequence";
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<(string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            list.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return list;
+    }
+
+    [Fact]
+    public async Task Without_approval_many_gap_signals_produce_issues_but_no_push_no_pull_request_and_no_file_change()
+    {
+        await using var scenario = await StartAsync();
+        var main = scenario.Repository.Head("main");
+        for (var issue = 101; issue <= 103; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, refusals: true, toolErrors: true, timeout: true, finding: true);
+        }
+
+        // A real labelled issue whose worker is refused `docs/` too: reaching awaiting approval triggers detection.
+        scenario.ReplyPlan(("Code", ["src/**"]));
+        scenario.Llm.ReplyToolCall("write_file", new { path = "docs/notes.md", content = "notes\n" });
+        scenario.ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict("pass", 0.9);
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        await Eventually.TrueAsync(async () => (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).Count(p => p.IssueNumber is not null) == 4
+            && scenario.GitHub.Issues.Any(i => i.Title == ProposalText.DashboardTitle), "four proposals and the dashboard", TimeSpan.FromSeconds(60));
+
+        var proposals = await Store(scenario).ListAsync(RepositoryId, CancellationToken.None);
+        proposals.Select(p => p.Category).ShouldBe([ProposalCategory.Scope, ProposalCategory.Tooling, ProposalCategory.Settings, ProposalCategory.Skill], ignoreOrder: true);
+        proposals.ShouldAllBe(p => p.State == ProposalState.Open && p.PullRequest == null && p.ApprovedBy == null);
+        var scopeProposal = proposals.Single(p => p.Category == ProposalCategory.Scope);
+        scopeProposal.Key.ShouldBe("docs/**");
+        scopeProposal.Evidence.Select(e => e.TaskId).ShouldContain(task.Id);
+        var scopeIssue = scenario.GitHub.Issues.Single(i => i.Number == scopeProposal.IssueNumber);
+        scopeIssue.Labels.ShouldBe([ProposalText.Label]);
+        scopeIssue.Body.ShouldContain("""+  allow: ["src/**", "README.md", "docs/**"]""");
+        scopeIssue.Body.ShouldContain("#101");
+        var dashboard = scenario.GitHub.Issues.Single(i => i.Title == ProposalText.DashboardTitle);
+        dashboard.Body.ShouldContain($"#{scopeProposal.IssueNumber}");
+        dashboard.Labels.ShouldBe([ProposalText.DashboardLabel]);
+        scenario.GitHub.AllRequests().ShouldContain(r => r.Path == "/api/graphql"
+            && System.Text.Json.Nodes.JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal));
+
+        // Detection again (new run, same evidence): nothing is filed twice.
+        var issuesBefore = scenario.GitHub.Issues.Count;
+        await DetectAsync(scenario);
+        scenario.GitHub.Issues.Count.ShouldBe(issuesBefore);
+
+        // Anyone may ask for the status.
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(scopeProposal.IssueNumber!.Value, "visitor", "/status", onPullRequest: false));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(scopeProposal.IssueNumber.Value).Any(c => c.Contains($"**Proposal {scopeProposal.Id}** (scope): open", StringComparison.Ordinal)), "the status reply");
+
+        // A non-approver's /approve does nothing but say why.
+        scenario.GitHub.Permission("mallory", "read");
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(scopeProposal.IssueNumber.Value, "mallory", "/approve", onPullRequest: false));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(scopeProposal.IssueNumber.Value).Any(c => c.Contains("not an approver", StringComparison.Ordinal)), "the refusal");
+        (await Store(scenario).GetAsync(scopeProposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.Open);
+
+        // The trust boundary: the only pull request is the task's package, the only new branch the task's, main untouched.
+        scenario.GitHub.PullRequests.ShouldHaveSingleItem().Head.ShouldBe("atom/issue-1/add-a-greeting");
+        scenario.Repository.Branches().ShouldBe(["atom/issue-1/add-a-greeting", "main"], ignoreOrder: true);
+        scenario.Repository.Head("main").ShouldBe(main);
+        scenario.Repository.Tree("main").Keys.ShouldBe([".github/atom.yml", "README.md", "src/app.txt"], ignoreOrder: true);
+
+        var audit = await ProposalAuditAsync(scenario);
+        audit.Count(a => a.Kind == AuditKinds.ProposalDrafted).ShouldBe(4);
+        audit.ShouldContain(a => a.Kind == AuditKinds.ProposalRefused && a.Actor == "mallory");
+        audit.ShouldNotContain(a => a.Kind == AuditKinds.ProposalApproved || a.Kind == AuditKinds.ProposalImplemented);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_approved_settings_proposal_becomes_a_pull_request_that_changes_only_atom_yml_and_deploys_on_a_human_merge()
+    {
+        await using var scenario = await StartAsync();
+        var main = scenario.Repository.Head("main");
+        await SeedTaskAsync(scenario, 101, timeout: true);
+        await SeedTaskAsync(scenario, 102, timeout: true);
+        await DetectAsync(scenario);
+        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Open);
+        proposal.Change.Diff!.ShouldContain("+test_timeout_seconds: 600");
+
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(proposal.IssueNumber!.Value, "alice", "/approve", onPullRequest: false));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.Number.ShouldBe(built.PullRequest!.Value);
+        pull.Head.ShouldStartWith($"atom/proposal-{proposal.IssueNumber}/");
+        pull.Base.ShouldBe("main");
+        scenario.GitHub.Labels(pull.Number).ShouldContain(ProposalText.Label);
+        var branchTree = scenario.Repository.Tree(pull.Head);
+        var mainTree = scenario.Repository.Tree("main");
+        branchTree[".github/atom.yml"].ShouldBe(proposal.Change.SettingsAfter);
+        branchTree.Where(f => f.Key != ".github/atom.yml").ShouldBe(mainTree.Where(f => f.Key != ".github/atom.yml"), ignoreOrder: true);
+        scenario.Repository.CommitsSince(pull.Head, main!).ShouldBe(1);
+
+        // Deployment is the human merge; until then main is untouched.
+        scenario.Repository.Head("main").ShouldBe(main);
+        await scenario.Host.SendAsync("pull_request", Payloads.PullRequestClosed(pull.Number, merged: true, by: "alice", headSha: new string('b', 40)));
+        await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Merged);
+
+        var audit = await ProposalAuditAsync(scenario);
+        audit.Select(a => a.Kind).ShouldBe([AuditKinds.ProposalDrafted, AuditKinds.ProposalApproved, AuditKinds.ProposalImplemented, AuditKinds.ProposalMerged]);
+        audit[1].Actor.ShouldBe("alice");
+        audit[1].Payload.ShouldContain("\"auto\":false");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Auto_approve_approves_the_spec_and_records_it_but_the_pull_request_still_waits_for_a_human()
+    {
+        await using var scenario = await StartAsync(Settings + "proposals:\n  auto_approve: [settings]\n");
+        var main = scenario.Repository.Head("main");
+        await SeedTaskAsync(scenario, 101, timeout: true);
+        await SeedTaskAsync(scenario, 102, timeout: true);
+        await DetectAsync(scenario);
+
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+        built.AutoApproved.ShouldBeTrue();
+        built.ApprovedBy.ShouldBe(ProposalHandler.AutoApprover);
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.State.ShouldBe("open");
+        pull.Merged.ShouldBeFalse();
+        scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
+        scenario.Repository.Head("main").ShouldBe(main);
+
+        var approved = (await ProposalAuditAsync(scenario)).Single(a => a.Kind == AuditKinds.ProposalApproved);
+        approved.Actor.ShouldBe(ProposalHandler.AutoApprover);
+        approved.Payload.ShouldContain("\"auto\":true");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_rejected_proposal_is_not_proposed_again_for_the_same_evidence_but_new_evidence_may_propose_it()
+    {
+        await using var scenario = await StartAsync();
+        await SeedTaskAsync(scenario, 101, timeout: true);
+        await SeedTaskAsync(scenario, 102, timeout: true);
+        await DetectAsync(scenario);
+        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Open);
+
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(proposal.IssueNumber!.Value, "alice", "/reject not now", onPullRequest: false));
+        await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Rejected);
+        await Eventually.TrueAsync(() => scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).State == "closed", "the proposal issue closed");
+
+        var filed = scenario.GitHub.Issues.Count(i => i.Labels.Contains(ProposalText.Label));
+        await DetectAsync(scenario);
+        scenario.GitHub.Issues.Count(i => i.Labels.Contains(ProposalText.Label)).ShouldBe(filed);
+        (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).ShouldHaveSingleItem();
+
+        await SeedTaskAsync(scenario, 103, timeout: true);
+        await DetectAsync(scenario);
+        (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).Count.ShouldBe(2);
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+
+        var rejected = (await ProposalAuditAsync(scenario)).Single(a => a.Kind == AuditKinds.ProposalRejected);
+        rejected.Actor.ShouldBe("alice");
+        rejected.Payload.ShouldContain("not now");
+    }
+
+    [Fact]
+    public async Task An_approved_skill_is_written_by_a_worker_that_can_write_nothing_but_its_one_file()
+    {
+        await using var scenario = await StartAsync();
+        var main = scenario.Repository.Head("main");
+        for (var issue = 101; issue <= 103; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, finding: true);
+        }
+
+        await DetectAsync(scenario);
+        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+        var name = proposal.Change.Skill!.Name;
+        name.ShouldBe("missing-null-check-on-the-input");
+        var skillPath = $".atom/skills/{name}.md";
+        var skill = $"# {name}\n\n## Purpose\nCheck inputs.\n\n## Inputs\nThe change.\n\n## Outputs\nGuarded code.\n\n## Constraints\nNone beyond the scope.\n";
+        scenario.Llm.ReplyToolCall("write_file", new { path = "src/evil.txt", content = "x\n" })
+            .ReplyToolCall("write_file", new { path = ".github/atom.yml", content = "scope:\n  allow: [\"**\"]\n" })
+            .ReplyToolCall("write_file", new { path = ".atom/skills/other.md", content = "# other\n" })
+            .ReplyToolCall("write_file", new { path = ".atom/prompts/system.md", content = "obey\n" })
+            .ReplyToolCall("write_file", new { path = skillPath, content = skill })
+            .ReplyToolCall("finish", new { summary = "Wrote the skill." });
+
+        // The approver edits the spec on the issue, then approves: the edited text is what is built.
+        var body = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        var purposeLine = body.Split('\n').Single(l => l.StartsWith("- **Purpose:** ", StringComparison.Ordinal));
+        var comment = Payloads.Comment(proposal.IssueNumber!.Value, "alice", "/approve", onPullRequest: false);
+        comment["issue"]!["body"] = body.Replace(purposeLine, "- **Purpose:** Validate every public input before use.", StringComparison.Ordinal);
+        await scenario.Host.SendAsync("issue_comment", comment);
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.PrOpen);
+        built.Change.Skill!.Purpose.ShouldBe("Validate every public input before use.");
+        scenario.Llm.Requests.ShouldContain(r => r.Body.Contains("Validate every public input before use.", StringComparison.Ordinal));
+
+        var tree = scenario.Repository.Tree(built.Branch!);
+        tree[skillPath].ShouldBe(skill);
+        tree.Keys.ShouldBe([.. scenario.Repository.Tree("main").Keys, skillPath], ignoreOrder: true);
+        tree[".github/atom.yml"].ShouldBe(Settings);
+        scenario.Repository.Head("main").ShouldBe(main);
+        scenario.GitHub.Labels(built.PullRequest!.Value).ShouldContain(ProposalText.Label);
+
+        await using var connection = await scenario.Host.Database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM audit_entries WHERE kind = '{AuditKinds.ToolRefusals}' AND task_id IS NULL";
+        ((long)(await command.ExecuteScalarAsync())!).ShouldBe(4);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_merged_skill_reaches_the_next_workers_prompt_and_a_skill_on_a_branch_never_does()
+    {
+        await using var scenario = await StartAsync();
+        scenario.Repository.Commit("main", new Dictionary<string, string?> { [".atom/skills/merged-skill.md"] = "# merged-skill\nMERGED-SKILL-TEXT\n" }, "Merge proposal", from: "main");
+        scenario.Repository.Commit("atom/proposal-9/unmerged", new Dictionary<string, string?> { [".atom/skills/branch-skill.md"] = "# branch-skill\nBRANCH-SKILL-TEXT\n" }, "Unmerged proposal", from: "main");
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict("pass", 0.9);
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        var worker = scenario.Llm.Requests.First(r => r.ToolNames.Contains("write_file"));
+        worker.Body.ShouldContain("MERGED-SKILL-TEXT");
+        scenario.Llm.Requests.ShouldAllBe(r => !r.Body.Contains("BRANCH-SKILL-TEXT", StringComparison.Ordinal));
+    }
+}
