@@ -3,6 +3,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Supervisor;
 using Atom.Bot.Workers;
 using Octokit;
 
@@ -26,6 +27,7 @@ public sealed class ProposalImplementer(
     AgentLoop agent,
     AgentLimits limits,
     TestRunner testRunner,
+    Auditor auditor,
     AuditLog audit,
     AtomOptions options,
     ILogger<ProposalImplementer> logger)
@@ -160,7 +162,28 @@ public sealed class ProposalImplementer(
         var file = Path.Join(checkout.Path, grant.Path);
         var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
         var problem = run.Stop is AgentStop.LlmFailed ? $"the model could not be reached: {run.Error}" : SkillFile.Problem(content, spec);
-        return new Built(problem, [$"`{grant.Path}` starts with `# {spec.Name}`, has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes"], grant);
+        List<string> checks = [$"`{grant.Path}` starts with `# {spec.Name}`, has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes"];
+        if (problem is null)
+        {
+            // The format is right; the auditor model checks that the text is the approved spec and nothing more.
+            var specText = $"Purpose: {spec.Purpose}\nInputs: {spec.Inputs}\nOutputs: {spec.Outputs}\nConstraints: {spec.Constraints}";
+            var audited = await auditor.AuditSkillAsync(grant.Path, specText, content!, proposal.Id, cancellationToken);
+            if (!audited.IsOk)
+            {
+                problem = $"the auditor gave no verdict: {audited.Error!.Message}";
+            }
+            else if (audited.Value is { } verdict && (verdict.Verdict != AuditorVerdict.Pass || verdict.Score < settings.Auditor.MinScore))
+            {
+                problem = $"the auditor found that the skill does not match its approved spec ({Auditor.Describe(verdict)}): "
+                    + string.Join("; ", verdict.Findings.Select(f => f.Message));
+            }
+            else
+            {
+                checks.Add($"the auditor model found it matches the approved spec: {Auditor.Describe(audited.Value!)}");
+            }
+        }
+
+        return new Built(problem, checks, grant);
     }
 
     private static string SkillPrompt(SkillSpec spec, string path) => $"""
