@@ -380,7 +380,7 @@ public sealed class LlmPoolTests
     [Fact]
     public async Task Api_key_is_sent_as_bearer_but_never_logged_and_message_contents_stay_out_of_information_logs()
     {
-        const string key = "sk-test-0123456789abcdefghijklmnop";
+        const string key = "test-llm-api-key-0123456789";
         using var script = new LlmScript();
         script.Fail(429, retryAfter: 0).ReplyText("fine").Fail(401, message: $"Incorrect API key provided: {key}.");
         var logger = new CapturingLogger<LlmPool>();

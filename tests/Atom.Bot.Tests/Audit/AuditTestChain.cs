@@ -16,7 +16,8 @@ public sealed class AuditTestChain : IAsyncDisposable
     public const string GitHubToken = "unit-github-token-55e2c0";
     public const string LlmApiKey = "unit-llm-api-key-7d3f99";
     public const string DashboardToken = "unit-dashboard-token-0b1e";
-    public const string TokenShaped = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    /// <summary>Matches the redaction's token pattern (a prefix and 20+ characters) but is no real token's shape or length.</summary>
+    public const string TokenShaped = "ghp_" + "TESTONLY0not0a0real0token";
 
     public static readonly IReadOnlyList<string> TestSecrets = [WebhookSecret, GitHubToken, LlmApiKey, DashboardToken, TokenShaped];
 
