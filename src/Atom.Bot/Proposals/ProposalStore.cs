@@ -122,62 +122,34 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
     public Task<bool> SetDashboardAsync(long repositoryId, int issue, CancellationToken cancellationToken) =>
         ExecuteAsync("INSERT OR IGNORE INTO proposal_dashboards (repository_id, issue_number) VALUES ($repo, $issue)", cancellationToken, ("$repo", repositoryId), ("$issue", issue));
 
-    private async Task<bool> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$now", Now());
-        foreach (var (name, value) in parameters)
+    private async Task<bool> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        await database.ExecuteAsync(sql, cancellationToken, [("$now", Now()), .. parameters]) == 1;
+
+    private Task<IReadOnlyList<Proposal>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryAsync(sql, reader => new Proposal
         {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
-
-    private async Task<IReadOnlyList<Proposal>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var list = new List<Proposal>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(new Proposal
-            {
-                Id = reader.GetInt64(0),
-                Repository = reader.GetString(1),
-                RepositoryId = reader.GetInt64(2),
-                InstallationId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                CloneUrl = reader.GetString(4),
-                DefaultBranch = reader.GetString(5),
-                Category = ProposalNames.ParseCategory(reader.GetString(6)),
-                Key = reader.GetString(7),
-                Title = reader.GetString(8),
-                State = ProposalNames.ParseState(reader.GetString(9)),
-                StateReason = reader.IsDBNull(10) ? null : reader.GetString(10),
-                IssueNumber = reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                Description = reader.GetString(12),
-                Evidence = JsonSerializer.Deserialize<List<GapEvidence>>(reader.GetString(13), Json)!,
-                Change = JsonSerializer.Deserialize<ProposedChange>(reader.GetString(14), Json)!,
-                ApprovedBy = reader.IsDBNull(15) ? null : reader.GetString(15),
-                AutoApproved = reader.GetInt64(16) == 1,
-                Branch = reader.IsDBNull(17) ? null : reader.GetString(17),
-                PullRequest = reader.IsDBNull(18) ? null : reader.GetInt32(18),
-                CreatedAt = DateTimeOffset.Parse(reader.GetString(19), CultureInfo.InvariantCulture),
-                UpdatedAt = DateTimeOffset.Parse(reader.GetString(20), CultureInfo.InvariantCulture),
-            });
-        }
-
-        return list;
-    }
+            Id = reader.GetInt64(0),
+            Repository = reader.GetString(1),
+            RepositoryId = reader.GetInt64(2),
+            InstallationId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+            CloneUrl = reader.GetString(4),
+            DefaultBranch = reader.GetString(5),
+            Category = ProposalNames.ParseCategory(reader.GetString(6)),
+            Key = reader.GetString(7),
+            Title = reader.GetString(8),
+            State = ProposalNames.ParseState(reader.GetString(9)),
+            StateReason = reader.IsDBNull(10) ? null : reader.GetString(10),
+            IssueNumber = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            Description = reader.GetString(12),
+            Evidence = JsonSerializer.Deserialize<List<GapEvidence>>(reader.GetString(13), Json)!,
+            Change = JsonSerializer.Deserialize<ProposedChange>(reader.GetString(14), Json)!,
+            ApprovedBy = reader.IsDBNull(15) ? null : reader.GetString(15),
+            AutoApproved = reader.GetInt64(16) == 1,
+            Branch = reader.IsDBNull(17) ? null : reader.GetString(17),
+            PullRequest = reader.IsDBNull(18) ? null : reader.GetInt32(18),
+            CreatedAt = DateTimeOffset.Parse(reader.GetString(19), CultureInfo.InvariantCulture),
+            UpdatedAt = DateTimeOffset.Parse(reader.GetString(20), CultureInfo.InvariantCulture),
+        }, cancellationToken, parameters);
 
     private static Proposal? First(IReadOnlyList<Proposal> list) => list.Count == 0 ? null : list[0];
 

@@ -51,20 +51,16 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
     }
 
     public async Task<Assignment?> GetAsync(long id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM assignments WHERE id = $id", p => p.AddWithValue("$id", id), cancellationToken)).SingleOrDefault();
+        (await QueryAsync($"SELECT {Columns} FROM assignments WHERE id = $id", cancellationToken, ("$id", id))).SingleOrDefault();
 
     public Task<IReadOnlyList<Assignment>> ListRoundAsync(long taskId, int round, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task AND round = $round ORDER BY ordinal", p =>
-        {
-            p.AddWithValue("$task", taskId);
-            p.AddWithValue("$round", round);
-        }, cancellationToken);
+        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task AND round = $round ORDER BY ordinal", cancellationToken, ("$task", taskId), ("$round", round));
 
     public Task<IReadOnlyList<Assignment>> ListForTaskAsync(long taskId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task ORDER BY round, ordinal", p => p.AddWithValue("$task", taskId), cancellationToken);
+        QueryAsync($"SELECT {Columns} FROM assignments WHERE task_id = $task ORDER BY round, ordinal", cancellationToken, ("$task", taskId));
 
     public async Task<int> CountRoundAsync(long taskId, int round, CancellationToken cancellationToken) =>
-        (await ListRoundAsync(taskId, round, cancellationToken)).Count;
+        (await database.QueryAsync("SELECT COUNT(*) FROM assignments WHERE task_id = $task AND round = $round", r => r.GetInt32(0), cancellationToken, ("$task", taskId), ("$round", round)))[0];
 
     /// <summary>Assignments not yet finished whose task is still working: what a restart must run again.</summary>
     public Task<IReadOnlyList<Assignment>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
@@ -72,133 +68,94 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
             SELECT {Columns} FROM assignments
             WHERE state IN ('queued','running') AND task_id IN (SELECT id FROM tasks WHERE state = 'working')
             ORDER BY id
-            """, _ => { }, cancellationToken);
+            """, cancellationToken);
 
     /// <summary>Takes the assignment for one run: null when it is already finished or cancelled.</summary>
     public async Task<Assignment?> ClaimAsync(long id, CancellationToken cancellationToken)
     {
-        var claim = Guid.NewGuid().ToString("N");
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        var claimed = await database.ExecuteAsync(
+            """
             UPDATE assignments SET state = 'running', attempts = attempts + 1, claim_id = $claim, started_at = $now
             WHERE id = $id AND state IN ('queued','running')
-            """;
-        command.Parameters.AddWithValue("$claim", claim);
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? await GetAsync(id, cancellationToken) : null;
+            """,
+            cancellationToken,
+            ("$claim", Guid.NewGuid().ToString("N")),
+            ("$now", Now()),
+            ("$id", id));
+        return claimed == 1 ? await GetAsync(id, cancellationToken) : null;
     }
 
     /// <summary>Writes the result under the claim; false when another run claimed the assignment since, or it was cancelled.</summary>
     public async Task<bool> FinishAsync(long id, string claimId, AssignmentState state, AssignmentResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        return await database.ExecuteAsync(
+            """
             UPDATE assignments SET state = $state, result = $result, finished_at = $now
             WHERE id = $id AND claim_id = $claim AND state = 'running'
-            """;
-        command.Parameters.AddWithValue("$state", Name(state));
-        command.Parameters.AddWithValue("$result", JsonSerializer.Serialize(result, Json));
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$claim", claimId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            """,
+            cancellationToken,
+            ("$state", Name(state)),
+            ("$result", JsonSerializer.Serialize(result, Json)),
+            ("$now", Now()),
+            ("$id", id),
+            ("$claim", claimId)) == 1;
     }
 
     /// <summary>Puts a claimed assignment back in the queue (the run threw and Hangfire will retry it).</summary>
-    public async Task ReleaseAsync(long id, string claimId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE assignments SET state = 'queued', claim_id = NULL WHERE id = $id AND claim_id = $claim AND state = 'running'";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$claim", claimId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task ReleaseAsync(long id, string claimId, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE assignments SET state = 'queued', claim_id = NULL WHERE id = $id AND claim_id = $claim AND state = 'running'",
+            cancellationToken,
+            ("$id", id),
+            ("$claim", claimId));
 
     /// <summary>Remembers the Hangfire job that runs the assignment, so that <c>/cancel</c> can delete it.</summary>
-    public async Task SetJobAsync(long id, string jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE assignments SET job_id = $job WHERE id = $id";
-        command.Parameters.AddWithValue("$job", jobId);
-        command.Parameters.AddWithValue("$id", id);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task SetJobAsync(long id, string jobId, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE assignments SET job_id = $job WHERE id = $id", cancellationToken, ("$job", jobId), ("$id", id));
 
     /// <summary>Hangfire jobs of the task's unfinished assignments.</summary>
-    public async Task<IReadOnlyList<string>> UnfinishedJobsAsync(long taskId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT job_id FROM assignments WHERE task_id = $task AND state IN ('queued','running') AND job_id IS NOT NULL";
-        command.Parameters.AddWithValue("$task", taskId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var jobs = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            jobs.Add(reader.GetString(0));
-        }
-
-        return jobs;
-    }
+    public Task<IReadOnlyList<string>> UnfinishedJobsAsync(long taskId, CancellationToken cancellationToken) =>
+        database.QueryAsync(
+            "SELECT job_id FROM assignments WHERE task_id = $task AND state IN ('queued','running') AND job_id IS NOT NULL",
+            r => r.GetString(0),
+            cancellationToken,
+            ("$task", taskId));
 
     /// <summary>True while the assignment is still wanted under this claim (not cancelled, not claimed by another run).</summary>
-    public async Task<bool> IsClaimedAsync(long id, string claimId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM assignments WHERE id = $id AND claim_id = $claim AND state = 'running'";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$claim", claimId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
-    }
+    public async Task<bool> IsClaimedAsync(long id, string claimId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync(
+            "SELECT COUNT(*) FROM assignments WHERE id = $id AND claim_id = $claim AND state = 'running'",
+            r => r.GetInt64(0),
+            cancellationToken,
+            ("$id", id),
+            ("$claim", claimId)))[0] == 1;
 
     /// <summary>Cancels every unfinished assignment of the task; returns how many.</summary>
-    public async Task<int> CancelTaskAsync(long taskId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE assignments SET state = 'cancelled', finished_at = $now WHERE task_id = $task AND state IN ('queued','running')";
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$task", taskId);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task<int> CancelTaskAsync(long taskId, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE assignments SET state = 'cancelled', finished_at = $now WHERE task_id = $task AND state IN ('queued','running')",
+            cancellationToken,
+            ("$now", Now()),
+            ("$task", taskId));
 
-    private async Task<IReadOnlyList<Assignment>> QueryAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        bind(command.Parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var list = new List<Assignment>();
-        while (await reader.ReadAsync(cancellationToken))
+    private Task<IReadOnlyList<Assignment>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryAsync(sql, reader => new Assignment
         {
-            list.Add(new Assignment
-            {
-                Id = reader.GetInt64(0),
-                TaskId = reader.GetInt64(1),
-                Round = reader.GetInt32(2),
-                Ordinal = reader.GetInt32(3),
-                Title = reader.GetString(4),
-                Instructions = reader.GetString(5),
-                Feedback = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Scope = JsonSerializer.Deserialize<Scope>(reader.GetString(7), Json)!,
-                Branch = reader.GetString(8),
-                State = Parse(reader.GetString(9)),
-                Attempts = reader.GetInt32(10),
-                ClaimId = reader.IsDBNull(11) ? null : reader.GetString(11),
-                Result = reader.IsDBNull(12) ? null : JsonSerializer.Deserialize<AssignmentResult>(reader.GetString(12), Json),
-            });
-        }
-
-        return list;
-    }
+            Id = reader.GetInt64(0),
+            TaskId = reader.GetInt64(1),
+            Round = reader.GetInt32(2),
+            Ordinal = reader.GetInt32(3),
+            Title = reader.GetString(4),
+            Instructions = reader.GetString(5),
+            Feedback = reader.IsDBNull(6) ? null : reader.GetString(6),
+            Scope = JsonSerializer.Deserialize<Scope>(reader.GetString(7), Json)!,
+            Branch = reader.GetString(8),
+            State = Parse(reader.GetString(9)),
+            Attempts = reader.GetInt32(10),
+            ClaimId = reader.IsDBNull(11) ? null : reader.GetString(11),
+            Result = reader.IsDBNull(12) ? null : JsonSerializer.Deserialize<AssignmentResult>(reader.GetString(12), Json),
+        }, cancellationToken, parameters);
 
     private static string Name(AssignmentState state) => state.ToString().ToLowerInvariant();
 

@@ -178,46 +178,41 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     }
 
     /// <summary>Stores the validated plan and the task branch (once per task; a re-run keeps the first).</summary>
-    public async Task<bool> SetPlanAsync(long id, string planJson, string branch, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE tasks SET plan = $plan, branch = $branch, updated_at = $now WHERE id = $id AND plan IS NULL";
-        command.Parameters.AddWithValue("$plan", planJson);
-        command.Parameters.AddWithValue("$branch", branch);
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> SetPlanAsync(long id, string planJson, string branch, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE tasks SET plan = $plan, branch = $branch, updated_at = $now WHERE id = $id AND plan IS NULL",
+            cancellationToken,
+            ("$plan", planJson),
+            ("$branch", branch),
+            ("$now", Now()),
+            ("$id", id)) == 1;
 
     /// <summary>Records the posted package: its pull request, the certified head SHA and the package JSON.</summary>
-    public async Task SetPackageAsync(long id, int pullRequest, string headSha, string packageJson, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE tasks SET pull_request = $pr, head_sha = $sha, package = $package, updated_at = $now WHERE id = $id";
-        command.Parameters.AddWithValue("$pr", pullRequest);
-        command.Parameters.AddWithValue("$sha", headSha);
-        command.Parameters.AddWithValue("$package", packageJson);
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$id", id);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task SetPackageAsync(long id, int pullRequest, string headSha, string packageJson, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE tasks SET pull_request = $pr, head_sha = $sha, package = $package, updated_at = $now WHERE id = $id",
+            cancellationToken,
+            ("$pr", pullRequest),
+            ("$sha", headSha),
+            ("$package", packageJson),
+            ("$now", Now()),
+            ("$id", id));
 
     /// <summary>
     /// Starts the next work round (a revision); false when another writer already moved past <paramref name="currentRound"/>.
     /// The certified head is cleared in the same statement: nothing can be approved until the new round is certified.
     /// </summary>
-    public async Task<bool> NextRoundAsync(long id, int currentRound, bool byHuman, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE tasks SET round = round + 1, human_rounds = human_rounds + {(byHuman ? 1 : 0)}, merge_claim = NULL, head_sha = NULL, updated_at = $now WHERE id = $id AND round = $round";
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$round", currentRound);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> NextRoundAsync(long id, int currentRound, bool byHuman, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            """
+            UPDATE tasks SET round = round + 1, human_rounds = human_rounds + $human, merge_claim = NULL, head_sha = NULL, updated_at = $now
+            WHERE id = $id AND round = $round
+            """,
+            cancellationToken,
+            ("$human", byHuman ? 1 : 0),
+            ("$now", Now()),
+            ("$id", id),
+            ("$round", currentRound)) == 1;
 
     public async Task<IReadOnlyList<TaskEvent>> EventsAsync(long taskId, CancellationToken cancellationToken)
     {
@@ -261,48 +256,31 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<AtomTask>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+    private Task<IReadOnlyList<AtomTask>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryAsync(sql, reader => new AtomTask
         {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var tasks = new List<AtomTask>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tasks.Add(new AtomTask
-            {
-                Id = reader.GetInt64(0),
-                Repository = reader.GetString(1),
-                RepositoryId = reader.GetInt64(2),
-                InstallationId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                CloneUrl = reader.GetString(4),
-                DefaultBranch = reader.GetString(5),
-                IssueNumber = reader.GetInt32(6),
-                IssueTitle = reader.GetString(7),
-                IssueBody = reader.GetString(8),
-                IssueBodyClean = reader.GetString(9),
-                RequestedBy = reader.GetString(10),
-                State = TaskStates.Parse(reader.GetString(11)),
-                StateReason = reader.IsDBNull(12) ? null : reader.GetString(12),
-                AcknowledgedAt = reader.IsDBNull(13) ? null : DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
-                CreatedAt = DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture),
-                UpdatedAt = DateTimeOffset.Parse(reader.GetString(15), CultureInfo.InvariantCulture),
-                Round = reader.GetInt32(16),
-                Plan = reader.IsDBNull(17) ? null : reader.GetString(17),
-                Branch = reader.IsDBNull(18) ? null : reader.GetString(18),
-                PullRequest = reader.IsDBNull(19) ? null : reader.GetInt32(19),
-                HeadSha = reader.IsDBNull(20) ? null : reader.GetString(20),
-                Package = reader.IsDBNull(21) ? null : reader.GetString(21),
-                HumanRounds = reader.GetInt32(22),
-            });
-        }
-
-        return tasks;
-    }
+            Id = reader.GetInt64(0),
+            Repository = reader.GetString(1),
+            RepositoryId = reader.GetInt64(2),
+            InstallationId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+            CloneUrl = reader.GetString(4),
+            DefaultBranch = reader.GetString(5),
+            IssueNumber = reader.GetInt32(6),
+            IssueTitle = reader.GetString(7),
+            IssueBody = reader.GetString(8),
+            IssueBodyClean = reader.GetString(9),
+            RequestedBy = reader.GetString(10),
+            State = TaskStates.Parse(reader.GetString(11)),
+            StateReason = reader.IsDBNull(12) ? null : reader.GetString(12),
+            AcknowledgedAt = reader.IsDBNull(13) ? null : DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
+            CreatedAt = DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture),
+            UpdatedAt = DateTimeOffset.Parse(reader.GetString(15), CultureInfo.InvariantCulture),
+            Round = reader.GetInt32(16),
+            Plan = reader.IsDBNull(17) ? null : reader.GetString(17),
+            Branch = reader.IsDBNull(18) ? null : reader.GetString(18),
+            PullRequest = reader.IsDBNull(19) ? null : reader.GetInt32(19),
+            HeadSha = reader.IsDBNull(20) ? null : reader.GetString(20),
+            Package = reader.IsDBNull(21) ? null : reader.GetString(21),
+            HumanRounds = reader.GetInt32(22),
+        }, cancellationToken, parameters);
 }
