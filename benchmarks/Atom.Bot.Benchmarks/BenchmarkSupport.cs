@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Atom.Bot.Configuration;
 
 namespace Atom.Bot.Benchmarks;
 
@@ -37,4 +39,35 @@ public static class BenchmarkSupport
 
     public static double Milliseconds(long startTimestamp, long endTimestamp) =>
         (endTimestamp - startTimestamp) * 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>
+    /// Options for a benchmark that builds one component by hand: no real GitHub (port 9 answers nothing), the LLM at
+    /// <paramref name="llmBaseUrl"/> if given.
+    /// </summary>
+    public static AtomOptions Options(string dataDir, Uri? llmBaseUrl = null, int llmConcurrency = 1) => new()
+    {
+        WebhookSecret = "benchmark",
+        GitHubApiUrl = new Uri("http://127.0.0.1:9/"),
+        LlmBaseUrl = llmBaseUrl ?? new Uri("http://127.0.0.1:9/v1"),
+        LlmModel = "benchmark-model",
+        LlmConcurrency = llmConcurrency,
+        AuditorBaseUrl = llmBaseUrl ?? new Uri("http://127.0.0.1:9/v1"),
+        AuditorModel = "benchmark-model",
+        DataDir = dataDir,
+        JobStorage = "memory",
+        LlmTimeoutSeconds = 120,
+        WorkerMaxSteps = 40,
+        MaxAssignments = 4,
+        GitAuthorName = "atom-bot",
+        GitAuthorEmail = "atom-bot@users.noreply.example",
+    };
+
+    /// <summary>The positive whole number after <paramref name="name"/> in <paramref name="args"/>, else <paramref name="fallback"/>.</summary>
+    public static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : fallback;
+    }
 }

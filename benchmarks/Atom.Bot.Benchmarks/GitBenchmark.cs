@@ -27,9 +27,9 @@ public sealed class GitBenchmark : IBenchmark
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var fileCount = Option(args, "--files", 5000);
-        var rounds = Option(args, "--rounds", 3);
-        var history = Option(args, "--history", 200);
+        var fileCount = BenchmarkSupport.Option(args, "--files", 5000);
+        var rounds = BenchmarkSupport.Option(args, "--rounds", 3);
+        var history = BenchmarkSupport.Option(args, "--history", 200);
         var root = Directory.CreateTempSubdirectory("atom-git-bench-").FullName;
         try
         {
@@ -39,7 +39,7 @@ public sealed class GitBenchmark : IBenchmark
             var url = server.RepositoryUrl("bench");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"repository: {fileCount} files, {sizeBytes / 1024.0 / 1024.0:0.0} MiB of content, {history} commits of history (deltas to resolve), pack {PackSize(root) / 1024.0 / 1024.0:0.0} MiB, served by git-http-backend with basic auth"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rounds} round(s); {Environment.ProcessorCount} cores, load average {LoadAverage()} at start"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rounds} round(s); {Environment.ProcessorCount} cores, load average {BenchmarkSupport.LoadAverage()} at start"));
 
             var results = new Dictionary<string, List<Dictionary<string, double>>> { ["git CLI"] = [], ["LibGit2Sharp"] = [], ["GitWorkspace"] = [] };
             var run = 0;
@@ -169,7 +169,7 @@ public sealed class GitBenchmark : IBenchmark
 
     private static async Task WorkspaceAsync(string url, string dataDir, string generator, Dictionary<string, double> times, CancellationToken ct)
     {
-        await using var workspace = new GitWorkspace(Options(dataDir), NullLogger<GitWorkspace>.Instance);
+        await using var workspace = new GitWorkspace(BenchmarkSupport.Options(dataDir), NullLogger<GitWorkspace>.Instance);
         var repo = new RepositoryRef("bench", "bench", url);
         for (var pass = 0; pass < 2; pass++)
         {
@@ -330,33 +330,4 @@ public sealed class GitBenchmark : IBenchmark
         times[step] = times.GetValueOrDefault(step) + value;
 
     private static double Elapsed(long start) => BenchmarkSupport.Milliseconds(start, Stopwatch.GetTimestamp());
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static AtomOptions Options(string dataDir) => new()
-    {
-        WebhookSecret = "benchmark",
-        GitHubApiUrl = new Uri("http://127.0.0.1:9/"),
-        LlmBaseUrl = new Uri("http://127.0.0.1:9/v1"),
-        LlmModel = "benchmark-model",
-        LlmConcurrency = 1,
-        AuditorBaseUrl = new Uri("http://127.0.0.1:9/v1"),
-        AuditorModel = "benchmark-model",
-        DataDir = dataDir,
-        JobStorage = "memory",
-        LlmTimeoutSeconds = 120,
-        WorkerMaxSteps = 40,
-        MaxAssignments = 4,
-        GitAuthorName = "atom-bot",
-        GitAuthorEmail = "atom-bot@users.noreply.example",
-    };
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : fallback;
-    }
 }

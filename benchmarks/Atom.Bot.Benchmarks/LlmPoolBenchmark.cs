@@ -34,9 +34,9 @@ public sealed class LlmPoolBenchmark : IBenchmark
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var requests = Option(args, "--requests", 200);
-        var concurrency = Option(args, "--concurrency", 4);
-        var latency = TimeSpan.FromMilliseconds(Option(args, "--latency-ms", 200));
+        var requests = BenchmarkSupport.Option(args, "--requests", 200);
+        var concurrency = BenchmarkSupport.Option(args, "--concurrency", 4);
+        var latency = TimeSpan.FromMilliseconds(BenchmarkSupport.Option(args, "--latency-ms", 200));
 
         var inFlight = 0;
         var maxInFlight = 0;
@@ -67,7 +67,7 @@ public sealed class LlmPoolBenchmark : IBenchmark
         await stub.StartAsync(cancellationToken);
         var address = stub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        using var pool = new LlmPool(Options(new Uri($"{address}/v1"), concurrency), TimeProvider.System, NullLogger<LlmPool>.Instance);
+        using var pool = new LlmPool(BenchmarkSupport.Options(Path.Combine(Path.GetTempPath(), "atom-benchmark-unused"), new Uri($"{address}/v1"), concurrency), TimeProvider.System, NullLogger<LlmPool>.Instance);
         ChatMessage[] messages = [new SystemChatMessage("You are a benchmark."), new UserChatMessage("Say hello.")];
 
         // Warm-up: connections, JIT.
@@ -92,31 +92,5 @@ public sealed class LlmPoolBenchmark : IBenchmark
               pool mean queue wait  {stats.MeanWaitMilliseconds:0.0} ms, completed {stats.Completed}, retried {stats.Retried}, tokens in/out {stats.TokensIn}/{stats.TokensOut}
             """));
         await stub.StopAsync(cancellationToken);
-    }
-
-    private static AtomOptions Options(Uri baseUrl, int concurrency) => new()
-    {
-        WebhookSecret = "benchmark",
-        GitHubApiUrl = new Uri("http://127.0.0.1:9/"),
-        LlmBaseUrl = baseUrl,
-        LlmModel = "benchmark-model",
-        LlmConcurrency = concurrency,
-        AuditorBaseUrl = baseUrl,
-        AuditorModel = "benchmark-model",
-        DataDir = Path.Combine(Path.GetTempPath(), "atom-benchmark-unused"),
-        JobStorage = "memory",
-        LlmTimeoutSeconds = 120,
-        WorkerMaxSteps = 40,
-        MaxAssignments = 4,
-        GitAuthorName = "atom-bot",
-        GitAuthorEmail = "atom-bot@users.noreply.example",
-    };
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : fallback;
     }
 }
