@@ -134,7 +134,7 @@ public static class PlanValidator
             .Select((a, i) => (a, root: Find(i)))
             .GroupBy(x => x.root)
             .OrderBy(g => g.Key)
-            .Select(g => g.Count() == 1 ? g.First().a : Merge(g.Select(x => x.a).ToList()))
+            .Select(g => Merge([.. g.Select(x => x.a)]))
             .ToList();
     }
 
@@ -170,18 +170,14 @@ public static class PlanValidator
         return slash < 0 ? "" : glob[..(slash + 1)];
     }
 
-    private static PlannedAssignment Merge(List<PlannedAssignment> group)
+    /// <summary>One assignment doing the work of several: titles and instructions joined, scopes combined (<see cref="Scope.Combine"/>).</summary>
+    public static PlannedAssignment Merge(IReadOnlyList<PlannedAssignment> group)
     {
-        var first = group[0].Scope;
-        var scope = new Scope(
-            group.SelectMany(a => a.Scope.Allow).Distinct(StringComparer.Ordinal).ToList(),
-            group.Select(a => (IEnumerable<string>)a.Scope.Deny).Aggregate((d, e) => d.Intersect(e, StringComparer.Ordinal)).ToList(),
-            first.MaxFiles,
-            first.MaxChangedLines);
-        return new PlannedAssignment(
+        ArgumentNullException.ThrowIfNull(group);
+        return group.Count == 1 ? group[0] : new PlannedAssignment(
             string.Join(" + ", group.Select(a => a.Title)),
             string.Join("\n\n", group.Select(a => $"## {a.Title}\n{a.Instructions}")),
-            scope);
+            Scope.Combine([.. group.Select(a => a.Scope)]));
     }
 
     private static bool NonEmptyString(JsonElement e, string name) =>

@@ -282,15 +282,9 @@ public sealed partial class TaskSupervisor(
             return false;
         }
 
-        var scope = new Scope(
-            round.SelectMany(a => a.Scope.Allow).Distinct(StringComparer.Ordinal).ToList(),
-            round.Select(a => (IEnumerable<string>)a.Scope.Deny).Aggregate((x, y) => x.Intersect(y, StringComparer.Ordinal)).ToList(),
-            round.Min(a => a.Scope.MaxFiles),
-            round.Min(a => a.Scope.MaxChangedLines));
-        var title = round.Count == 1 ? round[0].Title : string.Join(" + ", round.Select(a => a.Title));
-        var instructions = round.Count == 1 ? round[0].Instructions : string.Join("\n\n", round.Select(a => $"## {a.Title}\n{a.Instructions}"));
+        var merged = PlanValidator.Merge([.. round.Select(a => new PlannedAssignment(a.Title, a.Instructions, a.Scope))]);
         return await StartRoundAsync(task, from, byHuman, actor, byHuman ? "revision requested" : "automatic revision",
-            [new NewAssignment(1, title, instructions, feedback, scope, task.Branch)], cancellationToken);
+            [new NewAssignment(1, merged.Title, merged.Instructions, feedback, merged.Scope, task.Branch)], cancellationToken);
     }
 
     private async Task<bool> StartRoundAsync(AtomTask task, IReadOnlyCollection<TaskState> from, bool byHuman, string actor, string reason, List<NewAssignment> work, CancellationToken cancellationToken)

@@ -57,6 +57,31 @@ public sealed record Scope(IReadOnlyList<string> Allow, IReadOnlyList<string> De
         };
     }
 
+    /// <summary>
+    /// One scope for the work of several (merged assignments, a revision of the whole task), never wider than any of
+    /// them allows together: allow lists are joined, but so are deny lists and <see cref="Within"/> lists, and each
+    /// limit is the smallest. Joining the denies can refuse a path one member alone would allow; the exact union is
+    /// not a glob set, and doubt refuses.
+    /// </summary>
+    public static Scope Combine(IReadOnlyList<Scope> scopes)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentOutOfRangeException.ThrowIfZero(scopes.Count);
+        if (scopes.Count == 1)
+        {
+            return scopes[0];
+        }
+
+        return new Scope(
+            [.. scopes.SelectMany(s => s.Allow).Distinct(StringComparer.Ordinal)],
+            [.. scopes.SelectMany(s => s.Deny).Distinct(StringComparer.Ordinal)],
+            scopes.Min(s => s.MaxFiles),
+            scopes.Min(s => s.MaxChangedLines))
+        {
+            Within = [.. scopes.SelectMany(s => s.Within).DistinctBy(list => string.Join('\n', list), StringComparer.Ordinal)],
+        };
+    }
+
     /// <summary>The scope in plain words, for the worker's prompt.</summary>
     public string Describe()
     {

@@ -107,4 +107,24 @@ public sealed class ScopeTests
     [Fact]
     public void Description_of_an_invalid_scope_says_nothing_may_be_touched() =>
         new Scope([], [], 20, 800).Describe().ShouldContain("every path is refused");
+
+    [Theory]
+    [InlineData("src/a.cs", true)]
+    [InlineData("docs/a.md", true)]
+    [InlineData("src/secret/key", false)]
+    [InlineData("lib/a.cs", false)]
+    [InlineData("tools/x.sh", false)]
+    public void Combining_scopes_never_allows_what_no_member_allows(string path, bool allowed)
+    {
+        var repository = new Scope(["src/**", "docs/**", "tools/**"], [".github/**"], 20, 800);
+        var code = new Scope(["src/**"], ["src/secret/**"], 10, 400).NarrowTo(repository);
+        var docs = new Scope(["docs/**", "lib/**"], [], 15, 800).NarrowTo(repository);
+
+        var combined = Scope.Combine([code, docs]);
+        var guard = new ScopeGuard(combined, "/tmp/atom-no-such-worktree");
+
+        guard.Check(path, PathAccess.Write).IsAllowed.ShouldBe(allowed);
+        combined.MaxFiles.ShouldBe(10);
+        combined.MaxChangedLines.ShouldBe(400);
+    }
 }
