@@ -58,10 +58,11 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     /// <summary>
     /// Fetches the mirror (creating it the first time) and makes a fresh worktree for <paramref name="workBranch"/>:
     /// from the remote's <paramref name="workBranch"/> if it exists (a revision), else from the head of <paramref name="baseBranch"/>.
-    /// A stale worktree at the same path is replaced.
+    /// A stale worktree at the same path is replaced. With <paramref name="commit"/>, the worktree starts at that commit of
+    /// the mirror as it is, without fetching: the evaluation tests exactly the head it has just diffed.
     /// </summary>
     /// <exception cref="GitCommandException">The remote cannot be fetched, or has no <paramref name="baseBranch"/>.</exception>
-    public async Task<Checkout> PrepareAsync(RepositoryRef repo, string baseBranch, string workBranch, string? token, CancellationToken cancellationToken)
+    public async Task<Checkout> PrepareAsync(RepositoryRef repo, string baseBranch, string workBranch, string? token, CancellationToken cancellationToken, string? commit = null)
     {
         ArgumentNullException.ThrowIfNull(repo);
         RequireBranchName(baseBranch);
@@ -70,11 +71,15 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         var path = WorktreePath(repo, workBranch);
         await using (await _locks.AcquireAsync(mirror, cancellationToken))
         {
-            await FetchLockedAsync(repo, mirror, token, cancellationToken);
+            if (commit is null)
+            {
+                await FetchLockedAsync(repo, mirror, token, cancellationToken);
+            }
+
             var baseSha = ResolveTracking(mirror, baseBranch)
                 ?? throw new GitCommandException($"{repo.Owner}/{repo.Name} has no branch '{baseBranch}'");
             var existing = ResolveTracking(mirror, workBranch);
-            var start = existing ?? baseSha;
+            var start = commit ?? existing ?? baseSha;
 
             await RemoveWorktreeLockedAsync(mirror, path, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

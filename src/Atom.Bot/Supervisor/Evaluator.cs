@@ -147,8 +147,9 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
             return new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, "");
         }
 
-        // A fresh worktree of the task branch: nothing a worker left behind takes part.
-        var checkout = await git.PrepareAsync(repository, task.DefaultBranch, branch, token, cancellationToken);
+        // A fresh worktree of the head that was diffed (not whatever the branch holds by now): nothing a worker left
+        // behind takes part, and the tests certify the same commit as the scope check.
+        var checkout = await git.PrepareAsync(repository, task.DefaultBranch, branch, token, cancellationToken, commit: head);
         try
         {
             var run = await testRunner.RunAsync(checkout.Path, settings.TestCommand, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), cancellationToken);
