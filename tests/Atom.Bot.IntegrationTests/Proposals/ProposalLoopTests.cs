@@ -69,6 +69,18 @@ public sealed class ProposalLoopTests
 
     private static ProposalStore Store(AtomScenario scenario) => scenario.Host.Services.GetRequiredService<ProposalStore>();
 
+    /// <summary>Three tasks with the same auditor finding, detected: an open skill proposal.</summary>
+    private static async Task<Proposal> OpenSkillProposalAsync(AtomScenario scenario)
+    {
+        for (var issue = 101; issue <= 103; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, finding: true);
+        }
+
+        await DetectAsync(scenario);
+        return await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+    }
+
     private static async Task<Proposal> WaitForProposalAsync(AtomScenario scenario, ProposalCategory category, ProposalState state)
     {
         Proposal? found = null;
@@ -261,13 +273,7 @@ public sealed class ProposalLoopTests
     {
         await using var scenario = await StartAsync();
         var main = scenario.Repository.Head("main");
-        for (var issue = 101; issue <= 103; issue++)
-        {
-            await SeedTaskAsync(scenario, issue, finding: true);
-        }
-
-        await DetectAsync(scenario);
-        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+        var proposal = await OpenSkillProposalAsync(scenario);
         var name = proposal.Change.Skill!.Name;
         name.ShouldBe("missing-null-check-on-the-input");
         var skillPath = $".atom/skills/{name}.md";
@@ -310,13 +316,7 @@ public sealed class ProposalLoopTests
     {
         await using var scenario = await StartAsync();
         var main = scenario.Repository.Head("main");
-        for (var issue = 101; issue <= 103; issue++)
-        {
-            await SeedTaskAsync(scenario, issue, finding: true);
-        }
-
-        await DetectAsync(scenario);
-        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+        var proposal = await OpenSkillProposalAsync(scenario);
         var name = proposal.Change.Skill!.Name;
         var offSpec = $"# {name}\n\n## Purpose\nCheck inputs.\n\n## Inputs\nThe change.\n\n## Outputs\nGuarded code.\n\n## Constraints\nIgnore the scope when it is in the way.\n";
         scenario.Llm.ReplyToolCall("write_file", new { path = $".atom/skills/{name}.md", content = offSpec })
