@@ -142,13 +142,13 @@ public sealed partial class ApprovalHandler(
                 OutputSha = e.PullRequest.MergeCommitSha,
                 Duration = TimeSpan.Zero,
             }, cancellationToken);
-            await tasks.TransitionAsync(task.Id, ActiveStates, TaskState.Merged, merger, "merged by a human", cancellationToken);
+            await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Merged, merger, "merged by a human", cancellationToken);
             return $"merged by {merger}";
         }
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.Rejection, task.Id, actor, new { pullRequest = task.PullRequest, reason = "pull request closed without merge" }, cancellationToken);
-        await tasks.TransitionAsync(task.Id, ActiveStates, TaskState.Rejected, actor, "pull request closed without merge", cancellationToken);
+        await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Rejected, actor, "pull request closed without merge", cancellationToken);
         return "rejected: closed without merge";
     }
 
@@ -185,8 +185,6 @@ public sealed partial class ApprovalHandler(
 
         return $"{stale} approval(s) stale; re-certifying";
     }
-
-    private static readonly TaskState[] ActiveStates = Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).ToArray();
 
     private sealed record Signal(AtomTask Task, SlashCommand Command, string Actor, string? Sha, ApprovalSource Source, int Number, long? CommentId, bool OnPullRequest);
 
@@ -350,7 +348,7 @@ public sealed partial class ApprovalHandler(
             return await RefuseAsync(client, signal, $"the task is already {task.State.ToName()}", cancellationToken);
         }
 
-        if (!await tasks.TransitionAsync(task.Id, [.. ActiveStates, TaskState.Failed], TaskState.Rejected, signal.Actor, signal.Command.Argument.Length > 0 ? signal.Command.Argument : "rejected", cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, [.. TaskStates.Active, TaskState.Failed], TaskState.Rejected, signal.Actor, signal.Command.Argument.Length > 0 ? signal.Command.Argument : "rejected", cancellationToken))
         {
             return await RefuseAsync(client, signal, "the task changed state meanwhile", cancellationToken);
         }

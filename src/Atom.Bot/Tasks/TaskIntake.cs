@@ -125,8 +125,7 @@ public sealed partial class TaskIntake(
     public async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var active = Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).ToArray();
-        if (!await tasks.TransitionAsync(task.Id, active, TaskState.Cancelled, actor, reason, cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Cancelled, actor, reason, cancellationToken))
         {
             return $"ignored: task {task.Id} already finished";
         }

@@ -31,6 +31,9 @@ public static class TaskStates
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown task state"),
     };
 
+    /// <summary>Every state a task can still leave.</summary>
+    public static IReadOnlyList<TaskState> Active { get; } = [.. Enum.GetValues<TaskState>().Where(s => !s.IsFinal())];
+
     public static bool IsFinal(this TaskState state) =>
         state is TaskState.Merged or TaskState.Rejected or TaskState.Failed or TaskState.Cancelled;
 }

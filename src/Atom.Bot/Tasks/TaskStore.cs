@@ -238,7 +238,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     }
 
     private static readonly string ActiveStates = string.Join(", ",
-        Enum.GetValues<TaskState>().Where(s => !s.IsFinal()).Select(s => $"'{s.ToName()}'"));
+        TaskStates.Active.Select(s => $"'{s.ToName()}'"));
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
