@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,7 +7,6 @@ using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using WireMock.Settings;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -51,7 +48,7 @@ public sealed class LlmScript : IDisposable
 
     public LlmScript()
     {
-        _server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{FreePort()}"] });
+        _server = LoopbackWireMock.Start();
         _server
             .Given(Request.Create().WithPath(new WildcardMatcher("*/chat/completions")).UsingPost())
             .RespondWith(Response.Create().WithCallback(AnswerAsync));
@@ -284,13 +281,6 @@ public sealed class LlmScript : IDisposable
 
         usage["total_tokens"] = usage["prompt_tokens"]!.GetValue<int>() + usage["completion_tokens"]!.GetValue<int>();
         return new Answer(200, body.ToJsonString(), new Dictionary<string, string>());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private LlmScript Enqueue(Func<Answer> answer, TimeSpan? delay, int times)
