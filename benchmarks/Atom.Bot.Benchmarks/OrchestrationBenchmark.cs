@@ -33,7 +33,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
 
     public string Name => "orchestration";
 
-    public string Description => "20 labelled issues → PR with an instant LLM stub and `true` as test command, 5,000-file repository (median, p95, breakdown)";
+    public string Description => "20 labelled issues → PR with an instant LLM stub and `true` as test command, 5,000-file repository (median, p95, breakdown), without and with spare worktrees";
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -51,6 +51,39 @@ public sealed class OrchestrationBenchmark : IBenchmark
         github.Settings("test_command: \"true\"\n");
         github.BranchHead = repository.Head;
         using var llm = StartLlm();
+
+        // Baseline in the same run: the same tasks with no spare worktrees (every checkout on the task's path), then
+        // with the default number of spares.
+        var phases = new List<(int Spares, IReadOnlyList<TaskTiming> Results)>();
+        var defaultSpares = int.Parse(AtomConfiguration.Settings.Single(s => s.Variable == "ATOM_WORKTREE_SPARES").Default!, CultureInfo.InvariantCulture);
+        foreach (var (spares, firstIssue) in new[] { (0, 100), (defaultSpares, 1100) })
+        {
+            Console.WriteLine($"ATOM_WORKTREE_SPARES={spares}:");
+            var results = await RunPhaseAsync(spares, count, firstIssue, repository, github, llm, gitTrace, cancellationToken);
+            phases.Add((spares, results));
+        }
+
+        var baseline = Totals(phases[0].Results);
+        var measured = Totals(phases[1].Results);
+        Console.WriteLine();
+        Console.WriteLine("delivery → PR created        median      p95      min");
+        foreach (var (spares, results) in phases)
+        {
+            var totals = Totals(results);
+            Console.WriteLine($"  spares {spares}            {BenchmarkSupport.Percentile(totals, 50),9:F0} ms{BenchmarkSupport.Percentile(totals, 95),6:F0} ms{totals[0],6:F0} ms");
+        }
+
+        Console.WriteLine($"  ratio (spares / none)  {BenchmarkSupport.Percentile(measured, 50) / BenchmarkSupport.Percentile(baseline, 50),9:F2}×  {BenchmarkSupport.Percentile(measured, 95) / BenchmarkSupport.Percentile(baseline, 95),6:F2}×");
+        Console.WriteLine($"load average at the end: {BenchmarkSupport.LoadAverage()}");
+        Console.WriteLine($"goal median < 2 s (with spares): {(BenchmarkSupport.Percentile(measured, 50) < 2000 ? "met" : "NOT met")}");
+        gitTrace?.Dispose();
+    }
+
+    private static double[] Totals(IReadOnlyList<TaskTiming> results) => results.Select(r => r.Total).Order().ToArray();
+
+    private static async Task<IReadOnlyList<TaskTiming>> RunPhaseAsync(
+        int spares, int count, int firstIssue, TestRepository repository, GitHubStub github, WireMockServer llm, GitTrace? gitTrace, CancellationToken cancellationToken)
+    {
         var dataDir = Directory.CreateTempSubdirectory("atom-bench-orchestration-").FullName;
         try
         {
@@ -62,6 +95,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
                 ["ATOM_DATA_DIR"] = dataDir,
                 ["ATOM_LLM_BASE_URL"] = llm.Url + "/v1",
                 ["ATOM_LLM_MODEL"] = "instant-model",
+                ["ATOM_WORKTREE_SPARES"] = spares.ToString(CultureInfo.InvariantCulture),
             }, dataDir, dataDir);
             if (!configuration.IsValid)
             {
@@ -79,7 +113,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
             var results = new List<TaskTiming>();
             for (var i = 0; i < count; i++)
             {
-                var issue = 100 + i;
+                var issue = firstIssue + i;
                 var timing = await RunTaskAsync(client, github, tasks, audit, repository, issue, cancellationToken);
                 results.Add(timing);
                 Console.WriteLine($"  issue #{issue}: {timing.Total:F0} ms");
@@ -87,12 +121,12 @@ public sealed class OrchestrationBenchmark : IBenchmark
 
             Print(results, logs, gitTrace);
             await atom.StopAsync(cancellationToken);
+            return results;
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDir, recursive: true);
-            gitTrace?.Dispose();
         }
     }
 
@@ -231,7 +265,6 @@ public sealed class OrchestrationBenchmark : IBenchmark
             }
         }
 
-        Console.WriteLine($"goal median < 2 s: {(median < 2000 ? "met" : "NOT met")}");
     }
 
     private static Dictionary<string, string> GeneratedFiles(int count)

@@ -39,6 +39,7 @@ public static class AtomConfiguration
         new("ATOM_GIT_AUTHOR_NAME", "atom-bot"),
         new("ATOM_GIT_AUTHOR_EMAIL", "atom-bot@users.noreply.github.com"),
         new("ATOM_DASHBOARD_TOKEN", null, IsSecret: true),
+        new("ATOM_WORKTREE_SPARES", "2", Kind: SettingKind.NonNegativeInteger),
     ];
 
     /// <summary>Loads from the real process environment, working directory and home directory.</summary>
@@ -209,6 +210,7 @@ public static class AtomConfiguration
             GitAuthorName = Get("ATOM_GIT_AUTHOR_NAME")!,
             GitAuthorEmail = Get("ATOM_GIT_AUTHOR_EMAIL")!,
             DashboardToken = Get("ATOM_DASHBOARD_TOKEN"),
+            WorktreeSpares = Int("ATOM_WORKTREE_SPARES"),
         };
     }
 

@@ -24,6 +24,9 @@ public sealed record AtomOptions
     public required string GitAuthorEmail { get; init; }
     public string? DashboardToken { get; init; }
 
+    /// <summary>Worktrees kept checked out ahead of need per repository (<c>ATOM_WORKTREE_SPARES</c>); 0 turns them off.</summary>
+    public int WorktreeSpares { get; init; } = 2;
+
     public bool UsesPostgreSql => !string.Equals(JobStorage, "memory", StringComparison.OrdinalIgnoreCase);
 
     public string DatabasePath => Path.Combine(DataDir, "atom.db");

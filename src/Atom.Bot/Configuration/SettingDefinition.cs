@@ -21,6 +21,9 @@ public sealed record SettingDefinition(
         SettingKind.PositiveInteger => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? null
             : "not a positive whole number",
+        SettingKind.NonNegativeInteger => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            ? null
+            : "not a whole number (0 or more)",
         _ => null,
     };
 }

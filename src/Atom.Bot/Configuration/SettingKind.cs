@@ -5,4 +5,5 @@ public enum SettingKind
     Text,
     Url,
     PositiveInteger,
+    NonNegativeInteger,
 }

@@ -31,6 +31,8 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     /// <summary>Removed worktrees whose files are still being deleted, off the caller's path.</summary>
     private readonly ConcurrentDictionary<Task, byte> _deletions = new();
 
+    private int _disposed;
+
     public GitWorkspace(AtomOptions options, ILogger<GitWorkspace> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -69,6 +71,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         RequireBranchName(workBranch);
         var mirror = MirrorPath(repo);
         var path = WorktreePath(repo, workBranch);
+        Checkout checkout;
         await using (await _locks.AcquireAsync(mirror, cancellationToken))
         {
             if (commit is null)
@@ -83,10 +86,17 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
 
             await RemoveWorktreeLockedAsync(mirror, path, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await RunOrThrowAsync(mirror, ["worktree", "add", "--detach", "--quiet", path, start], null, cancellationToken);
+            if (!await TakeSpareLockedAsync(mirror, path, start, cancellationToken))
+            {
+                await RunOrThrowAsync(mirror, ["worktree", "add", "--detach", "--quiet", path, start], null, cancellationToken);
+            }
+
             Log.WorktreeReady(_logger, workBranch, path, start, existing is not null, baseBranch);
-            return new Checkout(path, repo, baseBranch, baseSha, workBranch, start) { ContinuesExistingBranch = existing is not null };
+            checkout = new Checkout(path, repo, baseBranch, baseSha, workBranch, start) { ContinuesExistingBranch = existing is not null };
         }
+
+        Replenish(repo, mirror, baseBranch);
+        return checkout;
     }
 
     /// <summary>Fetches every branch of the remote into the mirror (creating it the first time), e.g. before diffing a push someone else made.</summary>
@@ -495,11 +505,19 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         Log.Fetched(_logger, repo.Owner, repo.Name, (long)elapsed.TotalMilliseconds);
     }
 
-    /// <summary>Waits for the deletions of removed worktrees still under way.</summary>
-    public async ValueTask DisposeAsync() => await Task.WhenAll(_deletions.Keys);
+    /// <summary>Stops making spare worktrees, deletes this process's spares and waits for the deletions still under way.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await StopSparesAsync();
+        }
+
+        await Task.WhenAll(_deletions.Keys);
+    }
 
     /// <inheritdoc cref="DisposeAsync"/>
-    public void Dispose() => Task.WaitAll([.. _deletions.Keys]);
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     // Deleting a checkout of thousands of files takes seconds on a busy machine, and the next step of a task waits for
     // the removal: the directory is moved aside (one rename), the registration pruned, and the files deleted meanwhile.

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
 
-/// <summary>The git area's log events (5001–5099). Never a token: git's messages are scrubbed before they get here.</summary>
+/// <summary>The git area's log events (5201–5299). Never a token: git's messages are scrubbed before they get here.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Created the mirror of {Owner}/{Name} at {Path}")]
@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5213, Level = LogLevel.Warning, Message = "A removed worktree's files at {Path} could not be deleted: {Reason}")]
     public static partial void TrashNotDeleted(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 5214, Level = LogLevel.Debug, Message = "Spare worktree for {Owner}/{Name} ready at {Path} ({StartSha})")]
+    public static partial void SpareReady(ILogger logger, string owner, string name, string path, string startSha);
+
+    [LoggerMessage(EventId = 5215, Level = LogLevel.Debug, Message = "Spare worktree {Spare} moved to {Path} and checked out at {StartSha}")]
+    public static partial void SpareTaken(ILogger logger, string spare, string path, string startSha);
+
+    [LoggerMessage(EventId = 5216, Level = LogLevel.Warning, Message = "Spare worktree {Path} discarded: {Reason}")]
+    public static partial void SpareDiscarded(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 5217, Level = LogLevel.Warning, Message = "Spare worktrees for {Owner}/{Name} could not be made: {Reason}")]
+    public static partial void SparesFailed(ILogger logger, string owner, string name, string reason);
 }

@@ -11,6 +11,7 @@ public sealed class GitWorkspaceTests : IDisposable
     private const string Token = "ghs_test-push-token-5d2b91";
     private const string BotName = "atom-bot";
     private const string BotEmail = "atom-bot@users.noreply.example.com";
+    private const int Spares = 2;
 
     private static readonly KeyValuePair<string, string>[] Trailers =
     [
@@ -133,7 +134,7 @@ public sealed class GitWorkspaceTests : IDisposable
         }
 
         GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
-        GitOk(_git.MirrorPath(remote.Ref), "worktree", "list", "--porcelain").Split('\n').Count(l => l.StartsWith("worktree ", StringComparison.Ordinal)).ShouldBe(7);
+        WorktreesOf(remote).Count(p => !p.Contains("/.spares/", StringComparison.Ordinal)).ShouldBe(7);
     }
 
     [Fact]
@@ -443,6 +444,104 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_preparation_spare_worktrees_are_made_and_the_next_one_starts_from_a_spare()
+    {
+        var remote = Repository(Enumerable.Range(0, 30).ToDictionary(i => $"src/f{i}.txt", i => $"{i}\n"));
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-30/first", null, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+        _git.SpareCount(remote.Ref).ShouldBe(Spares);
+
+        var second = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-31/second", null, Ct);
+
+        _log.Entries.Count(e => e.EventId.Id == 5215).ShouldBe(1, "the second worktree came from a spare");
+        second.Path.ShouldBe(_git.WorktreePath(remote.Ref, "atom/issue-31/second"));
+        AssertExactCheckoutOf(remote, second, "main");
+        await _git.WaitForSparesAsync(remote.Ref);
+        _git.SpareCount(remote.Ref).ShouldBe(Spares, "the pool is filled again");
+    }
+
+    [Fact]
+    public async Task A_spare_made_before_the_remote_moved_checks_out_exactly_the_new_commit()
+    {
+        var remote = Repository(new() { ["keep.txt"] = "keep\n", ["gone.txt"] = "gone\n", ["src/a.txt"] = "a1\n" });
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-32/first", null, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+        remote.Commit("main", new Dictionary<string, string?> { ["gone.txt"] = null, ["src/a.txt"] = "a2\n", ["src/new/b.txt"] = "b\n" }, "Move main");
+        var branch = "atom/issue-33/revision";
+        remote.Commit(branch, new Dictionary<string, string?> { ["src/a.txt"] = "on the branch\n" }, "Branch work", from: "main");
+
+        var revision = await _git.PrepareAsync(remote.Ref, "main", branch, null, Ct);
+
+        _log.Entries.ShouldContain(e => e.EventId.Id == 5215);
+        revision.ContinuesExistingBranch.ShouldBeTrue();
+        AssertExactCheckoutOf(remote, revision, branch);
+        File.Exists(Path.Combine(revision.Path, "gone.txt")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_used_worktree_is_never_handed_out_again()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n", [".gitignore"] = "bin/\n" });
+        var used = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-34/used", null, Ct);
+        await File.WriteAllTextAsync(Path.Combine(used.Path, "README.md"), "changed by a model\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(used.Path, "untracked.txt"), "left behind\n", Ct);
+        Directory.CreateDirectory(Path.Combine(used.Path, "bin"));
+        await File.WriteAllTextAsync(Path.Combine(used.Path, "bin", "cache.dll"), "ignored build output\n", Ct);
+        await _git.RemoveAsync(used, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+
+        var checkouts = new List<Checkout>();
+        for (var k = 0; k < Spares + 1; k++)
+        {
+            checkouts.Add(await _git.PrepareAsync(remote.Ref, "main", $"atom/issue-35/next/{k}", null, Ct));
+        }
+
+        foreach (var checkout in checkouts)
+        {
+            AssertExactCheckoutOf(remote, checkout, "main");
+        }
+    }
+
+    [Fact]
+    public async Task Spares_of_a_process_that_is_gone_are_deleted_and_a_live_ones_are_kept()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        var spares = Path.Combine(_dataDir, "worktrees", ".spares");
+        var abandoned = Path.Combine(spares, "0123456789abcdef", "half-made");
+        Directory.CreateDirectory(abandoned);
+        await File.WriteAllTextAsync(Path.Combine(abandoned, "README.md"), "interrupted\n", Ct);
+        await using var live = new GitWorkspace(Options(_dataDir), _log);
+        await live.PrepareAsync(remote.Ref, "main", "atom/issue-36/live", null, Ct);
+        await live.WaitForSparesAsync(remote.Ref);
+        var liveSpares = Directory.GetDirectories(spares).Single(d => !d.EndsWith("0123456789abcdef", StringComparison.Ordinal));
+
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-37/other", null, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+
+        Directory.Exists(Path.GetDirectoryName(abandoned)).ShouldBeFalse("the spares of a process that is gone are deleted");
+        Directory.GetDirectories(liveSpares).Length.ShouldBe(Spares, "a live process keeps its spares");
+        await live.DisposeAsync();
+        Directory.Exists(liveSpares).ShouldBeFalse("a process deletes its own spares when it stops");
+    }
+
+    [Fact]
+    public async Task With_no_spares_configured_none_are_made()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        await using var plain = new GitWorkspace(Options(_dataDir) with { WorktreeSpares = 0 }, _log);
+
+        var first = await plain.PrepareAsync(remote.Ref, "main", "atom/issue-38/first", null, Ct);
+        await plain.WaitForSparesAsync(remote.Ref);
+        var second = await plain.PrepareAsync(remote.Ref, "main", "atom/issue-39/second", null, Ct);
+
+        plain.SpareCount(remote.Ref).ShouldBe(0);
+        Directory.Exists(Path.Combine(_dataDir, "worktrees", ".spares")).ShouldBeFalse();
+        _log.Entries.ShouldNotContain(e => e.EventId.Id == 5215);
+        AssertExactCheckoutOf(remote, second, "main");
+        first.Path.ShouldNotBe(second.Path);
+    }
+
+    [Fact]
     public async Task A_missing_base_branch_fails_preparation_with_a_clear_message()
     {
         var remote = Repository(new() { ["README.md"] = "base\n" });
@@ -487,6 +586,30 @@ public sealed class GitWorkspaceTests : IDisposable
         _repositories.Add(repository);
         return repository;
     }
+
+    // A checkout is exact when its files are the commit's tree and git sees nothing else: no change, no untracked or
+    // ignored file.
+    private static void AssertExactCheckoutOf(TestRepository remote, Checkout checkout, string branch)
+    {
+        GitOk(checkout.Path, "rev-parse", "HEAD").Trim().ShouldBe(remote.Head(branch));
+        GitOk(checkout.Path, "status", "--porcelain", "--ignored", "--untracked-files=all").ShouldBeEmpty();
+        var files = Directory.EnumerateFiles(checkout.Path, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(checkout.Path, f).Replace('\\', '/'))
+            .Where(f => f != ".git")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        files.ShouldBe(remote.Tree(branch).Keys.Order(StringComparer.Ordinal).ToList());
+        foreach (var (path, content) in remote.Tree(branch))
+        {
+            File.ReadAllText(Path.Combine(checkout.Path, path)).ShouldBe(content);
+        }
+    }
+
+    private List<string> WorktreesOf(TestRepository remote) =>
+        GitOk(_git.MirrorPath(remote.Ref), "worktree", "list", "--porcelain").Split('\n')
+            .Where(l => l.StartsWith("worktree ", StringComparison.Ordinal))
+            .Select(l => l["worktree ".Length..])
+            .ToList();
 
     private static void AssertNoSecretIn(string text)
     {

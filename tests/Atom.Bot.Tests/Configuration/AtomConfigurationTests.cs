@@ -52,6 +52,15 @@ public sealed class AtomConfigurationTests : IDisposable
         options.GitAuthorName.ShouldBe("atom-bot");
         options.GitAuthorEmail.ShouldContain("noreply");
         options.DataDir.ShouldEndWith(".atom");
+        options.WorktreeSpares.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Zero_worktree_spares_turns_them_off()
+    {
+        var options = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_WORKTREE_SPARES"] = "0" }).Options!;
+
+        options.WorktreeSpares.ShouldBe(0);
     }
 
     [Fact]
@@ -69,6 +78,8 @@ public sealed class AtomConfigurationTests : IDisposable
     [InlineData("ATOM_LLM_CONCURRENCY", "four", "not a positive whole number")]
     [InlineData("ATOM_LLM_TIMEOUT_SECONDS", "0", "not a positive whole number")]
     [InlineData("ATOM_GITHUB_APP_ID", "-3", "not a positive whole number")]
+    [InlineData("ATOM_WORKTREE_SPARES", "-1", "not a whole number (0 or more)")]
+    [InlineData("ATOM_WORKTREE_SPARES", "two", "not a whole number (0 or more)")]
     public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
     {
         var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });

@@ -64,6 +64,7 @@ public sealed partial class DocumentationTests
         {
             SettingKind.Url => "URL",
             SettingKind.PositiveInteger => "positive number",
+            SettingKind.NonNegativeInteger => "number",
             _ => "text",
         });
     }

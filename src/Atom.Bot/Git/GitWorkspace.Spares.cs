@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+
+namespace Atom.Bot.Git;
+
+// Spare worktrees: checking out a large repository is most of an assignment's and an evaluation's git time (a
+// 5,000-file checkout took 0.5-1.7 s here, twice per task). So each mirror keeps a few worktrees checked out ahead of
+// need, at the head of its default branch, made by git alone: nothing else ever runs in a spare. Taking one moves it
+// to the assignment's path and checks out the wanted commit, which rewrites only the files that differ, so the result
+// is exactly a fresh worktree of that commit. A worktree that was used (by a model, a test run) is never handed out
+// again; it is deleted as before. docs/git.md has the rules and the measurements.
+public sealed partial class GitWorkspace
+{
+    private readonly ConcurrentDictionary<string, SparePool> _spares = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _fills = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _instanceGate = new();
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..16];
+    private FileStream? _instanceLock;
+
+    private string SparesRoot => Path.Combine(_options.DataDir, "worktrees", ".spares");
+
+    /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests and /status).</summary>
+    internal int SpareCount(RepositoryRef repo) => _spares.TryGetValue(MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;
+
+    /// <summary>Waits until the spares being made for <paramref name="repo"/> are ready (or could not be made).</summary>
+    internal async Task WaitForSparesAsync(RepositoryRef repo)
+    {
+        if (_spares.TryGetValue(MirrorPath(repo), out var pool))
+        {
+            await pool.Filling;
+        }
+    }
+
+    // Under the mirror's lock: moves a ready spare to path and checks out start there. Null when there is none or it
+    // cannot be used (the caller then makes a worktree the ordinary way); a spare that failed is deleted, never reused.
+    private async Task<bool> TakeSpareLockedAsync(string mirror, string path, string start, CancellationToken cancellationToken)
+    {
+        if (!_spares.TryGetValue(mirror, out var pool))
+        {
+            return false;
+        }
+
+        while (pool.Ready.TryDequeue(out var spare))
+        {
+            if (!Directory.Exists(spare))
+            {
+                continue;
+            }
+
+            var moved = await GitCli.RunAsync(mirror, ["worktree", "move", spare, path], null, cancellationToken);
+            if (!moved.Succeeded)
+            {
+                Log.SpareDiscarded(_logger, spare, moved.StandardError.Trim());
+                Discard(spare);
+                continue;
+            }
+
+            var checkout = await GitCli.RunAsync(path, ["checkout", "--detach", "--quiet", "--no-recurse-submodules", start], null, cancellationToken);
+            if (!checkout.Succeeded)
+            {
+                Log.SpareDiscarded(_logger, path, checkout.StandardError.Trim());
+                Discard(path);
+                await RunOrThrowAsync(mirror, ["worktree", "prune"], null, cancellationToken);
+                return false;
+            }
+
+            Log.SpareTaken(_logger, spare, path, start);
+            return true;
+        }
+
+        return false;
+    }
+
+    // Starts making spares for the mirror in the background, unless that is already under way or the pool is full.
+    private void Replenish(RepositoryRef repo, string mirror, string baseBranch)
+    {
+        var pool = _spares.GetOrAdd(mirror, _ => new SparePool());
+        lock (pool.Gate)
+        {
+            pool.BaseBranch = baseBranch;
+            if (!pool.Filling.IsCompleted || pool.Ready.Count >= _options.WorktreeSpares || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var fill = Task.Run(() => FillAsync(repo, mirror, pool, _stopping.Token));
+            pool.Filling = fill;
+            _fills.TryAdd(fill, 0);
+            fill.ContinueWith(done => _fills.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task FillAsync(RepositoryRef repo, string mirror, SparePool pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var directory = ClaimInstanceDirectory();
+            while (pool.Ready.Count < _options.WorktreeSpares && !cancellationToken.IsCancellationRequested)
+            {
+                var spare = Path.Combine(directory, Guid.NewGuid().ToString("N"));
+                string? start;
+                await using (await _locks.AcquireAsync(mirror, cancellationToken))
+                {
+                    start = ResolveTracking(mirror, pool.BaseBranch);
+                    if (start is null)
+                    {
+                        return;
+                    }
+
+                    // Registered without files under the lock (milliseconds); the files are written outside it, so a
+                    // spare in the making never holds up a fetch or another task's worktree.
+                    await RunOrThrowAsync(mirror, ["worktree", "add", "--no-checkout", "--detach", "--quiet", spare, start], null, cancellationToken);
+                }
+
+                var populate = await GitCli.RunAsync(spare, ["reset", "--hard", "--quiet", "--no-recurse-submodules"], null, cancellationToken);
+                if (!populate.Succeeded)
+                {
+                    Log.SpareDiscarded(_logger, spare, populate.StandardError.Trim());
+                    Discard(spare);
+                    return;
+                }
+
+                pool.Ready.Enqueue(spare);
+                Log.SpareReady(_logger, repo.Owner, repo.Name, spare, start);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is GitCommandException or IOException or UnauthorizedAccessException or LibGit2Sharp.LibGit2SharpException)
+        {
+            // Spares are an optimisation: without one, the next worktree is made the ordinary way.
+            Log.SparesFailed(_logger, repo.Owner, repo.Name, ex.Message);
+        }
+    }
+
+    // This process's spares live in .spares/<instance>/, guarded by an exclusive lock on .spares/<instance>.lock for as
+    // long as the process runs. The first time, spares of processes that are gone (their lock file can be taken) are
+    // deleted: a crash can leave spares half made, and no one would ever use them.
+    private string ClaimInstanceDirectory()
+    {
+        var directory = Path.Combine(SparesRoot, _instance);
+        lock (_instanceGate)
+        {
+            if (_instanceLock is not null)
+            {
+                return directory;
+            }
+
+            Directory.CreateDirectory(SparesRoot);
+            _instanceLock = new FileStream(directory + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            foreach (var other in Directory.EnumerateDirectories(SparesRoot))
+            {
+                var name = Path.GetFileName(other);
+                if (name == _instance || !IsAbandoned(other + ".lock"))
+                {
+                    continue;
+                }
+
+                Discard(other);
+            }
+
+            Directory.CreateDirectory(directory);
+            return directory;
+        }
+    }
+
+    private static bool IsAbandoned(string lockFile)
+    {
+        if (!File.Exists(lockFile))
+        {
+            return true;
+        }
+
+        try
+        {
+            using (new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+            }
+
+            File.Delete(lockFile);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // A spare that will not be used: moved aside and deleted like a removed worktree; `git worktree prune` drops its
+    // registration the next time a worktree is removed.
+    private void Discard(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+        Directory.Move(directory, trash);
+        DeleteInBackground(trash);
+    }
+
+    // Stops making spares and deletes this process's own: they are cheap to make again and would only fill the disk.
+    private async Task StopSparesAsync()
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_fills.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var pool in _spares.Values)
+        {
+            while (pool.Ready.TryDequeue(out var spare))
+            {
+                Discard(spare);
+            }
+        }
+
+        lock (_instanceGate)
+        {
+            if (_instanceLock is not null)
+            {
+                Discard(Path.Combine(SparesRoot, _instance));
+                _instanceLock.Dispose();
+                File.Delete(Path.Combine(SparesRoot, _instance + ".lock"));
+                _instanceLock = null;
+            }
+        }
+    }
+
+    private sealed class SparePool
+    {
+        public ConcurrentQueue<string> Ready { get; } = new();
+
+        public Task Filling { get; set; } = Task.CompletedTask;
+
+        public string BaseBranch { get; set; } = "";
+
+        public Lock Gate { get; } = new();
+    }
+}
