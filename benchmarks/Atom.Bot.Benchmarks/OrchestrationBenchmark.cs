@@ -109,12 +109,13 @@ public sealed class OrchestrationBenchmark : IBenchmark
             using var client = new HttpClient { BaseAddress = new Uri(atom.Urls.First()) };
             var tasks = atom.Services.GetRequiredService<TaskStore>();
             var audit = atom.Services.GetRequiredService<AuditLog>();
+            var receipts = atom.Services.GetRequiredService<ExecutionReceipts>();
 
             var results = new List<TaskTiming>();
             for (var i = 0; i < count; i++)
             {
                 var issue = firstIssue + i;
-                var timing = await RunTaskAsync(client, github, tasks, audit, repository, issue, cancellationToken);
+                var timing = await RunTaskAsync(client, github, tasks, audit, receipts, repository, issue, cancellationToken);
                 results.Add(timing);
                 Console.WriteLine($"  issue #{issue}: {timing.Total:F0} ms");
             }
@@ -130,7 +131,8 @@ public sealed class OrchestrationBenchmark : IBenchmark
         }
     }
 
-    private static async Task<TaskTiming> RunTaskAsync(HttpClient client, GitHubStub github, TaskStore tasks, AuditLog audit, TestRepository repository, int issue, CancellationToken cancellationToken)
+    private static async Task<TaskTiming> RunTaskAsync(
+        HttpClient client, GitHubStub github, TaskStore tasks, AuditLog audit, ExecutionReceipts receipts, TestRepository repository, int issue, CancellationToken cancellationToken)
     {
         var payload = JsonNode.Parse(await File.ReadAllTextAsync(Fixtures.Path("webhooks", "issues", "labeled.payload.json"), cancellationToken))!;
         payload["label"]!["name"] = "atom";
@@ -183,7 +185,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
 
         var events = await tasks.EventsAsync(task.Id, cancellationToken);
         var entries = await audit.EntriesForTaskAsync(task.Id, cancellationToken);
-        return new TaskTiming(sent, total, events, entries);
+        return new TaskTiming(sent, total, events, entries, await receipts.ForTaskAsync(task.Id, cancellationToken));
     }
 
     /// <summary>Milliseconds between consecutive milestones, from the task's events and audit entries.</summary>
@@ -193,15 +195,35 @@ public sealed class OrchestrationBenchmark : IBenchmark
         DateTimeOffset? First(string kind) => timing.Entries.FirstOrDefault(e => e.Kind == kind)?.Time;
         DateTimeOffset? Last(string kind) => timing.Entries.LastOrDefault(e => e.Kind == kind)?.Time;
 
+        // A receipt is written when its command ends and says how long it ran: its start and end split a stage.
+        (DateTimeOffset? Start, DateTimeOffset? End) Receipt(string kind)
+        {
+            var receipt = timing.Receipts.LastOrDefault(r => r.Kind == kind);
+            if (receipt is null)
+            {
+                return (null, null);
+            }
+
+            using var facts = JsonDocument.Parse(receipt.Facts);
+            return (receipt.Time.AddMilliseconds(-facts.RootElement.GetProperty("duration_ms").GetInt64()), receipt.Time);
+        }
+
+        var push = Receipt(ReceiptKinds.Commit);
+        var tests = Receipt(ReceiptKinds.TestRun);
+
         var milestones = new (string Stage, DateTimeOffset? At)[]
         {
             ("intake (delivery → task accepted)", First(AuditKinds.TaskAccepted)),
             ("acknowledge (→ planning)", Event(TaskState.Planning)),
             ("plan (→ plan recorded)", First(AuditKinds.Plan)),
             ("dispatch (→ assignment dispatched)", Last(AuditKinds.Dispatch)),
-            ("work: clone, agent, commit, push", Last(AuditKinds.AssignmentFinished)),
+            ("work: fetch, worktree, agent, commit", push.Start),
+            ("work: push", push.End),
+            ("work: remove worktree, record result", Last(AuditKinds.AssignmentFinished)),
             ("→ evaluating", Event(TaskState.Evaluating)),
-            ("evaluate: git combine, tests, auditor", Last(AuditKinds.Evaluation)),
+            ("evaluate: fetch, diff, scope, worktree", tests.Start),
+            ("evaluate: tests", tests.End),
+            ("evaluate: remove worktree, patch, auditor", Last(AuditKinds.Evaluation)),
             ("post (→ package posted)", First(AuditKinds.PackagePosted)),
             ("→ awaiting approval", Event(TaskState.AwaitingApproval)),
         };
@@ -433,5 +455,5 @@ public sealed class OrchestrationBenchmark : IBenchmark
         }
     }
 
-    private sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries);
+    private sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries, IReadOnlyList<ExecutionReceipt> Receipts);
 }

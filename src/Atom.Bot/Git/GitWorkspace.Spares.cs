@@ -31,6 +31,17 @@ public sealed partial class GitWorkspace
         }
     }
 
+    // Before the mirror's lock: when no spare is ready but one is being written, waiting for it is quicker than a new
+    // checkout, which would start from nothing and compete with it for the disk and the cores.
+    private async Task AwaitSpareInMakingAsync(string mirror, CancellationToken cancellationToken)
+    {
+        if (_spares.TryGetValue(mirror, out var pool) && pool.Ready.IsEmpty && !pool.InMaking.IsCompleted)
+        {
+            await pool.InMaking.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     // Under the mirror's lock: moves a ready spare to path and checks out start there. Null when there is none or it
     // cannot be used (the caller then makes a worktree the ordinary way); a spare that failed is deleted, never reused.
     private async Task<bool> TakeSpareLockedAsync(string mirror, string path, string start, CancellationToken cancellationToken)
@@ -83,14 +94,17 @@ public sealed partial class GitWorkspace
                 return;
             }
 
-            var fill = Task.Run(() => FillAsync(repo, mirror, pool, _stopping.Token));
+            // The first spare counts as in the making from now on, so a preparation right after this one waits for it.
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            pool.InMaking = first.Task;
+            var fill = Task.Run(() => FillAsync(repo, mirror, pool, first, _stopping.Token));
             pool.Filling = fill;
             _fills.TryAdd(fill, 0);
             fill.ContinueWith(done => _fills.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private async Task FillAsync(RepositoryRef repo, string mirror, SparePool pool, CancellationToken cancellationToken)
+    private async Task FillAsync(RepositoryRef repo, string mirror, SparePool pool, TaskCompletionSource first, CancellationToken cancellationToken)
     {
         try
         {
@@ -98,30 +112,19 @@ public sealed partial class GitWorkspace
             while (pool.Ready.Count < _options.WorktreeSpares && !cancellationToken.IsCancellationRequested)
             {
                 var spare = Path.Combine(directory, Guid.NewGuid().ToString("N"));
-                string? start;
-                await using (await _locks.AcquireAsync(mirror, cancellationToken))
+                var made = first.Task.IsCompleted ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : first;
+                pool.InMaking = made.Task;
+                try
                 {
-                    start = ResolveTracking(mirror, pool.BaseBranch);
-                    if (start is null)
+                    if (!await MakeSpareAsync(repo, mirror, pool, spare, cancellationToken))
                     {
                         return;
                     }
-
-                    // Registered without files under the lock (milliseconds); the files are written outside it, so a
-                    // spare in the making never holds up a fetch or another task's worktree.
-                    await RunOrThrowAsync(mirror, ["worktree", "add", "--no-checkout", "--detach", "--quiet", spare, start], null, cancellationToken);
                 }
-
-                var populate = await GitCli.RunAsync(spare, ["reset", "--hard", "--quiet", "--no-recurse-submodules"], null, cancellationToken);
-                if (!populate.Succeeded)
+                finally
                 {
-                    Log.SpareDiscarded(_logger, spare, populate.StandardError.Trim());
-                    Discard(spare);
-                    return;
+                    made.TrySetResult();
                 }
-
-                pool.Ready.Enqueue(spare);
-                Log.SpareReady(_logger, repo.Owner, repo.Name, spare, start);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -132,6 +135,39 @@ public sealed partial class GitWorkspace
             // Spares are an optimisation: without one, the next worktree is made the ordinary way.
             Log.SparesFailed(_logger, repo.Owner, repo.Name, ex.Message);
         }
+        finally
+        {
+            first.TrySetResult();
+        }
+    }
+
+    private async Task<bool> MakeSpareAsync(RepositoryRef repo, string mirror, SparePool pool, string spare, CancellationToken cancellationToken)
+    {
+        string? start;
+        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        {
+            start = ResolveTracking(mirror, pool.BaseBranch);
+            if (start is null)
+            {
+                return false;
+            }
+
+            // Registered without files under the lock (milliseconds); the files are written outside it, so a
+            // spare in the making never holds up a fetch or another task's worktree.
+            await RunOrThrowAsync(mirror, ["worktree", "add", "--no-checkout", "--detach", "--quiet", spare, start], null, cancellationToken);
+        }
+
+        var populate = await GitCli.RunAsync(spare, ["reset", "--hard", "--quiet", "--no-recurse-submodules"], null, cancellationToken);
+        if (!populate.Succeeded)
+        {
+            Log.SpareDiscarded(_logger, spare, populate.StandardError.Trim());
+            Discard(spare);
+            return false;
+        }
+
+        pool.Ready.Enqueue(spare);
+        Log.SpareReady(_logger, repo.Owner, repo.Name, spare, start);
+        return true;
     }
 
     // This process's spares live in .spares/<instance>/, guarded by an exclusive lock on .spares/<instance>.lock for as
@@ -232,6 +268,9 @@ public sealed partial class GitWorkspace
         public ConcurrentQueue<string> Ready { get; } = new();
 
         public Task Filling { get; set; } = Task.CompletedTask;
+
+        /// <summary>Completes when the spare being made now is ready or has failed.</summary>
+        public Task InMaking { get; set; } = Task.CompletedTask;
 
         public string BaseBranch { get; set; } = "";
 

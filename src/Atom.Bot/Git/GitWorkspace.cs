@@ -72,6 +72,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         var mirror = MirrorPath(repo);
         var path = WorktreePath(repo, workBranch);
         Checkout checkout;
+        await AwaitSpareInMakingAsync(mirror, cancellationToken);
         await using (await _locks.AcquireAsync(mirror, cancellationToken))
         {
             if (commit is null)

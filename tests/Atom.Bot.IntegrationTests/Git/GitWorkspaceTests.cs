@@ -461,6 +461,18 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_preparation_while_a_spare_is_being_made_waits_for_it_instead_of_checking_out_anew()
+    {
+        var remote = Repository(Enumerable.Range(0, 300).ToDictionary(i => $"src/f{i}.txt", i => $"{i}\n"));
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-40/worker", null, Ct);
+
+        var evaluation = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-40/evaluation", null, Ct);
+
+        _log.Entries.Count(e => e.EventId.Id == 5215).ShouldBe(1, "the second worktree is the spare begun after the first");
+        AssertExactCheckoutOf(remote, evaluation, "main");
+    }
+
+    [Fact]
     public async Task A_spare_made_before_the_remote_moved_checks_out_exactly_the_new_commit()
     {
         var remote = Repository(new() { ["keep.txt"] = "keep\n", ["gone.txt"] = "gone\n", ["src/a.txt"] = "a1\n" });
