@@ -71,11 +71,20 @@ public static class Payloads
         return payload;
     }
 
-    /// <summary>A new comment on an issue, or on a pull request (GitHub sends those as issue comments with <c>issue.pull_request</c>).</summary>
-    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User")
+    /// <summary>
+    /// A new comment on an issue, or on a pull request (GitHub sends those as issue comments with <c>issue.pull_request</c>).
+    /// <paramref name="issueBody"/> is the body the issue has at that moment (GitHub sends the current body with every
+    /// comment); the fixture's when null.
+    /// </summary>
+    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User", string? issueBody = null)
     {
         var payload = Fixtures.Webhook("issue_comment", "created");
         payload["issue"]!["number"] = number;
+        if (issueBody is not null)
+        {
+            payload["issue"]!["body"] = issueBody;
+        }
+
         if (onPullRequest)
         {
             payload["issue"]!["pull_request"] = new JsonObject
