@@ -205,7 +205,7 @@ public static class PackageBody
             ? ", for read and write: the worker's guard opens that one file and refuses every other path"
             : ", written mechanically with the approved text (no model, no worker)").Append('\n');
         body.Append("- **Denied:** every other path\n");
-        body.Append("- **This diff:** ").Append(impact.Files).Append(" files, ").Append(impact.ChangedLines).Append(" lines\n\n");
+        body.Append("- **This diff:** ").Append(Plural(impact.Files, "file")).Append(", ").Append(Plural(impact.ChangedLines, "changed line")).Append("\n\n");
 
         body.Append("**Refusals during the work** (").Append(scope.Refusals.Count).Append(")\n\n");
         Table(body, ["Path", "Reason"], scope.Refusals, limits,

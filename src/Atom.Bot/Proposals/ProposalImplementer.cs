@@ -109,7 +109,7 @@ public sealed class ProposalImplementer(
                 return;
             }
 
-            built = built with { Checks = [.. built.Checks, $"the commit changes exactly one file, `{changes[0].Path}`"] };
+            built = built with { Checks = [.. built.Checks, $"the commit changes exactly one file, {changes[0].Path}"] };
 
             // What the pull request will show, as GitHub computes it: from the merge base, with the file's status.
             diff = await git.DiffAsync(repository, proposal.DefaultBranch, sha, cancellationToken);
@@ -219,7 +219,7 @@ public sealed class ProposalImplementer(
         File.WriteAllText(path, after);
         return new Built(null,
         [
-            "`.github/atom.yml` is the approved text, byte for byte",
+            $"{RepoSettings.Path} is the approved text, byte for byte",
             $"it parses and validates as settings again (SHA-256 {Hashing.Sha256(after)})",
         ]);
     }
@@ -249,7 +249,7 @@ public sealed class ProposalImplementer(
         var file = Path.Join(checkout.Path, grant.Path);
         var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
         var problem = run.Stop is AgentStop.LlmFailed ? $"the model could not be reached: {run.Error}" : SkillFile.Problem(content, spec);
-        List<string> checks = [$"`{grant.Path}` starts with `# {spec.Name}`, has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes and {SkillFile.MaxLines} lines"];
+        List<string> checks = [$"{grant.Path} starts with the heading \"# {spec.Name}\", has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes and {SkillFile.MaxLines} lines"];
         AuditorVerdict? passed = null;
         if (problem is null)
         {

@@ -430,7 +430,8 @@ public sealed class ProposalLoopTests
         spec.Spec.Select(f => f.Name).ShouldBe(["Name", "Purpose", "Inputs", "Outputs", "Constraints"]);
         spec.ChangeHash.ShouldBe(ProposalDrafter.ChangeHash(built.Change));
         spec.Checks.ShouldContain(c => c.Contains("auditor model", StringComparison.Ordinal));
-        spec.Checks.ShouldContain(c => c.Contains("## Purpose", StringComparison.Ordinal) || c.Contains("Purpose", StringComparison.Ordinal));
+        spec.Checks.ShouldContain(c => c.Contains("has the sections Purpose, Inputs, Outputs, Constraints", StringComparison.Ordinal));
+        spec.Checks.ShouldContain($"the commit changes exactly one file, {skillPath}");
         package.Audit.FirstSequence.ShouldBeGreaterThan(0);
         package.Audit.LastSequence.ShouldBeGreaterThan(package.Audit.FirstSequence);
 
