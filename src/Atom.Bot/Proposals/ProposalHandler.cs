@@ -34,8 +34,8 @@ public sealed class ProposalHandler(
     public const string HelpTable = """
         | command | who | effect on a proposal |
         |---|---|---|
-        | `/approve` | approver | approve the spec as it stands; Atom builds it as a pull request that a human merges |
-        | `/reject [reason]` | approver | close the proposal; the same evidence is not proposed again |
+        | `/approve` | approver | approve the spec as the issue shows it now (edit the skill fields or the `.github/atom.yml` block first to change it); Atom builds it as a pull request that a human merges |
+        | `/reject [reason]` | approver | close the proposal (and its pull request); the same evidence is not proposed again |
         | `/status` | anyone | the proposal's state, evidence, approval and pull request |
         | `/help` | anyone | this table |
         """;

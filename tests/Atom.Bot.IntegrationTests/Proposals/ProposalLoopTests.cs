@@ -180,8 +180,10 @@ public sealed class ProposalLoopTests
         var dashboard = scenario.GitHub.Issues.Single(i => i.Title == ProposalText.DashboardTitle);
         dashboard.Body.ShouldContain($"#{scopeProposal.IssueNumber}");
         dashboard.Labels.ShouldBe([ProposalText.DashboardLabel]);
-        scenario.GitHub.AllRequests().ShouldContain(r => r.Path == "/api/graphql"
-            && System.Text.Json.Nodes.JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal));
+
+        // The pin follows the creation of the dashboard issue, which the stub already shows: wait for it.
+        await Eventually.TrueAsync(() => scenario.GitHub.AllRequests().Any(r => r.Path == "/api/graphql"
+            && JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal)), "the dashboard pinned");
 
         // Detection again (new run, same evidence): nothing is filed twice.
         var issuesBefore = scenario.GitHub.Issues.Count;
