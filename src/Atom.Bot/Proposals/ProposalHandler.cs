@@ -5,6 +5,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Octokit;
 using Octokit.Webhooks.Events.IssueComment;
+using Octokit.Webhooks.Events.Issues;
 using Octokit.Webhooks.Events.PullRequest;
 using Octokit.Webhooks.Events.PullRequestReview;
 
@@ -97,6 +98,43 @@ public sealed class ProposalHandler(
         }
 
         return string.Join("; ", outcomes);
+    }
+
+    /// <summary>
+    /// Someone edited a proposal's issue body (GitHub's <c>issues.edited</c>, with <c>sender</c> and <c>changes.body</c>);
+    /// null when the issue is not a proposal's. The edit is recorded with its author and the SHA-256 of the body before and
+    /// after: an approval records the hash of the body it approved, so the log shows whose text was approved. The edit
+    /// itself decides nothing; only an approver's <c>/approve</c> does.
+    /// </summary>
+    public async Task<string?> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || await store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        if (e.Changes?.Body is not { } before)
+        {
+            return "ignored: the body did not change";
+        }
+
+        if (e.Sender is null || await bots.IsBotOrSelfAsync(e.Sender.Login, e.Sender.Type.ToString(), e.Installation?.Id, cancellationToken))
+        {
+            return "ignored: Atom's or a bot's edit";
+        }
+
+        var block = ProposalText.ReadSettings(e.Issue.Body);
+        await audit.RecordAsync(AuditKinds.ProposalEdited, null, e.Sender.Login, new
+        {
+            proposal = proposal.Id,
+            issue = proposal.IssueNumber,
+            state = proposal.State.ToName(),
+            previousBody = Hashing.Sha256(before.From ?? ""),
+            issueBody = Hashing.Sha256(e.Issue.Body ?? ""),
+            settings = block.Text is { } text ? Hashing.Sha256(text) : null,
+        }, cancellationToken);
+        return $"recorded an edit of proposal {proposal.Id} by {e.Sender.Login}";
     }
 
     /// <summary>

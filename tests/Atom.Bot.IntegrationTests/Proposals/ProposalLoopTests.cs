@@ -556,6 +556,10 @@ public sealed class ProposalLoopTests
         // A non-approver (mallory) edited the block on GitHub; alice's /approve approves what the issue says at that moment.
         scenario.GitHub.Permission("mallory", "read");
         var edit = EditSettingsBlock(proposal.Change.SettingsAfter!, edited);
+        var original = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        await scenario.Host.SendAsync("issues", Payloads.Edited(proposal.IssueNumber!.Value, "mallory", edit(original), original));
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Any(a => a.Kind == AuditKinds.ProposalEdited), "the edit recorded");
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.Open);
         await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "mallory", "/approve", edit));
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains("not an approver", StringComparison.Ordinal)), "mallory refused");
         await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve", edit));
@@ -575,7 +579,14 @@ public sealed class ProposalLoopTests
         approved.Payload.ShouldContain("\"edited\":true");
         approved.Payload.ShouldContain($"\"settings\":\"{Hashing.Sha256(edited)}\"");
         approved.Payload.ShouldContain($"\"change\":\"{ProposalDrafter.ChangeHash(built.Change)}\"");
-        approved.Payload.ShouldContain($"\"issueBody\":\"{Hashing.Sha256(edit(scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body))}\"");
+        approved.Payload.ShouldContain($"\"issueBody\":\"{Hashing.Sha256(edit(original))}\"");
+
+        // The log links the approved body to its author: mallory's edit carries the same body hash and the settings hash.
+        var edits = (await ProposalAuditAsync(scenario)).Where(a => a.Kind == AuditKinds.ProposalEdited).ToList();
+        edits.ShouldHaveSingleItem().Actor.ShouldBe("mallory");
+        edits[0].Payload.ShouldContain($"\"issueBody\":\"{Hashing.Sha256(edit(original))}\"");
+        edits[0].Payload.ShouldContain($"\"previousBody\":\"{Hashing.Sha256(original)}\"");
+        edits[0].Payload.ShouldContain($"\"settings\":\"{Hashing.Sha256(edited)}\"");
         (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
     }
 

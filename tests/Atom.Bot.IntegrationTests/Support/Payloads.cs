@@ -54,6 +54,20 @@ public static class Payloads
         return payload;
     }
 
+    /// <summary>
+    /// An issue's body edited by <paramref name="login"/>: <c>issue.body</c> is the new text and <c>changes.body.from</c>
+    /// the old one, as GitHub's <c>issues.edited</c> carries them (the fixture's <c>changes</c> is empty: nothing changed there).
+    /// </summary>
+    public static JsonObject Edited(int issue, string login, string body, string previousBody)
+    {
+        var payload = Fixtures.Webhook("issues", "edited");
+        payload["issue"]!["number"] = issue;
+        payload["issue"]!["body"] = body;
+        payload["changes"] = new JsonObject { ["body"] = new JsonObject { ["from"] = previousBody } };
+        payload["sender"]!["login"] = login;
+        return payload;
+    }
+
     private static long _commentId = 900_000;
 
     /// <summary>A submitted review (<c>approved</c>, <c>changes_requested</c>, <c>commented</c>) on commit <paramref name="commitId"/>.</summary>
