@@ -41,6 +41,7 @@ public static class AuditKinds
     // Proposals (issue 8, docs/proposals.md)
     public const string ProposalDrafted = "proposal.drafted";
     public const string ProposalUpdated = "proposal.updated";
+    public const string ProposalEdited = "proposal.edited";
     public const string ProposalApproved = "proposal.approved";
     public const string ProposalRejected = "proposal.rejected";
     public const string ProposalRefused = "proposal.command_refused";

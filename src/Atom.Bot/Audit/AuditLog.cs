@@ -120,14 +120,26 @@ public sealed class AuditLog : IDisposable
     }
 
     /// <summary>The certification package's audit reference for a task, or null when the task has no entries.</summary>
-    public async Task<AuditReference?> ReferenceForTaskAsync(long taskId, CancellationToken cancellationToken)
+    public async Task<AuditReference?> ReferenceForTaskAsync(long taskId, CancellationToken cancellationToken) =>
+        await RangeAsync("task_id = $id", taskId, cancellationToken) is { } range
+            ? new AuditReference(taskId, range.FirstSequence, range.LastSequence, range.EntryCount, range.HeadSequence, range.HeadHash, range.KeyId)
+            : null;
+
+    /// <summary>
+    /// A proposal's entries (drafted, approved, the skill worker's refusals, ...: every entry outside a task whose payload
+    /// names it as <c>proposal</c>) and the chain's head, or null when there are none.
+    /// </summary>
+    public Task<AuditRange?> RangeForProposalAsync(long proposalId, CancellationToken cancellationToken) =>
+        RangeAsync("task_id IS NULL AND json_extract(payload, '$.proposal') = $id", proposalId, cancellationToken);
+
+    private async Task<AuditRange?> RangeAsync(string where, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: true);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT MIN(sequence), MAX(sequence), COUNT(*) FROM audit_entries WHERE task_id = $task";
-        command.Parameters.AddWithValue("$task", taskId);
+        command.CommandText = $"SELECT MIN(sequence), MAX(sequence), COUNT(*) FROM audit_entries WHERE {where}";
+        command.Parameters.AddWithValue("$id", id);
         long first, last;
         int count;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -144,7 +156,7 @@ public sealed class AuditLog : IDisposable
         }
 
         var head = (await ReadHeadAsync(connection, transaction, cancellationToken))!;
-        return new AuditReference(taskId, first, last, count, head.Sequence, head.Hash, head.KeyId);
+        return new AuditRange(first, last, count, head.Sequence, head.Hash, head.KeyId);
     }
 
     /// <summary>Every key the chain announced, oldest first: audit keys (the last one unretired is in force) and receipt signers.</summary>

@@ -37,6 +37,12 @@ public sealed record CertificationPackage
     public required PackageAuditReference Audit { get; init; }
 
     /// <summary>
+    /// Set for an enhancement proposal's package: the approved spec takes the plan's place, the proposal's issue the task's,
+    /// and deployment is a human merge (Atom never merges it). <see cref="TaskId"/> is then 0.
+    /// </summary>
+    public PackageProposal? Proposal { get; init; }
+
+    /// <summary>
     /// True only in the hidden copy of a pull request body that was too large for GitHub: its long lists and texts are
     /// cut (and, for the largest packages, its lists left empty), so it is a summary rather than the whole record.
     /// </summary>

@@ -260,7 +260,9 @@ public sealed partial class CertificationPublisher(
         }
     }
 
-    private static string OpenedComment(CertificationPackage package, PullRequest pullRequest) => package.Passed
+    private static string OpenedComment(CertificationPackage package, PullRequest pullRequest) => package.Proposal is not null
+        ? $"✅ Atom built the approved proposal as #{pullRequest.Number} and certified it. It takes effect only when a human merges it; Atom never merges a proposal's pull request: {pullRequest.HtmlUrl}"
+        : package.Passed
         ? $"✅ Atom opened #{pullRequest.Number} for this issue. The package passed certification and waits for approval: {pullRequest.HtmlUrl}"
         : $"❌ Atom opened #{pullRequest.Number} for this issue as a draft: the package did not pass certification (the reasons are at the top of the pull request). {pullRequest.HtmlUrl}";
 

@@ -77,15 +77,32 @@ public static class PackageBody
         var body = new StringBuilder();
         Banner(body, package, limits);
         Summary(body, package, limits);
-        Plan(body, package.Plan, limits);
-        Scope(body, package.Scope, impact, limits);
-        Changes(body, package.Changes, impact, limits);
-        Tests(body, package.Tests, limits);
-        Auditor(body, package.Auditor, limits);
-        Impact(body, impact, package.Usage, limits);
-        Approval(body, package, limits);
-        AuditReference(body, package, limits);
-        body.Append("Closes #").Append(package.IssueNumber).Append("\n\n");
+        if (package.Proposal is { } proposal)
+        {
+            ApprovedSpec(body, proposal, limits);
+            ProposalScope(body, proposal, package.Scope, impact, limits);
+            Changes(body, package.Changes, impact, limits);
+            ProposalTests(body, proposal, limits);
+            ProposalAuditor(body, proposal, package.Auditor, limits);
+            Impact(body, impact, package.Usage, limits);
+            ProposalApproval(body, package, proposal);
+            AuditReference(body, package, limits);
+        }
+        else
+        {
+            Plan(body, package.Plan, limits);
+            Scope(body, package.Scope, impact, limits);
+            Changes(body, package.Changes, impact, limits);
+            Tests(body, package.Tests, limits);
+            Auditor(body, package.Auditor, limits);
+            Impact(body, impact, package.Usage, limits);
+            Approval(body, package, limits);
+            AuditReference(body, package, limits);
+
+            // A proposal's issue is closed by its own handler, with a comment saying what was deployed.
+            body.Append("Closes #").Append(package.IssueNumber).Append("\n\n");
+        }
+
         body.Append(CopyStart).Append(JsonSerializer.Serialize(copy, Json)).Append(CopyEnd).Append('\n');
         return body.ToString();
     }
@@ -95,7 +112,9 @@ public static class PackageBody
         if (package.Passed)
         {
             body.Append("✅ **This package passed certification** at ").Append(Markdown.Code(Short(package.HeadSha)))
-                .Append(". It merges only once a human approves it (see Approval).\n\n");
+                .Append(package.Proposal is null
+                    ? ". It merges only once a human approves it (see Approval).\n\n"
+                    : ". It takes effect only when a human merges it; Atom never merges a proposal (see Approval).\n\n");
             return;
         }
 
@@ -113,6 +132,16 @@ public static class PackageBody
     private static void Summary(StringBuilder body, CertificationPackage package, BodyLimits limits)
     {
         body.Append("## Summary\n\n").Append(Markdown.Paragraph(package.Summary, limits.TextChars)).Append("\n\n");
+        if (package.Proposal is { } proposal)
+        {
+            body.Append("Proposal ").Append(proposal.Id).Append(" (").Append(Markdown.Inline(proposal.Category, limits.CellChars))
+                .Append(") · issue #").Append(package.IssueNumber).Append(" (").Append(Markdown.Inline(package.IssueTitle, limits.CellChars))
+                .Append(") · branch ").Append(Markdown.Code(package.Branch)).Append(" → ").Append(Markdown.Code(package.DefaultBranch))
+                .Append(" · head ").Append(Markdown.Code(Short(package.HeadSha)))
+                .Append("\n\n");
+            return;
+        }
+
         body.Append("Issue #").Append(package.IssueNumber).Append(" (").Append(Markdown.Inline(package.IssueTitle, limits.CellChars))
             .Append(") · task ").Append(package.TaskId)
             .Append(" · branch ").Append(Markdown.Code(package.Branch)).Append(" → ").Append(Markdown.Code(package.DefaultBranch))
@@ -144,6 +173,87 @@ public static class PackageBody
             Names(a.Allow, limits),
             Markdown.Inline(a.Summary, limits.CellChars),
         ], "No assignments.");
+    }
+
+    private static void ApprovedSpec(StringBuilder body, PackageProposal proposal, BodyLimits limits)
+    {
+        body.Append("## Approved spec\n\n");
+        body.Append("Approved by ").Append(Markdown.Inline(proposal.ApprovedBy, limits.CellChars))
+            .Append(proposal.AutoApproved ? " (automatically: the repository lists this category in `proposals.auto_approve`)" : "")
+            .Append(" on the proposal's issue; this package is built from that spec and nothing else. Its SHA-256: ")
+            .Append(Markdown.Code(proposal.ChangeHash)).Append(".\n\n");
+        foreach (var field in proposal.Spec)
+        {
+            body.Append("- **").Append(Markdown.Inline(field.Name, limits.CellChars)).Append(":** ").Append(Markdown.Inline(field.Value, limits.CellChars)).Append('\n');
+        }
+
+        if (proposal.Spec.Count > 0)
+        {
+            body.Append('\n');
+        }
+
+        if (proposal.Diff is { } diff)
+        {
+            body.Append(Markdown.Fenced(Markdown.Cut(diff, limits.OutputChars), "diff")).Append("\n\n");
+        }
+    }
+
+    private static void ProposalScope(StringBuilder body, PackageProposal proposal, PackageScope scope, ImpactAnalysis impact, BodyLimits limits)
+    {
+        body.Append("## Scope\n\n");
+        body.Append("- **Allowed:** exactly ").Append(Markdown.Code(proposal.File)).Append(proposal.ModelInvolved
+            ? ", for read and write: the worker's guard opens that one file and refuses every other path"
+            : ", written mechanically with the approved text (no model, no worker)").Append('\n');
+        body.Append("- **Denied:** every other path\n");
+        body.Append("- **This diff:** ").Append(Plural(impact.Files, "file")).Append(", ").Append(Plural(impact.ChangedLines, "changed line")).Append("\n\n");
+
+        body.Append("**Refusals during the work** (").Append(scope.Refusals.Count).Append(")\n\n");
+        Table(body, ["Path", "Reason"], scope.Refusals, limits,
+            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
+            "None: nothing reached for another path.");
+
+        body.Append("**Violations in the final diff** (").Append(scope.Violations.Count).Append(")\n\n");
+        Table(body, ["Path", "Reason"], scope.Violations, limits,
+            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
+            $"None: the commit, checked against the default branch, changes {Markdown.Code(proposal.File)} and nothing else.");
+    }
+
+    private static void ProposalTests(StringBuilder body, PackageProposal proposal, BodyLimits limits)
+    {
+        body.Append("## Tests\n\n");
+        body.Append("The checks of the result against the approved spec are this package's tests; each passed (a failed one opens no pull request):\n\n");
+        foreach (var check in proposal.Checks.Take(limits.Rows))
+        {
+            body.Append("- ✅ ").Append(Markdown.Inline(check, limits.CellChars)).Append('\n');
+        }
+
+        More(body, proposal.Checks.Count, limits.Rows);
+        body.Append("\nThe repository's `test_command` was not run: the change is ").Append(Markdown.Code(proposal.File))
+            .Append(", which Atom reads from the default branch once merged, not code the repository builds or tests.\n\n");
+    }
+
+    private static void ProposalAuditor(StringBuilder body, PackageProposal proposal, PackageAuditor auditor, BodyLimits limits)
+    {
+        if (proposal.ModelInvolved)
+        {
+            Auditor(body, auditor, limits);
+            return;
+        }
+
+        body.Append("## Auditor\n\n");
+        body.Append("**No model was involved**: the change is the approved text of ").Append(Markdown.Code(proposal.File))
+            .Append(", applied mechanically and parsed again as settings. There is no auditor verdict because no model wrote anything.\n\n");
+    }
+
+    private static void ProposalApproval(StringBuilder body, CertificationPackage package, PackageProposal proposal)
+    {
+        body.Append("## Approval\n\n");
+        body.Append("The spec is already approved (on #").Append(package.IssueNumber).Append("). **Deployment is the human merge of this pull request**: ")
+            .Append(Markdown.Code(proposal.File)).Append(" is read from the default branch only, so nothing changes before it.\n\n");
+        body.Append("**Atom never merges a proposal's pull request**: an approving review or `/approve` here is not a package approval and merges nothing. ")
+            .Append("Merge it yourself to deploy it, or close it (or `/reject [reason]`) to reject the proposal.\n\n");
+        body.Append("This package certifies the head SHA ").Append(Markdown.Code(package.HeadSha))
+            .Append(" only: a commit pushed to this branch after it is not certified by Atom.\n\n");
     }
 
     private static void Scope(StringBuilder body, PackageScope scope, ImpactAnalysis impact, BodyLimits limits)
@@ -282,7 +392,9 @@ public static class PackageBody
         var audit = package.Audit;
         body.Append("## Audit reference\n\n");
         body.Append("- **Entries:** #").Append(audit.FirstSequence).Append(" to #").Append(audit.LastSequence)
-            .Append(" of the signed audit log (task ").Append(package.TaskId).Append(")\n");
+            .Append(package.Proposal is { } proposal
+                ? $" of the signed audit log (proposal {proposal.Id})\n"
+                : $" of the signed audit log (task {package.TaskId})\n");
         body.Append("- **Head hash:** ").Append(Markdown.Code(audit.HeadHash)).Append('\n');
         body.Append("- **Signing key:** ").Append(Markdown.Code(audit.KeyId)).Append("\n\n");
         body.Append("Verify offline:\n\n").Append(Markdown.Fenced(Markdown.Cut(audit.VerifyCommand, limits.TextChars), "sh")).Append("\n\n");
@@ -372,6 +484,12 @@ public static class PackageBody
                 Findings = Take(p.Auditor.Findings, f => f with { Message = Cell(f.Message) }),
             },
             Approval = p.Approval with { Approvers = p.Approval.Approvers.Take(rows).ToList() },
+            Proposal = p.Proposal is null ? null : p.Proposal with
+            {
+                Spec = Take(p.Proposal.Spec, f => f with { Value = Cell(f.Value) }),
+                Diff = p.Proposal.Diff is null ? null : Markdown.Cut(p.Proposal.Diff, limits.OutputChars),
+                Checks = Take(p.Proposal.Checks, Cell),
+            },
         };
     }
 

@@ -57,15 +57,24 @@ public sealed class DeliveryProcessor(
         IssuesLabeledEvent e => intake.LabeledAsync(e, cancellationToken),
         IssuesUnlabeledEvent e => intake.UnlabeledAsync(e, cancellationToken),
         IssuesClosedEvent e => intake.ClosedAsync(e, cancellationToken),
+        IssuesEditedEvent e => IssueEditedAsync(e, cancellationToken),
         InstallationEvent e => installations.RecordAsync(e, cancellationToken),
-        PullRequestReviewSubmittedEvent e => approval.ReviewSubmittedAsync(e, cancellationToken),
+        PullRequestReviewSubmittedEvent e => ReviewSubmittedAsync(e, cancellationToken),
         IssueCommentCreatedEvent e => CommentCreatedAsync(e, cancellationToken),
         PullRequestClosedEvent e => PullRequestClosedAsync(e, cancellationToken),
         PullRequestSynchronizeEvent e => approval.SynchronizeAsync(e, cancellationToken),
         _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
     };
 
-    /// <summary>A comment on a proposal's issue is the proposal's; every other comment is the approval area's.</summary>
+    /// <summary>An edit of a proposal's issue is recorded (who changed the text an approver may approve); other edits are nobody's.</summary>
+    private async Task<string> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken) =>
+        await proposals.IssueEditedAsync(e, cancellationToken) ?? "ignored: not a proposal's issue";
+
+    /// <summary>A review of a proposal's pull request is the proposal's (it never merges); every other review is the approval area's.</summary>
+    private async Task<string> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken) =>
+        await proposals.ReviewSubmittedAsync(e, cancellationToken) ?? await approval.ReviewSubmittedAsync(e, cancellationToken);
+
+    /// <summary>A comment on a proposal's issue or pull request is the proposal's; every other comment is the approval area's.</summary>
     private async Task<string> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken) =>
         await proposals.CommentCreatedAsync(e, cancellationToken) ?? await approval.CommentCreatedAsync(e, cancellationToken);
 

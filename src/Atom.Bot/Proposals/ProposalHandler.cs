@@ -5,14 +5,17 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Octokit;
 using Octokit.Webhooks.Events.IssueComment;
+using Octokit.Webhooks.Events.Issues;
 using Octokit.Webhooks.Events.PullRequest;
+using Octokit.Webhooks.Events.PullRequestReview;
 
 namespace Atom.Bot.Proposals;
 
 /// <summary>
 /// Slash commands on a proposal's issue (<c>/approve</c>, <c>/reject [reason]</c>, <c>/status</c>, <c>/help</c>) and
 /// the end of a proposal's pull request. Only an approver (as for packages: <see cref="ApproverCheck"/>) moves a
-/// spec; nothing is built before that approval, and what merges is always a human's decision.
+/// spec; nothing is built before that approval, and what merges is always a human's decision: on a proposal's pull
+/// request an approving review or <c>/approve</c> is answered, audited and never merges (the approval area never sees it).
 /// </summary>
 public sealed class ProposalHandler(
     ProposalStore store,
@@ -32,18 +35,28 @@ public sealed class ProposalHandler(
     public const string HelpTable = """
         | command | who | effect on a proposal |
         |---|---|---|
-        | `/approve` | approver | approve the spec as it stands; Atom builds it as a pull request that a human merges |
-        | `/reject [reason]` | approver | close the proposal; the same evidence is not proposed again |
+        | `/approve` | approver | approve the spec as the issue shows it now (edit the skill fields or the `.github/atom.yml` block first to change it); Atom builds it as a pull request that a human merges |
+        | `/reject [reason]` | approver | close the proposal (and its pull request); the same evidence is not proposed again |
         | `/status` | anyone | the proposal's state, evidence, approval and pull request |
         | `/help` | anyone | this table |
         """;
 
-    /// <summary>Handles a comment on a proposal's issue; null when the issue is not a proposal (someone else's comment to handle).</summary>
+    /// <summary>Why an approval on a proposal's pull request merges nothing.</summary>
+    public const string NeverMerges =
+        "Atom never merges a proposal's pull request: the spec was approved on its issue, and deployment is a human merge of this pull request (merge it yourself to deploy it)";
+
+    /// <summary>
+    /// Handles a comment on a proposal's issue or on its pull request; null when it is neither (someone else's comment
+    /// to handle).
+    /// </summary>
     public async Task<string?> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Repository is null || e.Issue.PullRequest is not null
-            || await store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken) is not { } proposal)
+        var onPullRequest = e.Issue.PullRequest is not null;
+        if (e.Repository is null
+            || await (onPullRequest
+                ? store.FindByPullRequestAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken)
+                : store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken)) is not { } proposal)
         {
             return null;
         }
@@ -62,25 +75,95 @@ public sealed class ProposalHandler(
         var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings ?? RepoSettings.Defaults;
         var actor = e.Comment.User.Login;
+        var where = (int)e.Issue.Number;
         var outcomes = new List<string>();
         foreach (var command in commands)
         {
             var current = (await store.GetAsync(proposal.Id, cancellationToken))!;
             var outcome = command.Kind switch
             {
-                SlashCommandKind.Status => await ReplyAsync(client, current, ProposalText.Status(current), "answered /status", cancellationToken),
-                SlashCommandKind.Help => await ReplyAsync(client, current, HelpTable, "answered /help", cancellationToken),
+                SlashCommandKind.Status => await ReplyAsync(client, current, where, ProposalText.Status(current), "answered /status", cancellationToken),
+                SlashCommandKind.Help => await ReplyAsync(client, current, where, HelpTable, "answered /help", cancellationToken),
+                SlashCommandKind.Approve when onPullRequest => await RefuseAsync(client, current, where, command, actor, NeverMerges, cancellationToken),
                 SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, actor, settings, cancellationToken) =>
-                    await RefuseAsync(client, current, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
+                    await RefuseAsync(client, current, where, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
                 SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, e.Issue.Body, cancellationToken),
-                SlashCommandKind.Reject => await RejectAsync(client, current, command, actor, e.Comment.Id, cancellationToken),
-                _ => await RefuseAsync(client, current, command, actor, "on a proposal only `/approve`, `/reject [reason]`, `/status` and `/help` work", cancellationToken),
+                SlashCommandKind.Reject => await RejectAsync(client, current, where, command, actor, e.Comment.Id, cancellationToken),
+                _ => await RefuseAsync(client, current, where, command, actor, onPullRequest
+                    ? "on a proposal's pull request only `/reject [reason]`, `/status` and `/help` work; merge it to deploy it"
+                    : "on a proposal only `/approve`, `/reject [reason]`, `/status` and `/help` work", cancellationToken),
             };
             Log.Command(logger, proposal.Id, command.Name, actor, outcome);
             outcomes.Add(outcome);
         }
 
         return string.Join("; ", outcomes);
+    }
+
+    /// <summary>
+    /// Someone edited a proposal's issue body (GitHub's <c>issues.edited</c>, with <c>sender</c> and <c>changes.body</c>);
+    /// null when the issue is not a proposal's. The edit is recorded with its author and the SHA-256 of the body before and
+    /// after: an approval records the hash of the body it approved, so the log shows whose text was approved. The edit
+    /// itself decides nothing; only an approver's <c>/approve</c> does.
+    /// </summary>
+    public async Task<string?> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || await store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        if (e.Changes?.Body is not { } before)
+        {
+            return "ignored: the body did not change";
+        }
+
+        if (e.Sender is null || await bots.IsBotOrSelfAsync(e.Sender.Login, e.Sender.Type.ToString(), e.Installation?.Id, cancellationToken))
+        {
+            return "ignored: Atom's or a bot's edit";
+        }
+
+        var block = ProposalText.ReadSettings(e.Issue.Body);
+        await audit.RecordAsync(AuditKinds.ProposalEdited, null, e.Sender.Login, new
+        {
+            proposal = proposal.Id,
+            issue = proposal.IssueNumber,
+            state = proposal.State.ToName(),
+            previousBody = Hashing.Sha256(before.From ?? ""),
+            issueBody = Hashing.Sha256(e.Issue.Body ?? ""),
+            settings = block.Text is { } text ? Hashing.Sha256(text) : null,
+        }, cancellationToken);
+        return $"recorded an edit of proposal {proposal.Id} by {e.Sender.Login}";
+    }
+
+    /// <summary>
+    /// A review of a proposal's pull request; null when it is not a proposal's. An approving review is answered with
+    /// <see cref="NeverMerges"/> and audited as a refusal: it is not a package approval, and Atom merges nothing.
+    /// </summary>
+    public async Task<string?> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        if (await bots.IsBotOrSelfAsync(e.Review.User.Login, e.Review.User.Type.ToString(), e.Installation?.Id, cancellationToken))
+        {
+            return "ignored: a bot's review";
+        }
+
+        var state = $"{e.Review.State}".Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
+        if (state != "APPROVED")
+        {
+            return $"ignored: review {state.ToLowerInvariant()} on a proposal's pull request";
+        }
+
+        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var outcome = await RefuseAsync(client, proposal, (int)e.PullRequest.Number, new SlashCommand(SlashCommandKind.Approve, ""), e.Review.User.Login, NeverMerges, cancellationToken);
+        Log.Command(logger, proposal.Id, "approving review", e.Review.User.Login, outcome);
+        return outcome;
     }
 
     /// <summary>A proposal's pull request was merged (deployed) or closed unmerged; null when it is not a proposal's.</summary>
@@ -124,23 +207,24 @@ public sealed class ProposalHandler(
 
     private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, string? issueBody, CancellationToken cancellationToken)
     {
-        // A skill spec edited on the issue before /approve: the approved text is what is built.
-        var edited = proposal is { Category: ProposalCategory.Skill, State: ProposalState.Open } && ProposalText.ParseSkill(issueBody) is { } spec && spec != proposal.Change.Skill
-            ? proposal.Change with { Skill = spec }
-            : null;
-        if (edited is not null && await store.UpdateEvidenceAsync(proposal.Id, proposal.Title, proposal.Description, proposal.Evidence, edited, cancellationToken))
+        // What the issue body says at the moment of /approve is what is approved and built, whoever edited it last.
+        var approved = ApprovedChange(proposal, issueBody);
+        if (approved.Problem is { } problem)
         {
-            proposal = proposal with { Change = edited };
+            return await RefuseAsync(client, proposal, proposal.IssueNumber!.Value, command, actor, problem, cancellationToken);
         }
 
-        if (!await store.ApproveAsync(proposal.Id, actor, auto: false, proposal.Change, cancellationToken))
+        var change = approved.Change!;
+        var edited = change != proposal.Change;
+        if (!await store.ApproveAsync(proposal.Id, actor, auto: false, proposal.Change, change, cancellationToken))
         {
             var now = (await store.GetAsync(proposal.Id, cancellationToken))!;
-            return await RefuseAsync(client, proposal, command, actor, now.State == ProposalState.Open
+            return await RefuseAsync(client, proposal, proposal.IssueNumber!.Value, command, actor, now.State == ProposalState.Open
                 ? "new evidence changed the proposal meanwhile; read it again and `/approve` what it says now"
                 : $"the proposal is {now.State.ToName()}, not open", cancellationToken);
         }
 
+        proposal = proposal with { Change = change };
         await audit.RecordAsync(AuditKinds.ProposalApproved, null, actor, new
         {
             proposal = proposal.Id,
@@ -148,9 +232,17 @@ public sealed class ProposalHandler(
             category = proposal.Category.ToName(),
             key = proposal.Key,
             auto = false,
-            edited = edited is not null,
-            change = ProposalDrafter.ChangeHash(proposal.Change),
+            edited,
+            change = ProposalDrafter.ChangeHash(change),
+            settings = change.SettingsAfter is { } after ? Hashing.Sha256(after) : null,
+            issueBody = Hashing.Sha256(issueBody ?? ""),
         }, cancellationToken);
+        if (edited && change.Diff is { } diff)
+        {
+            await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value,
+                $"@{actor} approved the `.github/atom.yml` block as the issue shows it now, edited since Atom drafted it. This is the diff Atom builds:\n\n```diff\n{diff}```", cancellationToken);
+        }
+
         await conversation.ReactToCommentAsync(client, proposal.Owner, proposal.Name, commentId, ReactionType.Plus1, cancellationToken);
         if (proposal.Category == ProposalCategory.Tooling)
         {
@@ -168,12 +260,55 @@ public sealed class ProposalHandler(
         return $"approved by {actor}";
     }
 
-    private async Task<string> RejectAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The change an approver's <c>/approve</c> approves: for a skill, the spec fields as the body says them now (the
+    /// drafted spec when the body no longer has them all); for scope and settings, the one <c>.github/atom.yml</c> block,
+    /// which must parse and validate as settings. A problem refuses the approval; nothing is built.
+    /// </summary>
+    private static (ProposedChange? Change, string? Problem) ApprovedChange(Proposal proposal, string? issueBody)
+    {
+        if (proposal.State != ProposalState.Open)
+        {
+            return (proposal.Change, null);
+        }
+
+        if (proposal.Category == ProposalCategory.Skill)
+        {
+            return (ProposalText.ParseSkill(issueBody) is { } spec && spec != proposal.Change.Skill ? proposal.Change with { Skill = spec } : proposal.Change, null);
+        }
+
+        if (proposal.Change.SettingsAfter is null)
+        {
+            return (proposal.Change, null);
+        }
+
+        var block = ProposalText.ReadSettings(issueBody);
+        if (block.Problem is { } problem)
+        {
+            // An issue filed before the block existed shows only the diff: it approves the drafted change, unedited.
+            var body = (issueBody ?? "").ReplaceLineEndings("\n");
+            return !body.Contains(ProposalText.SettingsMarker, StringComparison.Ordinal) && body.Contains(proposal.Change.Diff!, StringComparison.Ordinal)
+                ? (proposal.Change, null)
+                : (null, problem);
+        }
+
+        if (ProposalText.SameSettings(block.Text, proposal.Change.SettingsAfter))
+        {
+            return (proposal.Change, null);
+        }
+
+        var parsed = RepoSettingsParser.Parse(block.Text);
+        return parsed.Settings is null
+            ? (null, $"the edited `.github/atom.yml` block is not valid settings: \"{parsed.Error}\"; fix the block and `/approve` again")
+            : (proposal.Change with { SettingsAfter = block.Text }, null);
+    }
+
+    private async Task<string> RejectAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
     {
         var reason = command.Argument.Length > 0 ? command.Argument : "rejected";
         if (!await store.TransitionAsync(proposal.Id, [ProposalState.Open, ProposalState.Approved, ProposalState.PrOpen], ProposalState.Rejected, reason, cancellationToken))
         {
-            return await RefuseAsync(client, proposal, command, actor, $"the proposal is already {proposal.State.ToName()}", cancellationToken);
+            return await RefuseAsync(client, proposal, where, command, actor, $"the proposal is already {proposal.State.ToName()}", cancellationToken);
         }
 
         await audit.RecordAsync(AuditKinds.ProposalRejected, null, actor, new { proposal = proposal.Id, issue = proposal.IssueNumber, reason = command.Argument }, cancellationToken);
@@ -188,16 +323,17 @@ public sealed class ProposalHandler(
         return "rejected";
     }
 
-    private async Task<string> ReplyAsync(IGitHubClient client, Proposal proposal, string body, string outcome, CancellationToken cancellationToken)
+    private async Task<string> ReplyAsync(IGitHubClient client, Proposal proposal, int where, string body, string outcome, CancellationToken cancellationToken)
     {
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, body, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, body, cancellationToken);
         return outcome;
     }
 
-    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, string reason, CancellationToken cancellationToken)
+    /// <summary>Answers a refused command where it was given (the proposal's issue or its pull request), audited.</summary>
+    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, string reason, CancellationToken cancellationToken)
     {
-        await audit.RecordAsync(AuditKinds.ProposalRefused, null, actor, new { proposal = proposal.Id, command = command.Name, reason }, cancellationToken);
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, ApprovalMessages.Refused(actor, command, reason), cancellationToken);
+        await audit.RecordAsync(AuditKinds.ProposalRefused, null, actor, new { proposal = proposal.Id, command = command.Name, on = where, reason }, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, ApprovalMessages.Refused(actor, command, reason), cancellationToken);
         return $"refused {command.Name}: {reason}";
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Atom.Bot.Audit;
+using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
@@ -10,11 +11,12 @@ using Octokit;
 namespace Atom.Bot.Proposals;
 
 /// <summary>
-/// Builds an approved proposal on a branch <c>atom/proposal-&lt;issue&gt;/&lt;slug&gt;</c> and opens a pull request
-/// labelled <c>atom:proposal</c>. Scope and settings changes are the approved <c>.github/atom.yml</c> text written
-/// mechanically (no model); a skill is written by a worker whose guard opens exactly one file. Either way the commit is
-/// checked to change only that file before anything is pushed, and nothing reaches the default branch until a human
-/// merges the pull request.
+/// Builds an approved proposal on a branch <c>atom/proposal-&lt;issue&gt;/&lt;slug&gt;</c> and posts it as a
+/// certification package (the same body, <c>atom/certification</c> check run and <c>atom:certified</c> label as a task's,
+/// through <see cref="CertificationPublisher"/>) labelled <c>atom:proposal</c>. Scope and settings changes are the
+/// approved <c>.github/atom.yml</c> text written mechanically (no model); a skill is written by a worker whose guard opens
+/// exactly one file and checked by the auditor model. Either way the commit is checked to change only that file before
+/// anything is pushed, and nothing reaches the default branch until a human merges the pull request.
 /// </summary>
 public sealed class ProposalImplementer(
     ProposalStore store,
@@ -22,6 +24,7 @@ public sealed class ProposalImplementer(
     GitHubClientFactory github,
     GitHubConversation conversation,
     GitHubCredentials credentials,
+    CertificationPublisher publisher,
     RepoSettingsReader settingsReader,
     GitWorkspace git,
     AgentLoop agent,
@@ -29,7 +32,6 @@ public sealed class ProposalImplementer(
     TestRunner testRunner,
     Auditor auditor,
     AuditLog audit,
-    AtomOptions options,
     ILogger<ProposalImplementer> logger)
 {
     public const string Actor = "atom";
@@ -64,10 +66,11 @@ public sealed class ProposalImplementer(
         var branch = $"atom/proposal-{issue.ToString(CultureInfo.InvariantCulture)}/{BranchNames.Slug(proposal.Title)}";
         var checkout = await git.PrepareAsync(repository, proposal.DefaultBranch, branch, token, cancellationToken);
         string sha;
-        IReadOnlyList<string> checks;
+        Built built;
+        IReadOnlyList<ChangedFile> diff;
         try
         {
-            var built = proposal.Category == ProposalCategory.Skill
+            built = proposal.Category == ProposalCategory.Skill
                 ? await WriteSkillAsync(proposal, checkout, settings, cancellationToken)
                 : WriteSettings(proposal, checkout);
             if (built.Problem is { } problem)
@@ -106,27 +109,102 @@ public sealed class ProposalImplementer(
                 return;
             }
 
-            checks = [.. built.Checks, $"the commit changes exactly one file, `{changes[0].Path}`"];
+            built = built with { Checks = [.. built.Checks, $"the commit changes exactly one file, {changes[0].Path}"] };
+
+            // What the pull request will show, as GitHub computes it: from the merge base, with the file's status.
+            diff = await git.DiffAsync(repository, proposal.DefaultBranch, sha, cancellationToken);
         }
         finally
         {
             await git.RemoveAsync(checkout, CancellationToken.None);
         }
 
-        var pullRequest = await OpenPullRequestAsync(client, proposal, branch, sha, checks, cancellationToken);
-        if (!await store.SetPullRequestAsync(proposal.Id, branch, pullRequest, cancellationToken))
+        var package = await PackageAsync(proposal, issue, branch, sha, diff, built, settings, cancellationToken);
+        var published = await publisher.PublishAsync(proposal.InstallationId, package, proposal.PullRequest, cancellationToken);
+        await client.Issue.Labels.AddToIssue(proposal.Owner, proposal.Name, published.PullRequestNumber, [ProposalText.Label]);
+        if (!await store.SetPullRequestAsync(proposal.Id, branch, published.PullRequestNumber, cancellationToken))
         {
             return;
         }
 
-        await audit.RecordAsync(AuditKinds.ProposalImplemented, null, Actor, new { proposal = proposal.Id, issue, branch, sha, pullRequest }, cancellationToken);
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, issue,
-            $"Built as #{pullRequest} (`{sha}`). It takes effect only when a human merges it.", cancellationToken);
+        await audit.RecordAsync(AuditKinds.ProposalImplemented, null, Actor, new
+        {
+            proposal = proposal.Id,
+            issue,
+            branch,
+            sha,
+            pullRequest = published.PullRequestNumber,
+            change = package.Proposal!.ChangeHash,
+            checks = package.Proposal.Checks,
+            model = package.Proposal.ModelInvolved,
+        }, cancellationToken);
         await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
-        Log.Implemented(logger, proposal.Id, pullRequest, sha);
+        Log.Implemented(logger, proposal.Id, published.PullRequestNumber, sha);
     }
 
-    private sealed record Built(string? Problem, IReadOnlyList<string> Checks, SkillFileGrant? Grant = null);
+    private sealed record Built(string? Problem, IReadOnlyList<string> Checks, SkillFileGrant? Grant = null)
+    {
+        public IReadOnlyList<ScopeViolation> Refusals { get; init; } = [];
+        public AuditorVerdict? Verdict { get; init; }
+        public AgentRun? Run { get; init; }
+    }
+
+    /// <summary>The certification package of a built proposal: the task package's sections, with the approved spec in the plan's place.</summary>
+    private async Task<CertificationPackage> PackageAsync(
+        Proposal proposal, int issue, string branch, string sha, IReadOnlyList<ChangedFile> diff, Built built, RepoSettings settings, CancellationToken cancellationToken)
+    {
+        var skill = proposal.Category == ProposalCategory.Skill;
+        var file = built.Grant?.Path ?? RepoSettings.Path;
+        var range = await audit.RangeForProposalAsync(proposal.Id, cancellationToken);
+        var added = diff.Sum(c => c.LinesAdded);
+        var removed = diff.Sum(c => c.LinesRemoved);
+        var how = skill
+            ? "written by a worker whose scope was exactly that file, then checked against the approved spec by the auditor model"
+            : "the approved text applied mechanically, no model involved";
+        return new CertificationPackage
+        {
+            TaskId = 0,
+            Repository = proposal.Repository,
+            IssueNumber = issue,
+            IssueTitle = $"Atom proposal #{issue}: {proposal.Title}",
+            DefaultBranch = proposal.DefaultBranch,
+            Branch = branch,
+            HeadSha = sha,
+            Rounds = 1,
+            Passed = true,
+            Summary = $"Certified: the {proposal.Category.ToName()} proposal approved on #{issue}, built as `{file}` (+{added} −{removed}): {how}. "
+                + $"The gap it closes: {proposal.Description}",
+            Plan = new PackagePlan("", null, []),
+            Scope = new PackageScope([file], [], 1, skill ? SkillFile.MaxLines : added + removed,
+                built.Refusals.Select(r => new PackageRefusal(r.Path, r.Reason)).ToList(), []),
+            Changes = diff.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList(),
+            Tests = new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+            Auditor = built.Verdict is { } verdict
+                ? new PackageAuditor(verdict.Model, verdict.Score, verdict.Verdict, settings.Auditor.MinScore,
+                    verdict.Findings.Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList(), null)
+                : new PackageAuditor("none: applied mechanically", null, null, settings.Auditor.MinScore, [], null),
+            Usage = built.Run is { } run ? new PackageUsage(run.TokensIn, run.TokensOut, run.LlmTime) : new PackageUsage(0, 0, TimeSpan.Zero),
+
+            // Atom never merges a proposal's pull request, whatever merge_on_approval says for tasks.
+            Approval = new PackageApproval(settings.RequiredApprovals, settings.Approvers, settings.RequesterCanApprove, false, settings.MergeMethod),
+            Audit = range is null
+                ? new PackageAuditReference(0, 0, "", "", "atom audit verify")
+                : new PackageAuditReference(range.FirstSequence, range.LastSequence, range.HeadHash, range.KeyId, "atom audit verify"),
+            Proposal = new PackageProposal(
+                proposal.Id,
+                proposal.Category.ToName(),
+                proposal.ApprovedBy!,
+                proposal.AutoApproved,
+                file,
+                skill,
+                proposal.Change.Skill is { } spec
+                    ? [new("Name", spec.Name), new("Purpose", spec.Purpose), new("Inputs", spec.Inputs), new("Outputs", spec.Outputs), new("Constraints", spec.Constraints)]
+                    : [],
+                proposal.Change.Diff,
+                ProposalDrafter.ChangeHash(proposal.Change),
+                built.Checks),
+        };
+    }
 
     /// <summary>The approved text, written as it is: the approver saw exactly this diff.</summary>
     private static Built WriteSettings(Proposal proposal, Checkout checkout)
@@ -139,7 +217,11 @@ public sealed class ProposalImplementer(
         var path = Path.Join(checkout.Path, RepoSettings.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, after);
-        return new Built(null, ["`.github/atom.yml` is the approved text, byte for byte, and parses as valid settings"]);
+        return new Built(null,
+        [
+            $"{RepoSettings.Path} is the approved text, byte for byte",
+            $"it parses and validates as settings again (SHA-256 {Hashing.Sha256(after)})",
+        ]);
     }
 
     private async Task<Built> WriteSkillAsync(Proposal proposal, Checkout checkout, RepoSettings settings, CancellationToken cancellationToken)
@@ -150,19 +232,25 @@ public sealed class ProposalImplementer(
         }
 
         var toolbox = new WorkerToolbox(new ScopeGuard(grant, checkout.Path), settings, testRunner, logger);
+        var refusals = new List<ScopeViolation>();
         var run = await agent.RunAsync(
             proposal.Id,
             SkillPrompt(spec, grant.Path),
             $"Write `{grant.Path}` now, then call finish.",
             toolbox,
             limits,
-            refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
+            refusal =>
+            {
+                refusals.Add(refusal);
+                return audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken);
+            },
             _ => Task.FromResult(true),
             cancellationToken);
         var file = Path.Join(checkout.Path, grant.Path);
         var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
         var problem = run.Stop is AgentStop.LlmFailed ? $"the model could not be reached: {run.Error}" : SkillFile.Problem(content, spec);
-        List<string> checks = [$"`{grant.Path}` starts with `# {spec.Name}`, has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes"];
+        List<string> checks = [$"{grant.Path} starts with the heading \"# {spec.Name}\", has the sections {string.Join(", ", SkillFile.RequiredSections)} and is at most {SkillFile.MaxBytes} bytes and {SkillFile.MaxLines} lines"];
+        AuditorVerdict? passed = null;
         if (problem is null)
         {
             // The format is right; the auditor model checks that the text is the approved spec and nothing more.
@@ -179,11 +267,12 @@ public sealed class ProposalImplementer(
             }
             else
             {
-                checks.Add($"the auditor model found it matches the approved spec: {Auditor.Describe(audited.Value!)}");
+                passed = audited.Value!;
+                checks.Add($"the auditor model found it matches the approved spec: {Auditor.Describe(passed)}");
             }
         }
 
-        return new Built(problem, checks, grant);
+        return new Built(problem, checks, grant) { Refusals = refusals, Verdict = passed, Run = run };
     }
 
     private static string SkillPrompt(SkillSpec spec, string path) => $"""
@@ -198,21 +287,6 @@ public sealed class ProposalImplementer(
         - Outputs: {spec.Outputs}
         - Constraints: {spec.Constraints}
         """;
-
-    private async Task<int> OpenPullRequestAsync(IGitHubClient client, Proposal proposal, string branch, string sha, IReadOnlyList<string> checks, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var existing = await client.PullRequest.GetAllForRepository(proposal.Owner, proposal.Name,
-            new PullRequestRequest { Head = $"{proposal.Owner}:{branch}", State = ItemStateFilter.Open });
-        var number = existing.Count > 0
-            ? existing[0].Number
-            : (await client.PullRequest.Create(proposal.Owner, proposal.Name, new NewPullRequest($"Atom proposal #{proposal.IssueNumber}: {proposal.Title}", branch, proposal.DefaultBranch)
-            {
-                Body = Redaction.Redact(ProposalText.PullRequest(proposal, sha, checks), options.Secrets()),
-            })).Number;
-        await client.Issue.Labels.AddToIssue(proposal.Owner, proposal.Name, number, [ProposalText.Label]);
-        return number;
-    }
 
     private async Task FailAsync(IGitHubClient client, Proposal proposal, string reason, CancellationToken cancellationToken)
     {

@@ -101,8 +101,17 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
     /// <paramref name="change"/>: an approval binds to the change its approver saw, as a package approval binds to a SHA.
     /// </summary>
     public Task<bool> ApproveAsync(long id, string approvedBy, bool auto, ProposedChange change, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE proposals SET state = 'approved', approved_by = $by, auto_approved = $auto, state_reason = NULL, updated_at = $now WHERE id = $id AND state = 'open' AND change = $change",
-            cancellationToken, ("$id", id), ("$by", approvedBy), ("$auto", auto ? 1 : 0), ("$change", JsonSerializer.Serialize(change, Json)));
+        ApproveAsync(id, approvedBy, auto, change, change, cancellationToken);
+
+    /// <summary>
+    /// open → approved with <paramref name="approved"/> as the change to build (an approver's edit of the spec on the
+    /// issue), in the same write, only while the stored change is still <paramref name="seen"/>: no newer draft slips
+    /// between reading the proposal and approving the edit.
+    /// </summary>
+    public Task<bool> ApproveAsync(long id, string approvedBy, bool auto, ProposedChange seen, ProposedChange approved, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE proposals SET state = 'approved', approved_by = $by, auto_approved = $auto, change = $approved, state_reason = NULL, updated_at = $now WHERE id = $id AND state = 'open' AND change = $change",
+            cancellationToken, ("$id", id), ("$by", approvedBy), ("$auto", auto ? 1 : 0), ("$change", JsonSerializer.Serialize(seen, Json)),
+            ("$approved", JsonSerializer.Serialize(approved, Json)));
 
     /// <summary>approved → pr_open with the implementation's branch and pull request.</summary>
     public Task<bool> SetPullRequestAsync(long id, string branch, int pullRequest, CancellationToken cancellationToken) =>

@@ -10,6 +10,12 @@ public static class ProposalText
     public const string DashboardLabel = "atom:proposals";
     public const string DashboardTitle = "Atom proposals";
 
+    /// <summary>
+    /// The line above the fenced block that holds the whole proposed <c>.github/atom.yml</c> of a scope or settings
+    /// proposal. That block, not the diff, is what an approver may edit before <c>/approve</c>.
+    /// </summary>
+    public const string SettingsMarker = "<!-- atom:proposed-atom.yml -->";
+
     /// <summary>The issue that carries the spec: the gap, the evidence, the change, and how to decide.</summary>
     public static string Issue(Proposal proposal)
     {
@@ -35,7 +41,10 @@ public static class ProposalText
         ArgumentNullException.ThrowIfNull(change);
         if (change.Diff is { } diff)
         {
-            return $"The exact change to `.github/atom.yml`, applied mechanically on a branch (no model involved):\n\n```diff\n{diff}```";
+            return $"The exact change to `.github/atom.yml`, applied mechanically on a branch (no model involved):\n\n```diff\n{diff}```\n\n"
+                + "The whole `.github/atom.yml` it results in. To build something else, edit this block (not the diff above) before `/approve`: "
+                + "what the block says when an approver comments `/approve` is what is built, if it is valid settings.\n\n"
+                + SettingsBlock(change.SettingsAfter!);
         }
 
         if (change.Skill is { } skill)
@@ -84,6 +93,64 @@ public static class ProposalText
         return SkillFile.IsValidName(name) ? new SkillSpec(name, fields["Purpose"], fields["Inputs"], fields["Outputs"], fields["Constraints"]) : null;
     }
 
+    /// <summary>The editable block: <see cref="SettingsMarker"/>, then the text in a fence longer than any backtick run in it.</summary>
+    public static string SettingsBlock(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var longest = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            var run = 0;
+            while (i + run < text.Length && text[i + run] == '`')
+            {
+                run++;
+            }
+
+            longest = Math.Max(longest, run);
+            i += Math.Max(run, 1);
+        }
+
+        var fence = new string('`', Math.Max(4, longest + 1));
+        var body = text.ReplaceLineEndings("\n");
+        return $"{SettingsMarker}\n{fence}yaml\n{body}{(body.Length == 0 || body.EndsWith('\n') ? "" : "\n")}{fence}";
+    }
+
+    /// <summary>
+    /// The proposed <c>.github/atom.yml</c> as the issue body says it now: the lines between the fence that follows
+    /// <see cref="SettingsMarker"/> and the same fence closing it, each ended by a newline (GitHub's editor may send
+    /// CRLF; the text is read with LF). Exactly one marker: none or several are a problem, not a guess.
+    /// </summary>
+    public static EditableSettings ReadSettings(string? body)
+    {
+        var lines = (body ?? "").ReplaceLineEndings("\n").Split('\n');
+        var markers = Enumerable.Range(0, lines.Length).Where(i => lines[i].Trim() == SettingsMarker).ToList();
+        if (markers.Count != 1)
+        {
+            return new EditableSettings(null, markers.Count == 0
+                ? $"the issue body no longer has the proposed `.github/atom.yml` block (the line `{SettingsMarker}` and the fenced block below it)"
+                : $"the issue body has {markers.Count} proposed `.github/atom.yml` blocks; keep exactly one");
+        }
+
+        var open = markers[0] + 1;
+        var fence = open < lines.Length ? new string(lines[open].TakeWhile(c => c == '`').ToArray()) : "";
+        if (fence.Length < 3 || lines[open][fence.Length..].Trim() is not ("" or "yaml" or "yml"))
+        {
+            return new EditableSettings(null, $"the line after `{SettingsMarker}` is not the opening fence of the proposed `.github/atom.yml` block");
+        }
+
+        var close = Array.FindIndex(lines, open + 1, l => l.TrimEnd() == fence);
+        if (close < 0)
+        {
+            return new EditableSettings(null, "the proposed `.github/atom.yml` block is not closed by the fence that opened it");
+        }
+
+        return new EditableSettings(string.Concat(lines[(open + 1)..close].Select(l => l + "\n")), null);
+    }
+
+    /// <summary>Whether two texts of <c>.github/atom.yml</c> are the same file but for line endings and a final newline.</summary>
+    public static bool SameSettings(string? a, string? b) =>
+        (a ?? "").ReplaceLineEndings("\n").TrimEnd('\n') == (b ?? "").ReplaceLineEndings("\n").TrimEnd('\n');
+
     private static string Decide(ProposalCategory category) => category == ProposalCategory.Tooling
         ? "`/approve` acknowledges the report (nothing is built), `/reject [reason]` closes it. `/status` shows where it stands."
         : "`/approve` (an approver) lets Atom build it as a pull request labelled `atom:proposal`; it takes effect only when a human merges that pull request. `/reject [reason]` closes it, and the same evidence is not proposed again. `/status` shows where it stands.";
@@ -129,29 +196,6 @@ public static class ProposalText
         }
 
         return text.ToString();
-    }
-
-    public static string PullRequest(Proposal proposal, string sha, IReadOnlyList<string> checks)
-    {
-        ArgumentNullException.ThrowIfNull(checks);
-        ArgumentNullException.ThrowIfNull(proposal);
-        return $"""
-            ## Atom proposal #{proposal.IssueNumber}: {proposal.Title}
-
-            Built from the spec approved by **{proposal.ApprovedBy}**{(proposal.AutoApproved ? " (automatically, `proposals.auto_approve`)" : "")} on #{proposal.IssueNumber}. Nothing changes until a human merges this pull request: settings and skills are read from the default branch only.
-
-            ### Gap
-            {proposal.Description}
-
-            ### Change
-            {Change(proposal.Change, proposal.Category)}
-
-            ### Checks of `{sha}`
-            {string.Join("\n", checks.Select(c => $"- {c}"))}
-
-            ### Evidence
-            {string.Join("\n", proposal.Evidence.Select(e => $"- task {e.TaskId} (#{e.Issue}): `{Cell(e.Detail)}`"))}
-            """;
     }
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal).ReplaceLineEndings(" ");

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using Atom.Bot.Audit;
+using Atom.Bot.Certification;
+using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
@@ -81,6 +84,35 @@ public sealed class ProposalLoopTests
         return await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
     }
 
+    /// <summary>Two timed-out tasks, detected: an open settings proposal (test_timeout_seconds 300 → 600).</summary>
+    private static async Task<Proposal> OpenSettingsProposalAsync(AtomScenario scenario)
+    {
+        await SeedTaskAsync(scenario, 101, timeout: true);
+        await SeedTaskAsync(scenario, 102, timeout: true);
+        await DetectAsync(scenario);
+        return await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Open);
+    }
+
+    /// <summary>
+    /// A comment on the proposal's issue as GitHub delivers it: with the issue's body at that moment, the one Atom filed,
+    /// or that body as <paramref name="edit"/> changed it (an edit on GitHub by anyone before the comment).
+    /// </summary>
+    private static JsonObject OnProposalIssue(AtomScenario scenario, Proposal proposal, string login, string text, Func<string, string>? edit = null)
+    {
+        var body = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        return Payloads.Comment(proposal.IssueNumber!.Value, login, text, onPullRequest: false, issueBody: edit is null ? body : edit(body));
+    }
+
+    /// <summary>The issue body with the editable <c>.github/atom.yml</c> block's text replaced (the diff above it left alone), sent with CRLF as GitHub's editor does.</summary>
+    private static Func<string, string> EditSettingsBlock(string from, string to) => body =>
+    {
+        var marker = body.IndexOf(ProposalText.SettingsMarker, StringComparison.Ordinal);
+        marker.ShouldBeGreaterThan(0);
+        var block = body[marker..];
+        block.ShouldContain(from);
+        return (body[..marker] + block.Replace(from, to, StringComparison.Ordinal)).ReplaceLineEndings("\r\n");
+    };
+
     private static async Task<Proposal> WaitForProposalAsync(AtomScenario scenario, ProposalCategory category, ProposalState state)
     {
         Proposal? found = null;
@@ -148,8 +180,10 @@ public sealed class ProposalLoopTests
         var dashboard = scenario.GitHub.Issues.Single(i => i.Title == ProposalText.DashboardTitle);
         dashboard.Body.ShouldContain($"#{scopeProposal.IssueNumber}");
         dashboard.Labels.ShouldBe([ProposalText.DashboardLabel]);
-        scenario.GitHub.AllRequests().ShouldContain(r => r.Path == "/api/graphql"
-            && System.Text.Json.Nodes.JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal));
+
+        // The pin follows the creation of the dashboard issue, which the stub already shows: wait for it.
+        await Eventually.TrueAsync(() => scenario.GitHub.AllRequests().Any(r => r.Path == "/api/graphql"
+            && JsonNode.Parse(r.Body!)!["query"]!.GetValue<string>().Contains($"pinIssue(input: {{issueId: \"I_stub{dashboard.Number}\"}})", StringComparison.Ordinal)), "the dashboard pinned");
 
         // Detection again (new run, same evidence): nothing is filed twice.
         var issuesBefore = scenario.GitHub.Issues.Count;
@@ -184,13 +218,10 @@ public sealed class ProposalLoopTests
     {
         await using var scenario = await StartAsync();
         var main = scenario.Repository.Head("main");
-        await SeedTaskAsync(scenario, 101, timeout: true);
-        await SeedTaskAsync(scenario, 102, timeout: true);
-        await DetectAsync(scenario);
-        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Open);
+        var proposal = await OpenSettingsProposalAsync(scenario);
         proposal.Change.Diff!.ShouldContain("+test_timeout_seconds: 600");
 
-        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(proposal.IssueNumber!.Value, "alice", "/approve", onPullRequest: false));
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
         var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
 
         var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
@@ -346,5 +377,258 @@ public sealed class ProposalLoopTests
         var worker = scenario.Llm.Requests.First(r => r.ToolNames.Contains("write_file"));
         worker.Body.ShouldContain("MERGED-SKILL-TEXT");
         scenario.Llm.Requests.ShouldAllBe(r => !r.Body.Contains("BRANCH-SKILL-TEXT", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_skill_proposal_pull_request_is_a_full_certification_package_with_its_check_run_and_both_labels()
+    {
+        await using var scenario = await StartAsync();
+        var proposal = await OpenSkillProposalAsync(scenario);
+        var name = proposal.Change.Skill!.Name;
+        var skillPath = $".atom/skills/{name}.md";
+        var skill = $"# {name}\n\n## Purpose\nCheck inputs.\n\n## Inputs\nThe change.\n\n## Outputs\nGuarded code.\n\n## Constraints\nNone beyond the scope.\n";
+        scenario.Llm.ReplyToolCall("write_file", new { path = "src/evil.txt", content = "x\n" })
+            .ReplyToolCall("write_file", new { path = skillPath, content = skill })
+            .ReplyToolCall("finish", new { summary = "Wrote the skill." });
+        scenario.ReplyVerdict("pass", 0.95, "Purpose is short but matches the spec.");
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.PrOpen);
+
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.Number.ShouldBe(built.PullRequest!.Value);
+        pull.Draft.ShouldBeFalse();
+        pull.Title.ShouldBe($"Atom proposal #{proposal.IssueNumber}: {proposal.Title}");
+        string[] sections = ["## Summary", "## Approved spec", "## Scope", "## Changes", "## Tests", "## Auditor", "## Impact analysis", "## Approval", "## Audit reference"];
+        var positions = sections.Select(s => pull.Body.IndexOf(s, StringComparison.Ordinal)).ToList();
+        positions.ShouldAllBe(p => p >= 0);
+        positions.ShouldBeInOrder();
+        pull.Body.ShouldNotContain("## Plan and assignments");
+        pull.Body.ShouldContain($"- **Purpose:** {proposal.Change.Skill.Purpose}");
+        pull.Body.ShouldContain($"exactly `{skillPath}`");
+        pull.Body.ShouldContain("Atom never merges a proposal's pull request");
+        pull.Body.ShouldContain("Deployment is the human merge of this pull request");
+        pull.Body.ShouldNotContain("Closes #");
+        pull.Body.IndexOf(PackageBody.CopyStart, StringComparison.Ordinal).ShouldBeGreaterThan(pull.Body.IndexOf("## Audit reference", StringComparison.Ordinal));
+
+        var package = PackageBody.Read(pull.Body).ShouldNotBeNull();
+        package.Passed.ShouldBeTrue();
+        package.HeadSha.ShouldBe(scenario.Repository.Head(built.Branch!));
+        package.IssueNumber.ShouldBe(proposal.IssueNumber!.Value);
+        package.Changes.ShouldHaveSingleItem().ShouldBe(new PackageChange(skillPath, null, "added", skill.Split('\n').Length - 1, 0, false));
+        package.Scope.Allow.ShouldBe([skillPath]);
+        package.Scope.Refusals.ShouldHaveSingleItem().Path.ShouldBe("src/evil.txt");
+        package.Scope.Violations.ShouldBeEmpty();
+        package.Auditor.Score.ShouldBe(0.95);
+        package.Auditor.Verdict.ShouldBe("pass");
+        package.Auditor.Findings.ShouldHaveSingleItem().Message.ShouldBe("Purpose is short but matches the spec.");
+        package.Approval.MergeOnApproval.ShouldBeFalse();
+        var spec = package.Proposal.ShouldNotBeNull();
+        spec.Id.ShouldBe(proposal.Id);
+        spec.Category.ShouldBe("skill");
+        spec.ApprovedBy.ShouldBe("alice");
+        spec.ModelInvolved.ShouldBeTrue();
+        spec.File.ShouldBe(skillPath);
+        spec.Spec.Select(f => f.Name).ShouldBe(["Name", "Purpose", "Inputs", "Outputs", "Constraints"]);
+        spec.ChangeHash.ShouldBe(ProposalDrafter.ChangeHash(built.Change));
+        spec.Checks.ShouldContain(c => c.Contains("auditor model", StringComparison.Ordinal));
+        spec.Checks.ShouldContain(c => c.Contains("has the sections Purpose, Inputs, Outputs, Constraints", StringComparison.Ordinal));
+        spec.Checks.ShouldContain($"the commit changes exactly one file, {skillPath}");
+        package.Audit.FirstSequence.ShouldBeGreaterThan(0);
+        package.Audit.LastSequence.ShouldBeGreaterThan(package.Audit.FirstSequence);
+
+        var check = scenario.GitHub.CheckRuns().ShouldHaveSingleItem();
+        check["name"]!.GetValue<string>().ShouldBe(CertificationPublisher.CheckName);
+        check["head_sha"]!.GetValue<string>().ShouldBe(package.HeadSha);
+        check["conclusion"]!.GetValue<string>().ShouldBe("success");
+        scenario.GitHub.Labels(pull.Number).ShouldBe([CertificationPublisher.CertifiedLabel, ProposalText.Label], ignoreOrder: true);
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber.Value).Count(c => c.Contains($"#{pull.Number}", StringComparison.Ordinal)) == 1, "one comment naming the pull request");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_settings_proposal_package_says_no_model_was_involved_and_its_package_verifies()
+    {
+        await using var scenario = await StartAsync();
+        scenario.GitHub.RefuseCheckRuns();
+        var proposal = await OpenSettingsProposalAsync(scenario);
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.Body.ShouldContain("**No model was involved**");
+        pull.Body.ShouldContain("exactly `.github/atom.yml`, written mechanically");
+        pull.Body.ShouldContain("+test_timeout_seconds: 600");
+        var package = PackageBody.Read(pull.Body).ShouldNotBeNull();
+        package.Proposal.ShouldNotBeNull().ModelInvolved.ShouldBeFalse();
+        package.Proposal.Diff.ShouldBe(built.Change.Diff);
+        package.Proposal.Checks.ShouldContain(c => c.Contains("parses and validates as settings", StringComparison.Ordinal));
+        package.Scope.Allow.ShouldBe([RepoSettings.Path]);
+        package.Changes.ShouldHaveSingleItem().Path.ShouldBe(RepoSettings.Path);
+        package.Auditor.Score.ShouldBeNull();
+        package.Usage.TokensIn.ShouldBe(0);
+        scenario.Llm.Requests.ShouldBeEmpty();
+
+        // A personal token cannot create check runs: the same commit-status fallback as a task's package.
+        var status = scenario.GitHub.Statuses().ShouldHaveSingleItem();
+        status["context"]!.GetValue<string>().ShouldBe(CertificationPublisher.CheckName);
+        status["state"]!.GetValue<string>().ShouldBe("success");
+        scenario.GitHub.Requests("POST", "/repos/*/*/statuses/*").ShouldHaveSingleItem().Path.ShouldEndWith(package.HeadSha);
+        scenario.GitHub.Labels(pull.Number).ShouldBe([CertificationPublisher.CertifiedLabel, ProposalText.Label], ignoreOrder: true);
+
+        // The package's audit reference is the proposal's entries on the chain that verifies.
+        var entries = await ProposalAuditAsync(scenario);
+        entries.Select(e => e.Kind).ShouldBe([AuditKinds.ProposalDrafted, AuditKinds.ProposalApproved, AuditKinds.ProposalImplemented]);
+        package.Audit.LastSequence.ShouldBeGreaterThan(package.Audit.FirstSequence);
+        package.Audit.VerifyCommand.ShouldBe("atom audit verify");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task GitHub_502_on_creating_a_proposal_pull_request_still_gives_exactly_one()
+    {
+        await using var scenario = await StartAsync();
+        scenario.GitHub.FailFirst("POST", "/repos/*/*/pulls", 502);
+        var proposal = await OpenSettingsProposalAsync(scenario);
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        scenario.GitHub.PullRequests.ShouldHaveSingleItem().Number.ShouldBe(built.PullRequest!.Value);
+        scenario.GitHub.Requests("POST", "/repos/*/*/pulls").Count(r => r.Status == 502).ShouldBe(1);
+        scenario.GitHub.Requests("POST", "/repos/*/*/pulls").Count(r => r.Status == 201).ShouldBe(1);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_retried_build_finds_the_pull_request_an_earlier_attempt_opened_and_opens_no_second()
+    {
+        await using var scenario = await StartAsync();
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        var branch = $"atom/proposal-{proposal.IssueNumber}/{Atom.Bot.Git.BranchNames.Slug(proposal.Title)}";
+        var earlier = scenario.GitHub.OpenPullRequest("Codertocat", "Hello-World", branch, body: "an earlier attempt's body");
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        built.PullRequest.ShouldBe(earlier.Number);
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        scenario.GitHub.Requests("POST", "/repos/*/*/pulls").ShouldBeEmpty();
+        PackageBody.Read(pull.Body).ShouldNotBeNull().HeadSha.ShouldBe(scenario.Repository.Head(branch));
+        scenario.GitHub.Labels(pull.Number).ShouldBe([CertificationPublisher.CertifiedLabel, ProposalText.Label], ignoreOrder: true);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_approvers_approve_or_approving_review_on_a_proposal_pull_request_never_merges_it()
+    {
+        await using var scenario = await StartAsync(Settings + "merge_on_approval: true\n");
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+        var pr = built.PullRequest!.Value;
+        var head = scenario.Repository.Head(built.Branch!)!;
+
+        await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pr, "alice", "approved", head));
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pr, "alice", "/approve"));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(pr).Count(c => c.Contains(ProposalHandler.NeverMerges, StringComparison.Ordinal)) == 2,
+            "both approvals answered on the pull request");
+
+        scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.State.ShouldBe("open");
+        pull.Merged.ShouldBeFalse();
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.PrOpen);
+        var refused = (await ProposalAuditAsync(scenario)).Where(a => a.Kind == AuditKinds.ProposalRefused).ToList();
+        refused.Count.ShouldBe(2);
+        refused.ShouldAllBe(a => a.Actor == "alice");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_edited_settings_block_is_what_lands_on_the_branch_whoever_edited_it()
+    {
+        await using var scenario = await StartAsync();
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        var edited = proposal.Change.SettingsAfter!.Replace("test_timeout_seconds: 600", "test_timeout_seconds: 900", StringComparison.Ordinal) + "max_revisions: 3\n";
+
+        // A non-approver (mallory) edited the block on GitHub; alice's /approve approves what the issue says at that moment.
+        scenario.GitHub.Permission("mallory", "read");
+        var edit = EditSettingsBlock(proposal.Change.SettingsAfter!, edited);
+        var original = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        await scenario.Host.SendAsync("issues", Payloads.Edited(proposal.IssueNumber!.Value, "mallory", edit(original), original));
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Any(a => a.Kind == AuditKinds.ProposalEdited), "the edit recorded");
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.Open);
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "mallory", "/approve", edit));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains("not an approver", StringComparison.Ordinal)), "mallory refused");
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve", edit));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        built.Change.SettingsAfter.ShouldBe(edited);
+        built.Change.SettingsBefore.ShouldBe(Settings);
+        scenario.Repository.Tree(built.Branch!)[RepoSettings.Path].ShouldBe(edited);
+        var package = PackageBody.Read(scenario.GitHub.PullRequests.ShouldHaveSingleItem().Body).ShouldNotBeNull();
+        package.Proposal!.Diff!.ShouldContain("+test_timeout_seconds: 900");
+        package.Proposal.Diff!.ShouldContain("+max_revisions: 3");
+        package.Proposal.ChangeHash.ShouldBe(ProposalDrafter.ChangeHash(built.Change));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains("+test_timeout_seconds: 900", StringComparison.Ordinal)), "the approved diff on the issue");
+
+        var approved = (await ProposalAuditAsync(scenario)).Single(a => a.Kind == AuditKinds.ProposalApproved);
+        approved.Actor.ShouldBe("alice");
+        approved.Payload.ShouldContain("\"edited\":true");
+        approved.Payload.ShouldContain($"\"settings\":\"{Hashing.Sha256(edited)}\"");
+        approved.Payload.ShouldContain($"\"change\":\"{ProposalDrafter.ChangeHash(built.Change)}\"");
+        approved.Payload.ShouldContain($"\"issueBody\":\"{Hashing.Sha256(edit(original))}\"");
+
+        // The log links the approved body to its author: mallory's edit carries the same body hash and the settings hash.
+        var edits = (await ProposalAuditAsync(scenario)).Where(a => a.Kind == AuditKinds.ProposalEdited).ToList();
+        edits.ShouldHaveSingleItem().Actor.ShouldBe("mallory");
+        edits[0].Payload.ShouldContain($"\"issueBody\":\"{Hashing.Sha256(edit(original))}\"");
+        edits[0].Payload.ShouldContain($"\"previousBody\":\"{Hashing.Sha256(original)}\"");
+        edits[0].Payload.ShouldContain($"\"settings\":\"{Hashing.Sha256(edited)}\"");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_edited_settings_block_that_is_not_valid_settings_is_refused_with_the_parser_error_and_nothing_is_pushed()
+    {
+        await using var scenario = await StartAsync();
+        var main = scenario.Repository.Head("main");
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        var broken = proposal.Change.SettingsAfter!.Replace("test_timeout_seconds: 600", "test_timeout_seconds: [600", StringComparison.Ordinal);
+        var error = RepoSettingsParser.Parse(broken).Error.ShouldNotBeNull();
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve", EditSettingsBlock(proposal.Change.SettingsAfter!, broken)));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains(error, StringComparison.Ordinal)), "the refusal quoting the parser");
+
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.ShouldSatisfyAllConditions(
+            p => p.State.ShouldBe(ProposalState.Open),
+            p => p.Change.ShouldBe(proposal.Change),
+            p => p.ApprovedBy.ShouldBeNull());
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+        scenario.Repository.Branches().ShouldBe(["main"]);
+        scenario.Repository.Head("main").ShouldBe(main);
+        var audit = await ProposalAuditAsync(scenario);
+        audit.ShouldContain(a => a.Kind == AuditKinds.ProposalRefused && a.Actor == "alice" && a.Payload.Contains("not valid settings", StringComparison.Ordinal));
+        audit.ShouldNotContain(a => a.Kind == AuditKinds.ProposalApproved);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_edited_settings_block_is_still_refused_when_the_default_branch_changed_since_drafting()
+    {
+        await using var scenario = await StartAsync();
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        var edited = proposal.Change.SettingsAfter!.Replace("test_timeout_seconds: 600", "test_timeout_seconds: 900", StringComparison.Ordinal);
+        scenario.Repository.Commit("main", new Dictionary<string, string?> { [RepoSettings.Path] = Settings + "max_revisions: 1\n" }, "Change settings by hand", from: "main");
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve", EditSettingsBlock(proposal.Change.SettingsAfter!, edited)));
+        await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.Failed);
+
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+        scenario.Repository.Branches().ShouldBe(["main"]);
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains("changed after the spec was drafted", StringComparison.Ordinal)), "the refusal");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
     }
 }

@@ -54,6 +54,20 @@ public static class Payloads
         return payload;
     }
 
+    /// <summary>
+    /// An issue's body edited by <paramref name="login"/>: <c>issue.body</c> is the new text and <c>changes.body.from</c>
+    /// the old one, as GitHub's <c>issues.edited</c> carries them (the fixture's <c>changes</c> is empty: nothing changed there).
+    /// </summary>
+    public static JsonObject Edited(int issue, string login, string body, string previousBody)
+    {
+        var payload = Fixtures.Webhook("issues", "edited");
+        payload["issue"]!["number"] = issue;
+        payload["issue"]!["body"] = body;
+        payload["changes"] = new JsonObject { ["body"] = new JsonObject { ["from"] = previousBody } };
+        payload["sender"]!["login"] = login;
+        return payload;
+    }
+
     private static long _commentId = 900_000;
 
     /// <summary>A submitted review (<c>approved</c>, <c>changes_requested</c>, <c>commented</c>) on commit <paramref name="commitId"/>.</summary>
@@ -71,11 +85,20 @@ public static class Payloads
         return payload;
     }
 
-    /// <summary>A new comment on an issue, or on a pull request (GitHub sends those as issue comments with <c>issue.pull_request</c>).</summary>
-    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User")
+    /// <summary>
+    /// A new comment on an issue, or on a pull request (GitHub sends those as issue comments with <c>issue.pull_request</c>).
+    /// <paramref name="issueBody"/> is the body the issue has at that moment (GitHub sends the current body with every
+    /// comment); the fixture's when null.
+    /// </summary>
+    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User", string? issueBody = null)
     {
         var payload = Fixtures.Webhook("issue_comment", "created");
         payload["issue"]!["number"] = number;
+        if (issueBody is not null)
+        {
+            payload["issue"]!["body"] = issueBody;
+        }
+
         if (onPullRequest)
         {
             payload["issue"]!["pull_request"] = new JsonObject

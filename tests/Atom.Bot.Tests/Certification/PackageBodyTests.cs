@@ -26,6 +26,56 @@ public sealed partial class PackageBodyTests
     }
 
     [Fact]
+    public void Proposal_package_shows_the_approved_spec_in_the_plans_place_and_no_closes()
+    {
+        var body = PackageBody.Render(SamplePackages.SettingsProposal());
+
+        string[] marks =
+        [
+            "## Summary", "## Approved spec", "+test_timeout_seconds: 600", "## Scope", "## Changes", "## Tests", "## Auditor",
+            "## Impact analysis", "## Approval", "## Audit reference", PackageBody.CopyStart,
+        ];
+        var positions = marks.Select(m => body.IndexOf(m, StringComparison.Ordinal)).ToList();
+        positions.ShouldAllBe(p => p >= 0);
+        positions.ShouldBe(positions.Order().ToList());
+        body.ShouldNotContain("## Plan and assignments");
+        body.ShouldNotContain("Closes #");
+        body.ShouldContain("**No model was involved**");
+        body.ShouldContain("- ✅ it parses and validates as settings again");
+        body.ShouldContain("`test_command` was not run");
+        body.ShouldContain("**Atom never merges a proposal's pull request**");
+        body.ShouldContain($"head SHA `{SamplePackages.HeadSha}` only");
+        body.ShouldContain("(proposal 7)");
+        body.ShouldNotContain("Atom merges (");
+    }
+
+    [Fact]
+    public void Proposal_package_by_a_model_shows_the_auditor_and_round_trips()
+    {
+        var package = SamplePackages.SettingsProposal() with
+        {
+            Auditor = new PackageAuditor("auditor-small", 0.93, "pass", 0.7, [], null),
+            Proposal = SamplePackages.SettingsProposal().Proposal! with
+            {
+                Category = "skill",
+                File = ".atom/skills/null-checks.md",
+                ModelInvolved = true,
+                Diff = null,
+                Spec = [new("Name", "null-checks"), new("Purpose", "Check <b>inputs</b> @team")],
+            },
+        };
+
+        var body = PackageBody.Render(package);
+
+        var visible = body[..body.IndexOf(PackageBody.CopyStart, StringComparison.Ordinal)];
+        visible.ShouldNotContain("No model was involved");
+        visible.ShouldContain("- **Model:** auditor-small");
+        visible.ShouldNotContain("<b>");
+        visible.ShouldContain("@\u200Dteam");
+        JsonSerializer.Serialize(PackageBody.Read(body), Web).ShouldBe(JsonSerializer.Serialize(package, Web));
+    }
+
+    [Fact]
     public void Passed_package_starts_with_a_check_mark_and_no_failure_banner()
     {
         var body = PackageBody.Render(SamplePackages.Passing());

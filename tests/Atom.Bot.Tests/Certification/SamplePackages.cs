@@ -47,4 +47,24 @@ public static class SamplePackages
         Auditor = new PackageAuditor("auditor-small", 0.41, "needs_revision", 0.7,
             [new PackageFinding("error", "The greeting ignores the configured locale.", "src/Api/Greeting.cs")], null),
     };
+
+    /// <summary>A settings proposal's package: the approved diff in the plan's place, applied mechanically.</summary>
+    public static CertificationPackage SettingsProposal() => Passing(issueNumber: 40) with
+    {
+        TaskId = 0,
+        IssueTitle = "Atom proposal #40: Raise test_timeout_seconds to 600",
+        Branch = "atom/proposal-40/raise-test-timeout-seconds-to-600",
+        Summary = "Certified: the settings proposal approved on #40.",
+        Plan = new PackagePlan("", null, []),
+        Scope = new PackageScope([".github/atom.yml"], [], 1, 2, [], []),
+        Changes = [new PackageChange(".github/atom.yml", null, "modified", 1, 1, false)],
+        Tests = new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+        Auditor = new PackageAuditor("none: applied mechanically", null, null, 0.7, [], null),
+        Usage = new PackageUsage(0, 0, TimeSpan.Zero),
+        Approval = new PackageApproval(1, [], true, false, "squash"),
+        Audit = new PackageAuditReference(3, 9, "9f2c1e0b7a4d", "ed25519:4f1a2b3c", "atom audit verify"),
+        Proposal = new PackageProposal(7, "settings", "alice", false, ".github/atom.yml", false, [],
+            "--- a/.github/atom.yml\n+++ b/.github/atom.yml\n@@ -1 +1 @@\n-test_timeout_seconds: 300\n+test_timeout_seconds: 600\n",
+            "5d41402abc4b2a76b9719d911017c592", ["`.github/atom.yml` is the approved text, byte for byte", "it parses and validates as settings again"]),
+    };
 }
