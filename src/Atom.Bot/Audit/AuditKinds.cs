@@ -48,6 +48,7 @@ public static class AuditKinds
     public const string ProposalImplemented = "proposal.implemented";
     public const string ProposalFailed = "proposal.failed";
     public const string ProposalMerged = "proposal.merged";
+    public const string ProposalHeadMoved = "proposal.head_moved";
 
     // The chain itself: written by the audit log, always exported in full.
     public const string ChainStarted = "audit.chain_started";

@@ -132,6 +132,17 @@ public sealed class AuditLog : IDisposable
     public Task<AuditRange?> RangeForProposalAsync(long proposalId, CancellationToken cancellationToken) =>
         RangeAsync("task_id IS NULL AND json_extract(payload, '$.proposal') = $id", proposalId, cancellationToken);
 
+    /// <summary>The newest entry of <paramref name="kind"/> about a proposal (outside any task), or null.</summary>
+    public async Task<AuditEntry?> LastForProposalAsync(long proposalId, string kind, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id IS NULL AND kind = $kind AND json_extract(payload, '$.proposal') = $id ORDER BY sequence DESC LIMIT 1";
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$id", proposalId);
+        return await ReadEntriesAsync(command, cancellationToken).FirstOrDefaultAsync(cancellationToken);
+    }
+
     private async Task<AuditRange?> RangeAsync(string where, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);

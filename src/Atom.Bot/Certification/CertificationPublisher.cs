@@ -160,31 +160,64 @@ public sealed partial class CertificationPublisher(
     private static bool IsOpenFrom(PullRequest pullRequest, string branch) =>
         pullRequest.State.Value == ItemState.Open && pullRequest.Head?.Ref == branch;
 
+    /// <summary>
+    /// Says on GitHub that <paramref name="headSha"/> of a pull request Atom certified is not certified (someone else
+    /// pushed it): a failing <c>atom/certification</c> check run (or commit status) on that head, and the
+    /// <c>atom:certified</c> label swapped for <c>atom:needs-attention</c>. The pull request's body is left as it is: it
+    /// names the head it certified.
+    /// </summary>
+    public async Task WithdrawAsync(long? installationId, string repository, int pullRequestNumber, string headSha, string reason, CancellationToken cancellationToken)
+    {
+        var (owner, name) = Split(repository);
+        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var pullRequest = await client.PullRequest.Get(owner, name, pullRequestNumber);
+        var summary = Markdown.Paragraph(Redact(reason), 4_000);
+        await ConcludeAsync(client, repository, headSha, passed: false, "Not certified", summary, Redact(reason), pullRequest.HtmlUrl, cancellationToken);
+        await SwapLabelsAsync(client, owner, name, repository, pullRequest, [NeedsAttentionLabel], [CertifiedLabel], cancellationToken);
+        Log.Withdrawn(logger, repository, pullRequestNumber, headSha);
+    }
+
+    /// <summary>The certified head is back after <see cref="WithdrawAsync"/> (its check run never changed): the labels say so again.</summary>
+    public async Task RestoreAsync(long? installationId, string repository, int pullRequestNumber, CancellationToken cancellationToken)
+    {
+        var (owner, name) = Split(repository);
+        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var pullRequest = await client.PullRequest.Get(owner, name, pullRequestNumber);
+        await SwapLabelsAsync(client, owner, name, repository, pullRequest, [CertifiedLabel], [NeedsAttentionLabel], cancellationToken);
+    }
+
     private async Task ReportAsync(IGitHubClient client, string owner, string name, CertificationPackage package, string url, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var title = package.Passed ? "Certification passed" : "Certification did not pass";
+        var reason = package.Passed ? $"round {package.Rounds}" : package.FailureReasons.Count > 0 ? package.FailureReasons[0] : "see the pull request";
+        await ConcludeAsync(client, package.Repository, package.HeadSha, package.Passed, title, Redact(CheckSummary(package)), reason, url, cancellationToken);
+    }
+
+    private async Task ConcludeAsync(
+        IGitHubClient client, string repository, string sha, bool passed, string title, string summary, string statusReason, string url, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var (owner, name) = Split(repository);
         try
         {
-            await client.Check.Run.Create(owner, name, new NewCheckRun(CheckName, package.HeadSha)
+            await client.Check.Run.Create(owner, name, new NewCheckRun(CheckName, sha)
             {
                 Status = CheckStatus.Completed,
-                Conclusion = package.Passed ? CheckConclusion.Success : CheckConclusion.Failure,
+                Conclusion = passed ? CheckConclusion.Success : CheckConclusion.Failure,
                 DetailsUrl = url,
-                Output = new NewCheckRunOutput(title, Redact(CheckSummary(package))),
+                Output = new NewCheckRunOutput(title, summary),
             });
         }
         catch (ForbiddenException ex) when (ex is not RateLimitExceededException and not SecondaryRateLimitExceededException)
         {
             // Only GitHub Apps may create check runs; a personal token gets 403 and reports a commit status instead.
-            Log.CheckRunRefused(logger, package.Repository, package.HeadSha, ex.Message);
+            Log.CheckRunRefused(logger, repository, sha, ex.Message);
             cancellationToken.ThrowIfCancellationRequested();
-            var reason = package.Passed ? $"round {package.Rounds}" : package.FailureReasons.Count > 0 ? package.FailureReasons[0] : "see the pull request";
-            await client.Repository.Status.Create(owner, name, package.HeadSha, new NewCommitStatus
+            await client.Repository.Status.Create(owner, name, sha, new NewCommitStatus
             {
-                State = package.Passed ? CommitState.Success : CommitState.Failure,
+                State = passed ? CommitState.Success : CommitState.Failure,
                 Context = CheckName,
-                Description = Markdown.Plain($"{title}: {reason}", MaxStatusDescriptionLength),
+                Description = Markdown.Plain($"{title}: {statusReason}", MaxStatusDescriptionLength),
                 TargetUrl = url,
             });
         }
@@ -205,11 +238,16 @@ public sealed partial class CertificationPublisher(
         return summary.ToString();
     }
 
-    private async Task LabelAsync(IGitHubClient client, string owner, string name, CertificationPackage package, PullRequest pullRequest, CancellationToken cancellationToken)
+    private Task LabelAsync(IGitHubClient client, string owner, string name, CertificationPackage package, PullRequest pullRequest, CancellationToken cancellationToken) =>
+        SwapLabelsAsync(client, owner, name, package.Repository, pullRequest,
+            package.Passed ? [CertifiedLabel] : [NeedsAttentionLabel, FailedLabel],
+            package.Passed ? [NeedsAttentionLabel, FailedLabel] : [CertifiedLabel],
+            cancellationToken);
+
+    private async Task SwapLabelsAsync(
+        IGitHubClient client, string owner, string name, string repository, PullRequest pullRequest, string[] wanted, string[] stale, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        string[] wanted = package.Passed ? [CertifiedLabel] : [NeedsAttentionLabel, FailedLabel];
-        string[] stale = package.Passed ? [NeedsAttentionLabel, FailedLabel] : [CertifiedLabel];
         await client.Issue.Labels.AddToIssue(owner, name, pullRequest.Number, wanted);
         var present = (pullRequest.Labels ?? []).Select(l => l.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var label in stale.Where(present.Contains))
@@ -221,7 +259,7 @@ public sealed partial class CertificationPublisher(
             }
             catch (NotFoundException)
             {
-                Log.LabelAlreadyGone(logger, label, package.Repository, pullRequest.Number);
+                Log.LabelAlreadyGone(logger, label, repository, pullRequest.Number);
             }
         }
     }

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6108, Level = LogLevel.Warning, Message = "{Repository} refused a draft pull request from {Branch}; opening a regular one for the failed package")]
     public static partial void DraftUnsupported(ILogger logger, string repository, string branch);
+
+    [LoggerMessage(EventId = 6109, Level = LogLevel.Warning, Message = "Head {HeadSha} of {Repository}#{PullRequest} is not certified: someone else pushed it")]
+    public static partial void Withdrawn(ILogger logger, string repository, int pullRequest, string headSha);
 }

@@ -62,7 +62,7 @@ public sealed class DeliveryProcessor(
         PullRequestReviewSubmittedEvent e => ReviewSubmittedAsync(e, cancellationToken),
         IssueCommentCreatedEvent e => CommentCreatedAsync(e, cancellationToken),
         PullRequestClosedEvent e => PullRequestClosedAsync(e, cancellationToken),
-        PullRequestSynchronizeEvent e => approval.SynchronizeAsync(e, cancellationToken),
+        PullRequestSynchronizeEvent e => SynchronizeAsync(e, cancellationToken),
         _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
     };
 
@@ -73,6 +73,10 @@ public sealed class DeliveryProcessor(
     /// <summary>A review of a proposal's pull request is the proposal's (it never merges); every other review is the approval area's.</summary>
     private async Task<string> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken) =>
         await proposals.ReviewSubmittedAsync(e, cancellationToken) ?? await approval.ReviewSubmittedAsync(e, cancellationToken);
+
+    /// <summary>A push to a proposal's pull request is the proposal's (the new head is not certified); every other push is the approval area's.</summary>
+    private async Task<string> SynchronizeAsync(PullRequestSynchronizeEvent e, CancellationToken cancellationToken) =>
+        await proposals.SynchronizeAsync(e, cancellationToken) ?? await approval.SynchronizeAsync(e, cancellationToken);
 
     /// <summary>A comment on a proposal's issue or pull request is the proposal's; every other comment is the approval area's.</summary>
     private async Task<string> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken) =>

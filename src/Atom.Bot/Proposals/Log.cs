@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 806, Level = LogLevel.Warning, Message = "The proposals dashboard #{Issue} was not pinned: {Reason}")]
     public static partial void NotPinned(ILogger logger, int issue, string reason);
+
+    [LoggerMessage(EventId = 810, Level = LogLevel.Warning, Message = "Proposal {ProposalId}: {Actor} pushed {HeadSha} to its pull request; that head is not certified")]
+    public static partial void HeadMoved(ILogger logger, long proposalId, string headSha, string actor);
 }

@@ -1,5 +1,7 @@
 using Atom.Bot.Approval;
+using System.Text.Json;
 using Atom.Bot.Audit;
+using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
@@ -27,6 +29,7 @@ public sealed class ProposalHandler(
     RepoSettingsReader settingsReader,
     AuditLog audit,
     WorkScheduler scheduler,
+    CertificationPublisher publisher,
     ILogger<ProposalHandler> logger)
 {
     /// <summary>The actor recorded when <c>proposals.auto_approve</c> approved a spec.</summary>
@@ -164,6 +167,60 @@ public sealed class ProposalHandler(
         var outcome = await RefuseAsync(client, proposal, (int)e.PullRequest.Number, new SlashCommand(SlashCommandKind.Approve, ""), e.Review.User.Login, NeverMerges, cancellationToken);
         Log.Command(logger, proposal.Id, "approving review", e.Review.User.Login, outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// A push to a proposal's pull request; null when it is not a proposal's. Atom builds a proposal's branch once, from
+    /// the approved spec, before the pull request exists, so a head other than the one its <c>proposal.implemented</c>
+    /// entry certified was pushed by someone else: the head gets a failing <c>atom/certification</c>, the
+    /// <c>atom:certified</c> label goes, and the pull request says why. Atom does not certify it again: what the spec's
+    /// approver approved is what Atom built.
+    /// </summary>
+    public async Task<string?> SynchronizeAsync(PullRequestSynchronizeEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
+        {
+            return null;
+        }
+
+        var head = e.PullRequest.Head.Sha;
+        if (proposal.State != ProposalState.PrOpen)
+        {
+            return $"ignored: the proposal is {proposal.State.ToName()}";
+        }
+
+        var implemented = await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalImplemented, cancellationToken);
+        string? certified = null;
+        if (implemented?.Payload is { } payload)
+        {
+            using var document = JsonDocument.Parse(payload);
+            certified = document.RootElement.TryGetProperty("sha", out var sha) ? sha.GetString() : null;
+        }
+
+        if (head == certified)
+        {
+            var moved = await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalHeadMoved, cancellationToken);
+            if (moved is null || moved.Sequence < implemented!.Sequence)
+            {
+                return "ignored: the certified head";
+            }
+
+            await audit.RecordAsync(AuditKinds.ProposalHeadMoved, null, e.Sender?.Login ?? "unknown", new { proposal = proposal.Id, pullRequest = proposal.PullRequest, head, certified }, cancellationToken);
+            await publisher.RestoreAsync(proposal.InstallationId, proposal.Repository, (int)e.PullRequest.Number, cancellationToken);
+            return $"proposal {proposal.Id}: the certified head {head} is back";
+        }
+
+        var actor = e.Sender?.Login ?? "unknown";
+        await audit.RecordAsync(AuditKinds.ProposalHeadMoved, null, actor, new { proposal = proposal.Id, pullRequest = proposal.PullRequest, head, certified }, cancellationToken);
+        var reason = $"{actor} pushed {head} to `{proposal.Branch}` after Atom certified {certified ?? "its build"}. A proposal's branch holds exactly what was built "
+            + "from the approved spec, so this head is not certified, and Atom does not certify it again. Push the certified commit back to restore it; "
+            + "merging this head is a human's call on an uncertified change.";
+        await publisher.WithdrawAsync(proposal.InstallationId, proposal.Repository, (int)e.PullRequest.Number, head, reason, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, (int)e.PullRequest.Number, $"⚠️ **Not certified.** {reason}", cancellationToken);
+        Log.HeadMoved(logger, proposal.Id, head, actor);
+        return $"proposal {proposal.Id}: head {head} is not certified";
     }
 
     /// <summary>A proposal's pull request was merged (deployed) or closed unmerged; null when it is not a proposal's.</summary>

@@ -547,6 +547,44 @@ public sealed class ProposalLoopTests
     }
 
     [Fact]
+    public async Task A_push_by_someone_else_to_a_proposal_pull_request_is_never_certified_and_the_certified_head_pushed_back_is()
+    {
+        await using var scenario = await StartAsync();
+        var proposal = await OpenSettingsProposalAsync(scenario);
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        var built = await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+        var pr = built.PullRequest!.Value;
+        var certified = scenario.Repository.Head(built.Branch!)!;
+
+        var pushed = scenario.Repository.Commit(built.Branch!, new Dictionary<string, string?> { [".github/atom.yml"] = "trigger_label: atom\nmax_revisions: 9\n" }, "A hand-made change");
+        await scenario.Host.SendAsync("pull_request", Payloads.Synchronize(pr, pushed, "mallory"));
+        await Eventually.TrueAsync(() => scenario.GitHub.CheckRuns().Any(c => c["head_sha"]!.GetValue<string>() == pushed), "a check run on the pushed head");
+
+        var check = scenario.GitHub.CheckRuns().Single(c => c["head_sha"]!.GetValue<string>() == pushed);
+        check["name"]!.GetValue<string>().ShouldBe(CertificationPublisher.CheckName);
+        check["conclusion"]!.GetValue<string>().ShouldBe("failure");
+        check["output"]!["summary"]!.GetValue<string>().ShouldContain("mallory");
+        scenario.GitHub.CheckRuns().Single(c => c["head_sha"]!.GetValue<string>() == certified)["conclusion"]!.GetValue<string>().ShouldBe("success");
+        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.NeedsAttentionLabel), "needs attention");
+        scenario.GitHub.Labels(pr).ShouldNotContain(CertificationPublisher.CertifiedLabel);
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(pr).Any(c => c.Contains("Not certified", StringComparison.Ordinal) && c.Contains(pushed, StringComparison.Ordinal)), "the pull request is told");
+        PackageBody.Read(scenario.GitHub.PullRequests.Single().Body)!.HeadSha.ShouldBe(certified, "the package still names the head it certified");
+        scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
+        scenario.Llm.Requests.ShouldBeEmpty();
+
+        // The certified commit pushed back: the labels say certified again, and no second check run is needed.
+        await scenario.Host.SendAsync("pull_request", Payloads.Synchronize(pr, certified, "alice"));
+        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.CertifiedLabel), "certified again");
+        scenario.GitHub.Labels(pr).ShouldNotContain(CertificationPublisher.NeedsAttentionLabel);
+        scenario.GitHub.CheckRuns().Count.ShouldBe(2);
+        var moved = (await ProposalAuditAsync(scenario)).Where(a => a.Kind == AuditKinds.ProposalHeadMoved).ToList();
+        moved.Select(m => m.Actor).ShouldBe(["mallory", "alice"]);
+        moved[0].Payload.ShouldContain(pushed);
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.State.ShouldBe(ProposalState.PrOpen);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task An_edited_settings_block_is_what_lands_on_the_branch_whoever_edited_it()
     {
         await using var scenario = await StartAsync();

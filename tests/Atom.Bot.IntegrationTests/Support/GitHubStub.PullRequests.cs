@@ -29,7 +29,6 @@ public sealed partial class GitHubStub
         }
     }
 
-    /// <summary>The labels on an issue or pull request.</summary>
     /// <summary>Where the stub reads a branch's head SHA from (the real bare repository), so PR answers carry it.</summary>
     public Func<string, string?>? BranchHead { get; set; }
 
@@ -37,6 +36,7 @@ public sealed partial class GitHubStub
     /// <summary>Merges the stub accepted (<c>PUT .../pulls/N/merge</c> answered 200).</summary>
     public IReadOnlyList<RecordedRequest> Merges() => Requests("PUT", "/repos/*/*/pulls/*/merge").Where(r => r.Status == 200).ToList();
 
+    /// <summary>The labels on an issue or pull request.</summary>
     public IReadOnlyList<string> Labels(int number)
     {
         lock (_state)
