@@ -149,7 +149,7 @@ public static class ProposalText
             Built from the spec approved by **{proposal.ApprovedBy}**{(proposal.AutoApproved ? " (automatically, `proposals.auto_approve`)" : "")} on #{proposal.IssueNumber}. Nothing changes until a human merges this pull request: settings and skills are read from the default branch only.
 
             ### Gap
-            {proposal.Description}
+            {proposal.Description}{(proposal.Explanation is { } explanation ? $"\n\n{explanation}" : "")}
 
             ### Change
             {Change(proposal.Change, proposal.Category)}
