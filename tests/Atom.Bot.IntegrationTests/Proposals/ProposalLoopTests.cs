@@ -400,6 +400,13 @@ public sealed class ProposalLoopTests
             issue.Body.ShouldContain(reference);
         }
 
+        // The planner was shown the skills main has and asked for missing_skills under the strict schema.
+        var planRequest = scenario.Llm.Requests.First(r => r.Body.Contains("atom_plan", StringComparison.Ordinal));
+        planRequest.ResponseFormatType.ShouldBe("json_schema");
+        planRequest.Body.ShouldContain("- existing-skill (.atom/skills/existing-skill.md)");
+        planRequest.Json.GetProperty("response_format").GetProperty("json_schema").GetProperty("schema").GetProperty("required").EnumerateArray()
+            .Select(r => r.GetString()).ShouldContain("missing_skills");
+
         // The plan's missing skills are on record with the plan; the text request was structured output.
         var planned = (await scenario.AuditAsync(task.Id)).Single(e => e.Kind == AuditKinds.Plan);
         planned.Payload!.ShouldContain("\"missingSkills\":[\"api-versioning\",\"existing-skill\"]");
