@@ -381,7 +381,8 @@ public sealed class ProposalLoopTests
         });
         await scenario.Host.SendAsync("issues", scenario.Labeled());
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
-        await Eventually.TrueAsync(async () => (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).Any(p => p.IssueNumber is not null), "the skill proposal's issue", TimeSpan.FromSeconds(60));
+        // Detection runs as its own job once the task is at rest; its last step is the proposal.drafted entry.
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Any(a => a.Kind == AuditKinds.ProposalDrafted), "the skill proposal drafted", TimeSpan.FromSeconds(60));
 
         var proposal = (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).ShouldHaveSingleItem();
         proposal.Category.ShouldBe(ProposalCategory.Skill);
