@@ -9,6 +9,9 @@ public sealed record Gap(ProposalCategory Category, string Key, string Title, st
     /// <summary>For a scope gap: a path that was refused, to check a proposed scope against.</summary>
     public string? SamplePath { get; init; }
 
+    /// <summary>For a skill gap the plans named: the skill's name, as the proposal's file will be called.</summary>
+    public string? SkillName { get; init; }
+
     /// <summary>The tasks the evidence comes from, each once.</summary>
     public IReadOnlyList<long> TaskIds => Evidence.Select(e => e.TaskId).Distinct().Order().ToList();
 }

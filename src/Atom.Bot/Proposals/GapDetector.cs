@@ -12,11 +12,19 @@ public static class GapDetector
 {
     private static readonly string[] NeverProposed = [".github", ".atom", ".git"];
 
-    public static IReadOnlyList<Gap> Detect(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds)
+    /// <summary>The key prefix of a skill gap the plans named (<c>missing:&lt;name&gt;</c>), apart from the findings' keys.</summary>
+    public const string MissingSkillPrefix = "missing:";
+
+    /// <param name="existingSkills">The names of the skills on the default branch: a plan that asks for one of them shows no gap.</param>
+    public static IReadOnlyList<Gap> Detect(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds, IReadOnlyCollection<string>? existingSkills = null)
     {
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(thresholds);
-        return [.. ScopeGaps(histories, thresholds), .. ToolingGaps(histories, thresholds), .. SettingsGaps(histories, thresholds), .. SkillGaps(histories, thresholds)];
+        return
+        [
+            .. ScopeGaps(histories, thresholds), .. ToolingGaps(histories, thresholds), .. SettingsGaps(histories, thresholds), .. SkillGaps(histories, thresholds),
+            .. MissingSkillGaps(histories, thresholds, existingSkills ?? []),
+        ];
     }
 
     /// <summary>
@@ -134,6 +142,33 @@ public static class GapDetector
             $"Skill: {Cut(texts[e.Key], 60)}",
             $"The same finding was made on {e.Value.Count} tasks: \"{texts[e.Key]}\".",
             e.Value));
+    }
+
+    /// <summary>
+    /// The plans asked for knowledge the repository's skills lack: the same skill name (normalised as a skill file name)
+    /// among the <c>missing_skills</c> of enough tasks' plans, and no skill of that name on the default branch.
+    /// </summary>
+    private static IEnumerable<Gap> MissingSkillGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds, IReadOnlyCollection<string> existingSkills)
+    {
+        var existing = existingSkills.Select(SkillFile.NormaliseName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
+        foreach (var history in histories)
+        {
+            foreach (var name in history.MissingSkills.Select(SkillFile.NormaliseName).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                if (!existing.Contains(name))
+                {
+                    Add(evidence, name, new GapEvidence(history.Task.Id, history.Task.IssueNumber, $"the plan asked for the skill {name}"));
+                }
+            }
+        }
+
+        return evidence.Where(e => e.Value.Count >= thresholds.MissingSkillTasks).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
+            ProposalCategory.Skill,
+            MissingSkillPrefix + e.Key,
+            $"Skill: `{e.Key}`",
+            $"The supervisor's plans for {e.Value.Count} tasks asked for a skill `{e.Key}`, and `.atom/skills` on the default branch has none of that name.",
+            e.Value) { SkillName = e.Key });
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ public sealed record GapThresholds
     /// <summary>Tasks that got the same auditor finding or reviewer feedback.</summary>
     public int SkillTasks { get; init; } = 3;
 
+    /// <summary>Tasks whose plans named the same skill as missing (one the default branch does not have).</summary>
+    public int MissingSkillTasks { get; init; } = 3;
+
     /// <summary>How many of a repository's newest tasks are read.</summary>
     public int RecentTasks { get; init; } = 100;
 

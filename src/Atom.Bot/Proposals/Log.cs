@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 806, Level = LogLevel.Warning, Message = "The proposals dashboard #{Issue} was not pinned: {Reason}")]
     public static partial void NotPinned(ILogger logger, int issue, string reason);
 
+    [LoggerMessage(EventId = 807, Level = LogLevel.Information, Message = "Proposal text for {Category} {Key} drafted by the model {Model}")]
+    public static partial void TextDrafted(ILogger logger, ProposalCategory category, string key, string model);
+
+    [LoggerMessage(EventId = 808, Level = LogLevel.Warning, Message = "Proposal text for {Category} {Key} falls back to the template: the model gave no usable text ({Reason}, HTTP {Status})")]
+    public static partial void TextFallback(ILogger logger, ProposalCategory category, string key, string reason, int? status);
+
     [LoggerMessage(EventId = 810, Level = LogLevel.Warning, Message = "Proposal {ProposalId}: {Actor} pushed {HeadSha} to its pull request; that head is not certified")]
     public static partial void HeadMoved(ILogger logger, long proposalId, string headSha, string actor);
 }

@@ -21,6 +21,12 @@ public sealed record Proposal
     public required string Description { get; init; }
     public required IReadOnlyList<GapEvidence> Evidence { get; init; }
     public required ProposedChange Change { get; init; }
+
+    /// <summary>The model's explanation of the gap and the change, already made inert; null for a template-worded proposal.</summary>
+    public string? Explanation { get; init; }
+
+    /// <summary>The model that drafted the text (explanation, and a skill spec's wording); null when the templates did.</summary>
+    public string? TextModel { get; init; }
     public string? ApprovedBy { get; init; }
     public bool AutoApproved { get; init; }
     public string? Branch { get; init; }

@@ -4,6 +4,7 @@ using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
+using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Octokit;
 
@@ -20,6 +21,7 @@ public sealed class ProposalDrafter(
     AssignmentStore assignments,
     ProposalStore store,
     ProposalDashboard dashboard,
+    ProposalWriter writer,
     GitHubClientFactory github,
     GitHubConversation conversation,
     GitHubCredentials credentials,
@@ -45,16 +47,30 @@ public sealed class ProposalDrafter(
         var histories = new List<TaskHistory>();
         foreach (var task in recent)
         {
-            histories.Add(new TaskHistory(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await TestTimeoutsAsync(task.Id, cancellationToken)));
+            histories.Add(new TaskHistory(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await TestTimeoutsAsync(task.Id, cancellationToken))
+            {
+                MissingSkills = MissingSkills(task),
+            });
         }
 
-        var gaps = GapDetector.Detect(histories, thresholds);
+        var latest = recent[0];
+        var fetched = false;
+        IReadOnlyCollection<string> skills = [];
+        if (histories.Any(h => h.MissingSkills.Count > 0))
+        {
+            // A skill the plans asked for may exist by now: only the default branch's skills count.
+            await FetchAsync(latest, cancellationToken);
+            fetched = true;
+            var files = await git.ReadFilesAtAsync(Repository(latest), latest.DefaultBranch, SkillFile.Folder, ".md", cancellationToken);
+            skills = [.. files.Keys.Select(Path.GetFileNameWithoutExtension).OfType<string>()];
+        }
+
+        var gaps = GapDetector.Detect(histories, thresholds, skills);
         if (gaps.Count == 0)
         {
             return;
         }
 
-        var latest = recent[0];
         var client = await github.CreateAsync(latest.InstallationId, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, latest.Owner, latest.Name, latest.DefaultBranch, cancellationToken)).Settings;
         if (settings is null)
@@ -68,7 +84,8 @@ public sealed class ProposalDrafter(
         {
             if (gap.Category is ProposalCategory.Scope or ProposalCategory.Settings)
             {
-                settingsText ??= await SettingsTextAsync(latest, cancellationToken);
+                settingsText ??= await SettingsTextAsync(latest, fetched, cancellationToken);
+                fetched = true;
             }
 
             if (Change(gap, settings, settingsText) is not { } change)
@@ -102,6 +119,16 @@ public sealed class ProposalDrafter(
                 return settingsText is not null && seconds > settings.TestTimeoutSeconds && AtomYamlEdit.SetTestTimeout(settingsText, seconds) is { } raised
                     ? new ProposedChange { SettingsBefore = settingsText, SettingsAfter = raised }
                     : null;
+            case ProposalCategory.Skill when gap.SkillName is { } name:
+                return new ProposedChange
+                {
+                    Skill = new SkillSpec(
+                        name,
+                        $"Give workers the knowledge of `{name}` that the supervisor's plans asked for and no skill in `{SkillFile.Folder}` provides.",
+                        "The assignment's instructions and the files inside its scope.",
+                        $"Changes made the way this repository expects them where `{name}` applies.",
+                        SkillFile.GuidanceOnly),
+                };
             case ProposalCategory.Skill:
                 var finding = gap.Evidence[0].Detail;
                 return new ProposedChange
@@ -111,7 +138,7 @@ public sealed class ProposalDrafter(
                         $"Guide workers so that their changes no longer draw the repeated finding \"{finding}\".",
                         "The assignment's instructions and the files inside its scope.",
                         "Changes that address the finding before the auditor or a reviewer has to ask.",
-                        "Guidance only: a skill grants no access; the assignment's scope and the repository's rules still apply."),
+                        SkillFile.GuidanceOnly),
                 };
             default:
                 return new ProposedChange
@@ -138,8 +165,9 @@ public sealed class ProposalDrafter(
                 return false;
             }
 
-            // Batched: the open proposal gets the new evidence; no second issue.
-            if (!await store.UpdateEvidenceAsync(active.Id, gap.Title, gap.Description, gap.Evidence, change, cancellationToken))
+            // Batched: the open proposal gets the new evidence; no second issue. A skill spec keeps its wording (the
+            // model's, or the template's): new evidence does not change what the skill is for.
+            if (!await store.UpdateEvidenceAsync(active.Id, gap.Title, gap.Description, gap.Evidence, active.Change.Skill is null ? change : active.Change, cancellationToken))
             {
                 return false;
             }
@@ -159,6 +187,9 @@ public sealed class ProposalDrafter(
             return false;
         }
 
+        // The model words it; what is proposed and why (the evidence, the key, the exact diff) stays Atom's.
+        var prose = await writer.WriteAsync(gap, change, cancellationToken);
+        change = prose.Change;
         var inserted = await store.InsertAsync(new Proposal
         {
             Id = 0,
@@ -174,6 +205,8 @@ public sealed class ProposalDrafter(
             Description = gap.Description,
             Evidence = gap.Evidence,
             Change = change,
+            Explanation = prose.Explanation,
+            TextModel = prose.Model,
             CreatedAt = DateTimeOffset.MinValue,
             UpdatedAt = DateTimeOffset.MinValue,
         }, cancellationToken);
@@ -218,6 +251,8 @@ public sealed class ProposalDrafter(
             key = proposal.Key,
             tasks = proposal.Evidence.Select(e => e.TaskId).Distinct().Order().ToList(),
             change = ChangeHash(proposal.Change),
+            text = proposal.TextModel is null ? "template" : "model",
+            model = proposal.TextModel,
         }, cancellationToken);
         Log.Drafted(logger, proposal.Id, proposal.Category, proposal.Key, issue);
     }
@@ -237,13 +272,25 @@ public sealed class ProposalDrafter(
     /// <summary>What the audit log binds an approval to: the SHA-256 of the change exactly as it will be built.</summary>
     public static string ChangeHash(ProposedChange change) => Hashing.Sha256(JsonSerializer.Serialize(change, ProposalStore.Json));
 
-    private async Task<string> SettingsTextAsync(AtomTask task, CancellationToken cancellationToken)
+    private async Task<string> SettingsTextAsync(AtomTask task, bool fetched, CancellationToken cancellationToken)
     {
-        var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
-        await git.FetchAsync(repository, await credentials.GetTokenAsync(task.InstallationId, cancellationToken), cancellationToken);
-        var files = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".github", ".yml", cancellationToken);
+        if (!fetched)
+        {
+            await FetchAsync(task, cancellationToken);
+        }
+
+        var files = await git.ReadFilesAtAsync(Repository(task), task.DefaultBranch, ".github", ".yml", cancellationToken);
         return files.GetValueOrDefault(RepoSettings.Path, "");
     }
+
+    private async Task FetchAsync(AtomTask task, CancellationToken cancellationToken) =>
+        await git.FetchAsync(Repository(task), await credentials.GetTokenAsync(task.InstallationId, cancellationToken), cancellationToken);
+
+    private static RepositoryRef Repository(AtomTask task) => new(task.Owner, task.Name, task.CloneUrl);
+
+    /// <summary>The skills the task's stored plan named as missing; none for a task without a plan.</summary>
+    private static IReadOnlyList<string> MissingSkills(AtomTask task) =>
+        task.Plan is null ? [] : JsonSerializer.Deserialize<Supervisor.Plan>(task.Plan, PackageAssembler.Json)?.MissingSkills ?? [];
 
     private async Task<int> TestTimeoutsAsync(long taskId, CancellationToken cancellationToken)
     {

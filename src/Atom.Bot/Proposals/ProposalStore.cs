@@ -11,7 +11,8 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
     private const int SqliteConstraint = 19;
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, category, key, title, state, state_reason,
-        issue_number, description, evidence, change, approved_by, auto_approved, branch, pull_request, created_at, updated_at
+        issue_number, description, evidence, change, approved_by, auto_approved, branch, pull_request, created_at, updated_at,
+        explanation, text_model
         """;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -25,9 +26,9 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO proposals (repository, repository_id, installation_id, clone_url, default_branch, category, key, title, state,
-                                   description, evidence, change, created_at, updated_at)
+                                   description, evidence, change, explanation, text_model, created_at, updated_at)
             VALUES ($repository, $repositoryId, $installation, $cloneUrl, $defaultBranch, $category, $key, $title, 'open',
-                    $description, $evidence, $change, $now, $now)
+                    $description, $evidence, $change, $explanation, $textModel, $now, $now)
             RETURNING id
             """;
         command.Parameters.AddWithValue("$repository", proposal.Repository);
@@ -41,6 +42,8 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
         command.Parameters.AddWithValue("$description", proposal.Description);
         command.Parameters.AddWithValue("$evidence", JsonSerializer.Serialize(proposal.Evidence, Json));
         command.Parameters.AddWithValue("$change", JsonSerializer.Serialize(proposal.Change, Json));
+        command.Parameters.AddWithValue("$explanation", (object?)proposal.Explanation ?? DBNull.Value);
+        command.Parameters.AddWithValue("$textModel", (object?)proposal.TextModel ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         try
         {
@@ -158,6 +161,8 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
             PullRequest = reader.IsDBNull(18) ? null : reader.GetInt32(18),
             CreatedAt = DateTimeOffset.Parse(reader.GetString(19), CultureInfo.InvariantCulture),
             UpdatedAt = DateTimeOffset.Parse(reader.GetString(20), CultureInfo.InvariantCulture),
+            Explanation = reader.IsDBNull(21) ? null : reader.GetString(21),
+            TextModel = reader.IsDBNull(22) ? null : reader.GetString(22),
         }, cancellationToken, parameters);
 
     private static Proposal? First(IReadOnlyList<Proposal> list) => list.Count == 0 ? null : list[0];

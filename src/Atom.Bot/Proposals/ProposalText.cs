@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Atom.Bot.Certification;
 
 namespace Atom.Bot.Proposals;
 
@@ -24,6 +25,13 @@ public static class ProposalText
         text.AppendLine(CultureInfo.InvariantCulture, $"<!-- atom:proposal id={proposal.Id} category={proposal.Category.ToName()} -->");
         text.AppendLine(CultureInfo.InvariantCulture, $"**Atom proposes a {proposal.Category.ToName()} change.** Nothing happens unless an approver answers `/approve`.");
         text.AppendLine().AppendLine("### Gap").AppendLine(proposal.Description);
+        if (proposal.Explanation is { } explanation)
+        {
+            // Stored already inert (ProposalWriter); the model's name is Atom's configuration, not model text.
+            text.AppendLine().AppendLine(explanation);
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+                $"<sub>Worded by the model {Markdown.Code(proposal.TextModel)}{(proposal.Change.Skill is null ? "" : ", the skill's purpose, inputs, outputs and constraints included")}. The evidence, the category and the exact change are Atom's own.</sub>");
+        }
         text.AppendLine().AppendLine("### Evidence").AppendLine("| task | issue | what happened |").AppendLine("|---|---|---|");
         foreach (var e in proposal.Evidence)
         {

@@ -67,6 +67,7 @@ public static class ProposalsCommand
             issue:    {(proposal.IssueNumber is { } issue ? $"#{issue}" : "-")}
             approved: {proposal.ApprovedBy ?? "-"}{(proposal.AutoApproved ? " (auto_approve)" : "")}
             pull request: {(proposal.PullRequest is { } number ? $"#{number} on {proposal.Branch}" : "-")}
+            text:     {(proposal.TextModel is { } model ? $"worded by the model {model}" : "templates")}
 
             {proposal.Description}
 

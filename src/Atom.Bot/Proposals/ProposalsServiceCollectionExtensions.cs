@@ -7,6 +7,7 @@ public static class ProposalsServiceCollectionExtensions
             .AddSingleton<ProposalStore>()
             .AddSingleton(GapThresholds.Default)
             .AddTransient<ProposalDashboard>()
+            .AddTransient<ProposalWriter>()
             .AddTransient<ProposalDrafter>()
             .AddTransient<ProposalHandler>()
             .AddTransient<ProposalImplementer>();

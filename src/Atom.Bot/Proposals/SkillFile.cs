@@ -14,6 +14,9 @@ public static class SkillFile
     public const int MaxBytes = 8 * 1024;
     public const int MaxLines = 200;
 
+    /// <summary>The constraint every skill spec carries, whoever worded the rest.</summary>
+    public const string GuidanceOnly = "Guidance only: a skill grants no access; the assignment's scope and the repository's rules still apply.";
+
     public static readonly IReadOnlyList<string> RequiredSections = ["Purpose", "Inputs", "Outputs", "Constraints"];
 
     /// <summary>A skill name from a gap key: lowercase letters, digits and dashes, never empty.</summary>
@@ -23,6 +26,32 @@ public static class SkillFile
     public static bool IsValidName(string name) =>
         !string.IsNullOrEmpty(name) && name.Length <= 60 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
         && !name.StartsWith('-') && !name.EndsWith('-');
+
+    /// <summary>
+    /// A skill name the model wrote (<c>API versioning</c>, <c>.atom/skills/api-versioning.md</c>) as the plain name
+    /// <see cref="IsValidName"/> accepts (<c>api-versioning</c>), or null when nothing of a name is left.
+    /// </summary>
+    public static string? NormaliseName(string? raw)
+    {
+        var text = (raw ?? "").Trim();
+        if (text.StartsWith(Folder + "/", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[(Folder.Length + 1)..];
+        }
+
+        if (text.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[..^3];
+        }
+
+        if (!text.Any(char.IsAsciiLetterOrDigit))
+        {
+            return null;
+        }
+
+        var name = BranchNames.Slug(text);
+        return IsValidName(name) ? name : null;
+    }
 
     public static string PathOf(string name) => $"{Folder}/{name}.md";
 

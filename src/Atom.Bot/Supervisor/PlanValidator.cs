@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Atom.Bot.Proposals;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Supervisor;
@@ -12,13 +13,17 @@ public static class PlanValidator
 {
     public const string SchemaName = "atom_plan";
 
+    /// <summary>At most this many missing skills are kept from one plan; a plan is not a wish list.</summary>
+    public const int MaxMissingSkills = 5;
+
     public const string Schema = """
         {
           "type": "object",
           "additionalProperties": false,
-          "required": ["rationale", "assignments"],
+          "required": ["rationale", "assignments", "missing_skills"],
           "properties": {
             "rationale": { "type": "string" },
+            "missing_skills": { "type": "array", "items": { "type": "string" } },
             "assignments": {
               "type": "array",
               "items": {
@@ -60,6 +65,13 @@ public static class PlanValidator
         if (!plan.TryGetProperty("assignments", out var assignments) || assignments.ValueKind != JsonValueKind.Array)
         {
             return "\"assignments\" must be an array";
+        }
+
+        // Required by the strict schema, optional in the text fallback: a plan without it names no missing skill.
+        if (plan.TryGetProperty("missing_skills", out var missing)
+            && (missing.ValueKind != JsonValueKind.Array || missing.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String)))
+        {
+            return "\"missing_skills\" must be an array of skill names (strings), empty when no skill is missing";
         }
 
         var count = assignments.GetArrayLength();
@@ -106,8 +118,20 @@ public static class PlanValidator
                 repositoryScope.MaxChangedLines);
             return new PlannedAssignment(a.GetProperty("title").GetString()!.Trim(), a.GetProperty("instructions").GetString()!.Trim(), requested.NarrowTo(repositoryScope));
         }).ToList();
-        return new Plan(plan.GetProperty("rationale").GetString()!.Trim(), MergeOverlapping(assignments));
+        return new Plan(plan.GetProperty("rationale").GetString()!.Trim(), MergeOverlapping(assignments)) { MissingSkills = MissingSkills(plan) };
     }
+
+    /// <summary>The plan's missing skills as plain skill names: normalised, each once, names that are no name dropped, at most <see cref="MaxMissingSkills"/>.</summary>
+    public static IReadOnlyList<string> MissingSkills(JsonElement plan) =>
+        plan.TryGetProperty("missing_skills", out var missing) && missing.ValueKind == JsonValueKind.Array
+            ? missing.EnumerateArray()
+                .Where(m => m.ValueKind == JsonValueKind.String)
+                .Select(m => SkillFile.NormaliseName(m.GetString()))
+                .OfType<string>()
+                .Distinct(StringComparer.Ordinal)
+                .Take(MaxMissingSkills)
+                .ToList()
+            : [];
 
     /// <summary>The plan used when the model gives no valid plan: the whole issue as one assignment with the repository scope.</summary>
     public static Plan Fallback(string title, string reason, Scope repositoryScope) =>

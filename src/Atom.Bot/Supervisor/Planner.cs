@@ -56,15 +56,22 @@ public sealed class Planner(LlmPool llm, AtomOptions options)
             text.AppendLine($"... and {tree.Count - WorkerPrompt.MaxTreeEntries} more.");
         }
 
-        if (skills.Count > 0)
+        text.AppendLine();
+        text.AppendLine("# Skills the workers have");
+        if (skills.Count == 0)
         {
-            text.AppendLine();
-            text.AppendLine("# Skills the workers have");
-            foreach (var name in skills.Keys.Order(StringComparer.Ordinal))
-            {
-                text.AppendLine("- " + name);
-            }
+            text.AppendLine("(none)");
         }
+
+        foreach (var path in skills.Keys.Order(StringComparer.Ordinal))
+        {
+            text.AppendLine($"- {Path.GetFileNameWithoutExtension(path)} ({path})");
+        }
+
+        text.AppendLine();
+        text.AppendLine("If the work needs knowledge none of these skills gives (a convention, a framework, a procedure of this repository),");
+        text.AppendLine("name the skills you would have wanted in \"missing_skills\" as short lowercase names with dashes (e.g. \"database-migrations\").");
+        text.AppendLine("Leave it empty when the listed skills suffice. Naming a skill only proposes it to the maintainers; it changes nothing now.");
 
         return text.ToString();
     }

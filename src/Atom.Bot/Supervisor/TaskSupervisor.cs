@@ -122,6 +122,7 @@ public sealed partial class TaskSupervisor(
             {
                 rationale = plan.Rationale,
                 fallback = plan.Fallback,
+                missingSkills = plan.MissingSkills,
                 assignments = plan.Assignments.Select(a => new { title = a.Title, allow = a.Scope.Allow, deny = a.Scope.Deny }),
             }, cancellationToken);
             LogPlanned(logger, task.Id, plan.Assignments.Count, entry.Sequence);

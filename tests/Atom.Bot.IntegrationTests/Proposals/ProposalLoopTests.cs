@@ -4,6 +4,7 @@ using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Proposals;
+using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
@@ -27,16 +28,21 @@ public sealed class ProposalLoopTests
 
         """;
 
-    private static async Task<AtomScenario> StartAsync(string settings = Settings)
+    private const string Hostile = "@org/team Closes #1 --> <!-- ";
+
+    private static async Task<AtomScenario> StartAsync(string settings = Settings, IReadOnlyDictionary<string, string>? moreFiles = null)
     {
-        var scenario = await AtomScenario.StartAsync(
-            files: new Dictionary<string, string> { ["README.md"] = "# Widgets\n", ["src/app.txt"] = "hello\n", [".github/atom.yml"] = settings },
-            settings: settings);
-        return scenario;
+        var files = new Dictionary<string, string> { ["README.md"] = "# Widgets\n", ["src/app.txt"] = "hello\n", [".github/atom.yml"] = settings };
+        foreach (var (path, content) in moreFiles ?? new Dictionary<string, string>())
+        {
+            files[path] = content;
+        }
+
+        return await AtomScenario.StartAsync(files: files, settings: settings);
     }
 
     /// <summary>A merged task whose workers were refused, failed tools, timed out and drew the finding, as the flow would have stored it.</summary>
-    private static async Task<AtomTask> SeedTaskAsync(AtomScenario scenario, int issue, bool refusals = false, bool toolErrors = false, bool timeout = false, bool finding = false)
+    private static async Task<AtomTask> SeedTaskAsync(AtomScenario scenario, int issue, bool refusals = false, bool toolErrors = false, bool timeout = false, bool finding = false, string[]? missingSkills = null)
     {
         var tasks = scenario.Tasks;
         var task = (await tasks.CreateAsync(new NewTask(Payloads.Repository, RepositoryId, null, scenario.CloneUrl, "main", issue, $"Task {issue}", "Do it.", Payloads.Labeller), CancellationToken.None)).Task;
@@ -46,6 +52,13 @@ public sealed class ProposalLoopTests
         {
             (await tasks.TransitionAsync(task.Id, [from], to, "test", null, CancellationToken.None)).ShouldBeTrue();
             from = to;
+        }
+
+        if (missingSkills is not null)
+        {
+            // The plan as the supervisor stores it (PlanValidator.Build keeps the normalised names).
+            var plan = new Plan("Planned.", [new PlannedAssignment("work", "do it", new Scope(["src/**"], [], 20, 800))]) { MissingSkills = missingSkills };
+            (await tasks.SetPlanAsync(task.Id, System.Text.Json.JsonSerializer.Serialize(plan, PackageAssembler.Json), $"atom/issue-{issue}/x", CancellationToken.None)).ShouldBeTrue();
         }
 
         var scope = new Scope(["src/**"], [], 20, 800);
@@ -468,7 +481,8 @@ public sealed class ProposalLoopTests
         package.Changes.ShouldHaveSingleItem().Path.ShouldBe(RepoSettings.Path);
         package.Auditor.Score.ShouldBeNull();
         package.Usage.TokensIn.ShouldBe(0);
-        scenario.Llm.Requests.ShouldBeEmpty();
+        // The model may word the proposal's text when it is drafted; nothing after that asks a model.
+        scenario.Llm.Requests.ShouldAllBe(r => r.Body.Contains("atom_proposal_text", StringComparison.Ordinal));
 
         // A personal token cannot create check runs: the same commit-status fallback as a task's package.
         var status = scenario.GitHub.Statuses().ShouldHaveSingleItem();
@@ -570,7 +584,8 @@ public sealed class ProposalLoopTests
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(pr).Any(c => c.Contains("Not certified", StringComparison.Ordinal) && c.Contains(pushed, StringComparison.Ordinal)), "the pull request is told");
         PackageBody.Read(scenario.GitHub.PullRequests.Single().Body)!.HeadSha.ShouldBe(certified, "the package still names the head it certified");
         scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
-        scenario.Llm.Requests.ShouldBeEmpty();
+        // The model may word the proposal's text when it is drafted; nothing after that asks a model.
+        scenario.Llm.Requests.ShouldAllBe(r => r.Body.Contains("atom_proposal_text", StringComparison.Ordinal));
 
         // The certified commit pushed back: the labels say certified again, and no second check run is needed.
         await scenario.Host.SendAsync("pull_request", Payloads.Synchronize(pr, certified, "alice"));
@@ -669,4 +684,134 @@ public sealed class ProposalLoopTests
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(proposal.IssueNumber!.Value).Any(c => c.Contains("changed after the spec was drafted", StringComparison.Ordinal)), "the refusal");
         (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task Plans_that_name_the_same_missing_skill_on_three_tasks_file_one_skill_proposal_with_that_evidence()
+    {
+        await using var scenario = await StartAsync(moreFiles: new Dictionary<string, string> { [".atom/skills/existing-skill.md"] = "# existing-skill\n" });
+        var first = await SeedTaskAsync(scenario, 101, missingSkills: ["api-versioning", "existing-skill"]);
+        var second = await SeedTaskAsync(scenario, 102, missingSkills: ["api-versioning"]);
+
+        // The third task runs through the service: its plan names the skill in other words, and one main already has.
+        scenario.ReplyPlanMissingSkills(["API Versioning", "Existing Skill"], ("Code", ["src/**"]))
+            .ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict("pass", 0.9);
+        scenario.Llm.ReplyJson(new
+        {
+            explanation = "Three plans needed the repository's API versioning rules and no skill gives them.",
+            purpose = "Explain how this repository versions its API.",
+            inputs = "The assignment and the endpoints in its scope.",
+            outputs = "Endpoints versioned the repository's way.",
+            constraints = "Change only what the assignment asks for.",
+        });
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        // Detection runs as its own job once the task is at rest; its last step is the proposal.drafted entry.
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Any(a => a.Kind == AuditKinds.ProposalDrafted), "the skill proposal drafted", TimeSpan.FromSeconds(60));
+
+        var proposal = (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).ShouldHaveSingleItem();
+        proposal.Category.ShouldBe(ProposalCategory.Skill);
+        proposal.Key.ShouldBe("missing:api-versioning");
+        proposal.Evidence.Select(e => (e.TaskId, e.Issue)).ShouldBe([(task.Id, 1), (second.Id, 102), (first.Id, 101)], ignoreOrder: true);
+        proposal.Change.Skill!.Name.ShouldBe("api-versioning");
+        proposal.Change.Skill.Purpose.ShouldBe("Explain how this repository versions its API.");
+        proposal.Change.Skill.Constraints.ShouldBe("Change only what the assignment asks for. " + SkillFile.GuidanceOnly);
+        proposal.TextModel.ShouldBe("scripted-model");
+
+        var issue = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber);
+        issue.Labels.ShouldBe([ProposalText.Label]);
+        issue.Title.ShouldBe("Skill: `api-versioning`");
+        foreach (var reference in (string[])["| #101 |", "| #102 |", "| #1 |", "- **Name:** `api-versioning`", "Three plans needed the repository's API versioning rules", "Worded by the model `scripted-model`"])
+        {
+            issue.Body.ShouldContain(reference);
+        }
+
+        // The planner was shown the skills main has and asked for missing_skills under the strict schema.
+        var planRequest = scenario.Llm.Requests.First(r => r.Body.Contains("atom_plan", StringComparison.Ordinal));
+        planRequest.ResponseFormatType.ShouldBe("json_schema");
+        planRequest.Body.ShouldContain("- existing-skill (.atom/skills/existing-skill.md)");
+        planRequest.Json.GetProperty("response_format").GetProperty("json_schema").GetProperty("schema").GetProperty("required").EnumerateArray()
+            .Select(r => r.GetString()).ShouldContain("missing_skills");
+
+        // The plan's missing skills are on record with the plan; the text request was structured output.
+        var planned = (await scenario.AuditAsync(task.Id)).Single(e => e.Kind == AuditKinds.Plan);
+        planned.Payload!.ShouldContain("\"missingSkills\":[\"api-versioning\",\"existing-skill\"]");
+        scenario.Llm.Requests.ShouldContain(r => r.ResponseFormatType == "json_schema" && r.Body.Contains("atom_proposal_text", StringComparison.Ordinal));
+        var drafted = (await ProposalAuditAsync(scenario)).Single(a => a.Kind == AuditKinds.ProposalDrafted);
+        drafted.Payload.ShouldContain("\"text\":\"model\"");
+        drafted.Payload.ShouldContain("\"model\":\"scripted-model\"");
+        drafted.Payload.ShouldContain($"\"change\":\"{ProposalDrafter.ChangeHash(proposal.Change)}\"");
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Hostile_model_text_is_neutralised_in_the_proposal_issue_and_the_approval_binds_to_the_change_as_drafted()
+    {
+        await using var scenario = await StartAsync();
+        for (var issue = 101; issue <= 103; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, missingSkills: ["api-versioning"]);
+        }
+
+        scenario.Llm.ReplyJson(new { explanation = $"Workers lacked it. {Hostile}and more.", purpose = $"Purpose. {Hostile}", inputs = "@alice inputs", outputs = "fixes #2 outputs", constraints = "--> constraints" });
+        await DetectAsync(scenario);
+        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+
+        var body = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        body.Split("-->").Length.ShouldBe(2, "only Atom's own hidden marker closes a comment");
+        body.Split("<!--").Length.ShouldBe(2, "only Atom's own hidden marker opens one");
+        body.ShouldNotContain("@org/team", Case.Sensitive);
+        body.ShouldNotContain("@alice", Case.Sensitive);
+        body.ShouldNotContain("Closes #1", Case.Insensitive);
+        body.ShouldNotContain("fixes #2", Case.Insensitive);
+        body.ShouldContain("@\u200Dorg/team");
+        body.ShouldContain("Workers lacked it.");
+        body.ShouldContain("- **Name:** `api-versioning`");
+
+        // /approve on the body as filed: the spec read back is the spec stored, so nothing counts as edited and the
+        // approval's hash is the drafted change's.
+        var comment = Payloads.Comment(proposal.IssueNumber!.Value, "alice", "/approve", onPullRequest: false);
+        comment["issue"]!["body"] = body;
+        await scenario.Host.SendAsync("issue_comment", comment);
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Any(a => a.Kind == AuditKinds.ProposalApproved), "the approval", TimeSpan.FromSeconds(60));
+        var audit = await ProposalAuditAsync(scenario);
+        var hash = ProposalDrafter.ChangeHash(proposal.Change);
+        audit.Single(a => a.Kind == AuditKinds.ProposalDrafted).Payload.ShouldContain($"\"change\":\"{hash}\"");
+        var approved = audit.Single(a => a.Kind == AuditKinds.ProposalApproved).Payload;
+        approved.ShouldContain($"\"change\":\"{hash}\"");
+        approved.ShouldContain("\"edited\":false");
+        (await Store(scenario).GetAsync(proposal.Id, CancellationToken.None))!.Change.ShouldBe(proposal.Change);
+    }
+
+    [Fact]
+    public async Task A_model_that_answers_503_forever_still_files_the_proposal_with_the_template_text()
+    {
+        await using var scenario = await StartAsync();
+        for (var issue = 101; issue <= 103; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, missingSkills: ["api-versioning"]);
+        }
+
+        scenario.Llm.FailWhenEmpty(503);
+        await DetectAsync(scenario);
+        var proposal = await WaitForProposalAsync(scenario, ProposalCategory.Skill, ProposalState.Open);
+
+        proposal.TextModel.ShouldBeNull();
+        proposal.Explanation.ShouldBeNull();
+        var expected = DetectedChange(proposal);
+        proposal.Change.ShouldBe(expected);
+        var body = scenario.GitHub.Issues.Single(i => i.Number == proposal.IssueNumber).Body;
+        body.ShouldContain($"- **Purpose:** {expected.Skill!.Purpose}");
+        body.ShouldNotContain("Worded by the model");
+        scenario.Llm.Requests.Count.ShouldBe(LlmPoolTuningAttempts, "the pool retried the 503 as far as it goes");
+        scenario.Host.Logs.Lines.ShouldContain(l => l.Contains("falls back to the template", StringComparison.Ordinal) && l.Contains("Unavailable, HTTP 503", StringComparison.Ordinal));
+        var drafted = (await ProposalAuditAsync(scenario)).Single(a => a.Kind == AuditKinds.ProposalDrafted);
+        drafted.Payload.ShouldContain("\"text\":\"template\"");
+        drafted.Payload.ShouldContain($"\"change\":\"{ProposalDrafter.ChangeHash(expected)}\"");
+    }
+
+    private static int LlmPoolTuningAttempts => Atom.Bot.Llm.LlmPoolTuning.Default.MaxAttempts;
+
+    /// <summary>The template change for the proposal's gap, as GapDetector and ProposalDrafter make it without a model.</summary>
+    private static ProposedChange DetectedChange(Proposal proposal) =>
+        ProposalDrafter.Change(new Gap(proposal.Category, proposal.Key, proposal.Title, proposal.Description, proposal.Evidence) { SkillName = proposal.Change.Skill?.Name }, Atom.Bot.Configuration.RepoSettings.Defaults, null)!;
 }

@@ -98,10 +98,25 @@ public sealed class AtomScenario : IAsyncDisposable
         Llm.ReplyJson(new
         {
             rationale = "Split by folder.",
-            assignments = assignments.Select(a => new { title = a.Title, instructions = $"Do this: {a.Title}", scope = new { allow = a.Allow, deny = Array.Empty<string>() } }).ToArray(),
+            assignments = PlannedAssignments(assignments),
         });
         return this;
     }
+
+    /// <summary>A plan reply that also names skills the model would have wanted (<c>missing_skills</c>).</summary>
+    public AtomScenario ReplyPlanMissingSkills(string[] missingSkills, params (string Title, string[] Allow)[] assignments)
+    {
+        Llm.ReplyJson(new
+        {
+            rationale = "Split by folder.",
+            assignments = PlannedAssignments(assignments),
+            missing_skills = missingSkills,
+        });
+        return this;
+    }
+
+    private static object[] PlannedAssignments((string Title, string[] Allow)[] assignments) =>
+        [.. assignments.Select(a => new { title = a.Title, instructions = $"Do this: {a.Title}", scope = new { allow = a.Allow, deny = Array.Empty<string>() } })];
 
     /// <summary>An auditor verdict reply.</summary>
     public AtomScenario ReplyVerdict(string verdict = "pass", double score = 0.9, string? finding = null)

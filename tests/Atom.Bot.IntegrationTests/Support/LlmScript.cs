@@ -40,6 +40,7 @@ public sealed class LlmScript : IDisposable
     private readonly Queue<Scripted> _replies = new();
     private readonly List<LlmScriptRequest> _requests = [];
     private TaskCompletionSource? _hold;
+    private Func<Answer>? _whenEmpty;
     private bool _rejectJsonSchema;
     private int _inFlight;
     private int _maxInFlight;
@@ -205,6 +206,21 @@ public sealed class LlmScript : IDisposable
     }
 
     /// <summary>
+    /// From now on a request that finds the queue empty gets this OpenAI error (an endpoint that is down for good, e.g.
+    /// 503 forever) instead of the script-exhausted 500; such requests are not counted in <see cref="UnscriptedRequests"/>.
+    /// </summary>
+    public LlmScript FailWhenEmpty(int status)
+    {
+        var body = Error($"scripted HTTP {status} (for good)", "server_error", null, null);
+        lock (_lock)
+        {
+            _whenEmpty = () => new Answer(status, body, new Dictionary<string, string>());
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// From now on the server refuses any request with a <c>json_schema</c> response format (HTTP 400 naming
     /// <c>response_format</c>, as vLLM and llama.cpp builds without grammar support do), without using a scripted reply.
     /// </summary>
@@ -324,6 +340,11 @@ public sealed class LlmScript : IDisposable
                 {
                     answer = scripted.Answer();
                     delay = scripted.Delay;
+                }
+                else if (_whenEmpty is { } standing)
+                {
+                    answer = standing();
+                    delay = TimeSpan.Zero;
                 }
                 else
                 {

@@ -134,4 +134,66 @@ public sealed class GapDetectorTests
     {
         GapDetector.Detect([History(1, result: Refused("docs/a.md"))], GapThresholds.Default with { ScopeTasks = 1 }).ShouldHaveSingleItem();
     }
+
+    private static TaskHistory Planned(long id, params string[] missingSkills) =>
+        new(Task(id, TaskState.AwaitingApproval), [Assignment(id)], 0) { MissingSkills = missingSkills };
+
+    [Fact]
+    public void The_same_missing_skill_in_the_plans_of_three_tasks_is_one_skill_gap_with_the_tasks_as_evidence()
+    {
+        var gap = GapDetector.Detect(
+            [Planned(1, "API versioning"), Planned(2, "api-versioning", "api-versioning"), Planned(3, ".atom/skills/Api_Versioning.md", "logging")],
+            GapThresholds.Default).ShouldHaveSingleItem();
+
+        gap.Category.ShouldBe(ProposalCategory.Skill);
+        gap.Key.ShouldBe("missing:api-versioning");
+        gap.SkillName.ShouldBe("api-versioning");
+        gap.TaskIds.ShouldBe([1L, 2L, 3L]);
+        gap.Evidence.Select(e => e.Issue).ShouldBe([11, 12, 13]);
+        gap.Evidence.ShouldAllBe(e => e.Detail == "the plan asked for the skill api-versioning");
+    }
+
+    [Fact]
+    public void A_missing_skill_named_on_fewer_tasks_than_the_threshold_is_no_gap_until_the_threshold_is_lowered()
+    {
+        TaskHistory[] histories = [Planned(1, "api-versioning"), Planned(2, "api-versioning")];
+
+        GapDetector.Detect(histories, GapThresholds.Default).ShouldBeEmpty();
+        GapDetector.Detect(histories, GapThresholds.Default with { MissingSkillTasks = 2 }).ShouldHaveSingleItem().Key.ShouldBe("missing:api-versioning");
+    }
+
+    [Fact]
+    public void A_missing_skill_the_default_branch_already_has_is_no_gap()
+    {
+        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], GapThresholds.Default, ["api-versioning"])
+            .ShouldBeEmpty();
+        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], GapThresholds.Default, ["Api Versioning"])
+            .ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("../..")]
+    [InlineData("***")]
+    public void Names_with_nothing_of_a_skill_name_left_are_never_a_gap(string name)
+    {
+        GapDetector.Detect([Planned(1, name), Planned(2, name), Planned(3, name), Planned(4, name)], GapThresholds.Default).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_missing_skill_gap_and_a_finding_gap_never_share_a_key()
+    {
+        var gaps = GapDetector.Detect(
+            [
+                History(1, feedback: "- error: documentation missing"),
+                History(2, feedback: "- error: documentation missing"),
+                History(3, feedback: "- error: documentation missing"),
+                Planned(4, "documentation-missing"), Planned(5, "documentation missing"), Planned(6, "Documentation Missing"),
+            ],
+            GapThresholds.Default);
+
+        gaps.Select(g => g.Key).ShouldBe(["documentation missing", "missing:documentation-missing"], ignoreOrder: true);
+        gaps.ShouldAllBe(g => g.Category == ProposalCategory.Skill);
+    }
 }

@@ -50,4 +50,14 @@ public sealed class ProposalStoreTests : IAsyncLifetime
         approved.ApprovedBy.ShouldBe("alice");
         (await Store.UpdateEvidenceAsync(proposal.Id, "t", "d", [], seen, Ct)).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task The_model_drafted_text_and_its_model_are_kept_and_a_template_proposal_has_neither()
+    {
+        var drafted = (await Store.InsertAsync(Open() with { Explanation = "Workers lacked it.", TextModel = "main-model" }, Ct))!;
+        var template = (await Store.InsertAsync(Open() with { Key = "another finding" }, Ct))!;
+
+        (await Store.GetAsync(drafted.Id, Ct))!.ShouldSatisfyAllConditions(p => p.Explanation.ShouldBe("Workers lacked it."), p => p.TextModel.ShouldBe("main-model"));
+        (await Store.GetAsync(template.Id, Ct))!.ShouldSatisfyAllConditions(p => p.Explanation.ShouldBeNull(), p => p.TextModel.ShouldBeNull());
+    }
 }
