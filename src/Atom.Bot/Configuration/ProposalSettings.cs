@@ -4,4 +4,6 @@ public sealed record ProposalSettings
 {
     /// <summary>Proposal categories whose spec is approved automatically (e.g. <c>skill</c>); never the merge.</summary>
     public string[] AutoApprove { get; init; } = [];
+
+    public ProposalThresholds Thresholds { get; init; } = new();
 }

@@ -94,6 +94,12 @@ public static class RepoSettingsParser
             return "auditor.min_score must be between 0 and 1";
         }
 
+        var t = s.Proposals.Thresholds;
+        if (new[] { t.Scope, t.Tooling, t.Settings, t.Skill, t.MissingSkill }.Any(n => n < 1))
+        {
+            return "proposals.thresholds: every threshold (scope, tooling, settings, skill, missing_skill) must be at least 1 task";
+        }
+
         var unknown = s.Proposals.AutoApprove.FirstOrDefault(c => !ProposalCategories.Contains(c));
         return unknown is null
             ? null

@@ -1,3 +1,5 @@
+using Atom.Bot.Configuration;
+
 namespace Atom.Bot.Proposals;
 
 /// <summary>How many distinct tasks must show the same signal before it is a gap worth a proposal.</summary>
@@ -22,4 +24,18 @@ public sealed record GapThresholds
     public int RecentTasks { get; init; } = 100;
 
     public static GapThresholds Default { get; } = new();
+
+    /// <summary>These thresholds with the repository's <c>proposals.thresholds</c> (from its default branch) in force.</summary>
+    public GapThresholds For(ProposalThresholds repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return this with
+        {
+            ScopeTasks = repository.Scope,
+            ToolingTasks = repository.Tooling,
+            TestTimeoutTasks = repository.Settings,
+            SkillTasks = repository.Skill,
+            MissingSkillTasks = repository.MissingSkill,
+        };
+    }
 }

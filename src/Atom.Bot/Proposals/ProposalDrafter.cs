@@ -54,6 +54,13 @@ public sealed class ProposalDrafter(
         }
 
         var latest = recent[0];
+        var client = await github.CreateAsync(latest.InstallationId, cancellationToken);
+        var settings = (await settingsReader.ReadAsync(client, latest.Owner, latest.Name, latest.DefaultBranch, cancellationToken)).Settings;
+        if (settings is null)
+        {
+            return;
+        }
+
         var fetched = false;
         IReadOnlyCollection<string> skills = [];
         if (histories.Any(h => h.MissingSkills.Count > 0))
@@ -65,15 +72,8 @@ public sealed class ProposalDrafter(
             skills = [.. files.Keys.Select(Path.GetFileNameWithoutExtension).OfType<string>()];
         }
 
-        var gaps = GapDetector.Detect(histories, thresholds, skills);
+        var gaps = GapDetector.Detect(histories, thresholds.For(settings.Proposals.Thresholds), skills);
         if (gaps.Count == 0)
-        {
-            return;
-        }
-
-        var client = await github.CreateAsync(latest.InstallationId, cancellationToken);
-        var settings = (await settingsReader.ReadAsync(client, latest.Owner, latest.Name, latest.DefaultBranch, cancellationToken)).Settings;
-        if (settings is null)
         {
             return;
         }

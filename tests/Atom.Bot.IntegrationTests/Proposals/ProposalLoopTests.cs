@@ -561,6 +561,24 @@ public sealed class ProposalLoopTests
     }
 
     [Fact]
+    public async Task Thresholds_in_the_default_branchs_atom_yml_decide_how_many_tasks_make_a_gap()
+    {
+        await using var scenario = await StartAsync(Settings + "proposals:\n  thresholds:\n    settings: 1\n    skill: 5\n");
+        await SeedTaskAsync(scenario, 101, timeout: true);
+        for (var issue = 102; issue <= 104; issue++)
+        {
+            await SeedTaskAsync(scenario, issue, finding: true);
+        }
+
+        await DetectAsync(scenario);
+
+        var proposal = (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).ShouldHaveSingleItem("one timed-out task is enough; three findings are not");
+        proposal.Category.ShouldBe(ProposalCategory.Settings);
+        proposal.Evidence.ShouldHaveSingleItem().Issue.ShouldBe(101);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_push_by_someone_else_to_a_proposal_pull_request_is_never_certified_and_the_certified_head_pushed_back_is()
     {
         await using var scenario = await StartAsync();

@@ -52,6 +52,12 @@ public sealed class RepoSettingsParserTests
               min_score: 0.7
             proposals:
               auto_approve: []
+              thresholds:
+                scope: 3
+                tooling: 3
+                settings: 2
+                skill: 3
+                missing_skill: 3
             """;
 
         var result = RepoSettingsParser.Parse(yaml);
@@ -67,6 +73,8 @@ public sealed class RepoSettingsParserTests
     [InlineData("auditor:\n  min_score: 1.5", "min_score")]
     [InlineData("scope:\n  max_files: -1", "max_files")]
     [InlineData("proposals:\n  auto_approve: [everything]", "everything")]
+    [InlineData("proposals:\n  thresholds:\n    scope: 0", "proposals.thresholds")]
+    [InlineData("proposals:\n  thresholds:\n    skills: 2", "skills")]
     [InlineData("unknown_key: 1", "unknown_key")]
     [InlineData("test_timeout_seconds: soon", "line 1")]
     [InlineData("approvers: [alice\n", "line")]
@@ -76,6 +84,17 @@ public sealed class RepoSettingsParserTests
 
         result.Settings.ShouldBeNull();
         result.Error!.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Proposal_thresholds_set_in_the_file_replace_their_defaults_and_the_rest_keep_theirs()
+    {
+        var settings = RepoSettingsParser.Parse("proposals:\n  thresholds:\n    scope: 1\n    missing_skill: 5\n").Settings!;
+
+        settings.Proposals.Thresholds.ShouldBe(new ProposalThresholds { Scope = 1, MissingSkill = 5 });
+        var gap = Atom.Bot.Proposals.GapThresholds.Default.For(settings.Proposals.Thresholds);
+        (gap.ScopeTasks, gap.ToolingTasks, gap.TestTimeoutTasks, gap.SkillTasks, gap.MissingSkillTasks).ShouldBe((1, 3, 2, 3, 5));
+        gap.RecentTasks.ShouldBe(Atom.Bot.Proposals.GapThresholds.Default.RecentTasks);
     }
 
     [Fact]
