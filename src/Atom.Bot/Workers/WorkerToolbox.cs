@@ -128,6 +128,11 @@ public sealed class WorkerToolbox
                 _toolErrors.Add(failure == ToolFailure.UnknownTool ? $"unknown:{tool}" : $"{tool}:{failure}");
             }
         }
+        else if (outcome.TestRun is { Status: TestStatus.TimedOut or TestStatus.CouldNotStart } run)
+        {
+            // The tool answered, but the test command did not run to its end: a tooling signal like an I/O error.
+            _toolErrors.Add($"{tool}:{run.Status}");
+        }
 
         return outcome;
     }

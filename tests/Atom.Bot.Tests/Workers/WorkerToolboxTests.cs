@@ -400,6 +400,18 @@ public sealed class WorkerToolboxTests : IDisposable
 
         outcome.TestRun!.TimedOut.ShouldBeTrue();
         outcome.Content.ShouldContain("did not finish within 1 s");
+        toolbox.ToolErrors.ShouldBe(["run_tests:TimedOut"], "a tool that times out is a tooling signal");
+    }
+
+    [Fact]
+    public async Task Run_tests_that_pass_or_fail_are_no_tool_error()
+    {
+        var toolbox = Toolbox(Scope("**"), new RepoSettings { TestCommand = "exit 1", TestTimeoutSeconds = 30 });
+
+        var outcome = await Invoke(toolbox, "run_tests", "{}");
+
+        outcome.TestRun!.Status.ShouldBe(TestStatus.Failed);
+        toolbox.ToolErrors.ShouldBeEmpty();
     }
 
     [Fact]
