@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Atom.Bot.Configuration;
 using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Proposals;
@@ -16,7 +17,7 @@ public static class GapDetector
     public const string MissingSkillPrefix = "missing:";
 
     /// <param name="existingSkills">The names of the skills on the default branch: a plan that asks for one of them shows no gap.</param>
-    public static IReadOnlyList<Gap> Detect(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds, IReadOnlyCollection<string>? existingSkills = null)
+    public static IReadOnlyList<Gap> Detect(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds, IReadOnlyCollection<string>? existingSkills = null)
     {
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(thresholds);
@@ -52,7 +53,7 @@ public static class GapDetector
         return segments.Length == 1 ? segments[0] : segments[0] + "/**";
     }
 
-    private static IEnumerable<Gap> ScopeGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds)
+    private static IEnumerable<Gap> ScopeGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds)
     {
         // Only tasks a human let through: the refusal got in the way of work that was wanted anyway.
         var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
@@ -71,7 +72,7 @@ public static class GapDetector
             }
         }
 
-        return evidence.Where(e => e.Value.Count >= thresholds.ScopeTasks).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
+        return evidence.Where(e => e.Value.Count >= thresholds.Scope).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
             ProposalCategory.Scope,
             e.Key,
             $"Scope: allow `{e.Key}`",
@@ -79,7 +80,7 @@ public static class GapDetector
             e.Value) { SamplePath = e.Value[0].Detail });
     }
 
-    private static IEnumerable<Gap> ToolingGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds)
+    private static IEnumerable<Gap> ToolingGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds)
     {
         var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
         foreach (var history in histories)
@@ -90,7 +91,7 @@ public static class GapDetector
             }
         }
 
-        return evidence.Where(e => e.Value.Count >= thresholds.ToolingTasks).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
+        return evidence.Where(e => e.Value.Count >= thresholds.Tooling).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
             ProposalCategory.Tooling,
             e.Key,
             e.Key.StartsWith("unknown:", StringComparison.Ordinal) ? $"Tooling: workers keep asking for a tool `{e.Key["unknown:".Length..]}`" : $"Tooling: `{e.Key}` keeps failing",
@@ -100,20 +101,20 @@ public static class GapDetector
             e.Value));
     }
 
-    private static IEnumerable<Gap> SettingsGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds)
+    private static IEnumerable<Gap> SettingsGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds)
     {
         var evidence = histories.Where(h => h.TestTimeouts > 0)
             .Select(h => new GapEvidence(h.Task.Id, h.Task.IssueNumber, $"tests timed out {h.TestTimeouts.ToString(CultureInfo.InvariantCulture)} time(s)"))
             .OrderBy(e => e.TaskId)
             .ToList();
-        if (evidence.Count >= thresholds.TestTimeoutTasks)
+        if (evidence.Count >= thresholds.Settings)
         {
             yield return new Gap(ProposalCategory.Settings, "test_timeout_seconds", "Settings: raise `test_timeout_seconds`",
                 $"The test command hit `test_timeout_seconds` on {evidence.Count} tasks.", evidence);
         }
     }
 
-    private static IEnumerable<Gap> SkillGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds)
+    private static IEnumerable<Gap> SkillGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds)
     {
         var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -136,7 +137,7 @@ public static class GapDetector
             }
         }
 
-        return evidence.Where(e => e.Value.Count >= thresholds.SkillTasks).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
+        return evidence.Where(e => e.Value.Count >= thresholds.Skill).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
             ProposalCategory.Skill,
             e.Key,
             $"Skill: {Cut(texts[e.Key], 60)}",
@@ -148,7 +149,7 @@ public static class GapDetector
     /// The plans asked for knowledge the repository's skills lack: the same skill name (normalised as a skill file name)
     /// among the <c>missing_skills</c> of enough tasks' plans, and no skill of that name on the default branch.
     /// </summary>
-    private static IEnumerable<Gap> MissingSkillGaps(IReadOnlyList<TaskHistory> histories, GapThresholds thresholds, IReadOnlyCollection<string> existingSkills)
+    private static IEnumerable<Gap> MissingSkillGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds, IReadOnlyCollection<string> existingSkills)
     {
         var existing = existingSkills.Select(SkillFile.NormaliseName).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
@@ -163,7 +164,7 @@ public static class GapDetector
             }
         }
 
-        return evidence.Where(e => e.Value.Count >= thresholds.MissingSkillTasks).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
+        return evidence.Where(e => e.Value.Count >= thresholds.MissingSkill).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Gap(
             ProposalCategory.Skill,
             MissingSkillPrefix + e.Key,
             $"Skill: `{e.Key}`",

@@ -29,16 +29,18 @@ public sealed class ProposalDrafter(
     GitWorkspace git,
     AuditLog audit,
     WorkScheduler scheduler,
-    GapThresholds thresholds,
     AtomOptions options,
     ILogger<ProposalDrafter> logger)
 {
     public const string Actor = "atom";
 
+    /// <summary>How many of a repository's newest tasks each detection run reads.</summary>
+    public const int RecentTasks = 100;
+
     public async Task DetectAsync(DetectGaps work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var recent = await tasks.ListForRepositoryAsync(work.RepositoryId, thresholds.RecentTasks, cancellationToken);
+        var recent = await tasks.ListForRepositoryAsync(work.RepositoryId, RecentTasks, cancellationToken);
         if (recent.Count == 0)
         {
             return;
@@ -72,7 +74,7 @@ public sealed class ProposalDrafter(
             skills = [.. files.Keys.Select(Path.GetFileNameWithoutExtension).OfType<string>()];
         }
 
-        var gaps = GapDetector.Detect(histories, thresholds.For(settings.Proposals.Thresholds), skills);
+        var gaps = GapDetector.Detect(histories, settings.Proposals.Thresholds, skills);
         if (gaps.Count == 0)
         {
             return;

@@ -5,7 +5,6 @@ public static class ProposalsServiceCollectionExtensions
     public static IServiceCollection AddProposals(this IServiceCollection services) =>
         services
             .AddSingleton<ProposalStore>()
-            .AddSingleton(GapThresholds.Default)
             .AddTransient<ProposalDashboard>()
             .AddTransient<ProposalWriter>()
             .AddTransient<ProposalDrafter>()

@@ -92,9 +92,6 @@ public sealed class RepoSettingsParserTests
         var settings = RepoSettingsParser.Parse("proposals:\n  thresholds:\n    scope: 1\n    missing_skill: 5\n").Settings!;
 
         settings.Proposals.Thresholds.ShouldBe(new ProposalThresholds { Scope = 1, MissingSkill = 5 });
-        var gap = Atom.Bot.Proposals.GapThresholds.Default.For(settings.Proposals.Thresholds);
-        (gap.ScopeTasks, gap.ToolingTasks, gap.TestTimeoutTasks, gap.SkillTasks, gap.MissingSkillTasks).ShouldBe((1, 3, 2, 3, 5));
-        gap.RecentTasks.ShouldBe(Atom.Bot.Proposals.GapThresholds.Default.RecentTasks);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Atom.Bot.Configuration;
 using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
@@ -56,7 +57,7 @@ public sealed class GapDetectorTests
     {
         var gaps = GapDetector.Detect(
             [History(1, result: Refused("docs/a.md", "docs/b/c.md")), History(2, TaskState.AwaitingApproval, Refused("./docs/x.md")), History(3, result: Refused("docs/y.md"))],
-            GapThresholds.Default);
+            new ProposalThresholds());
 
         var gap = gaps.ShouldHaveSingleItem();
         gap.Category.ShouldBe(ProposalCategory.Scope);
@@ -71,7 +72,7 @@ public sealed class GapDetectorTests
     {
         GapDetector.Detect(
             [History(1, result: Refused("docs/a.md")), History(2, result: Refused("docs/b.md")), History(3, TaskState.Failed, Refused("docs/c.md")), History(4, TaskState.Rejected, Refused("docs/d.md"))],
-            GapThresholds.Default).ShouldBeEmpty();
+            new ProposalThresholds()).ShouldBeEmpty();
     }
 
     [Theory]
@@ -83,7 +84,7 @@ public sealed class GapDetectorTests
     [InlineData("../outside.txt")]
     public void Paths_no_proposal_may_open_are_never_a_scope_gap(string path)
     {
-        GapDetector.Detect([History(1, result: Refused(path)), History(2, result: Refused(path)), History(3, result: Refused(path)), History(4, result: Refused(path))], GapThresholds.Default)
+        GapDetector.Detect([History(1, result: Refused(path)), History(2, result: Refused(path)), History(3, result: Refused(path)), History(4, result: Refused(path))], new ProposalThresholds())
             .ShouldBeEmpty();
     }
 
@@ -91,7 +92,7 @@ public sealed class GapDetectorTests
     public void The_same_unknown_tool_on_enough_tasks_is_a_tooling_gap()
     {
         var failing = new AssignmentResult { Outcome = AssignmentOutcome.Completed, Summary = "s", ToolErrors = ["unknown:git_commit", "unknown:git_commit"] };
-        var gap = GapDetector.Detect([History(1, TaskState.Failed, failing), History(2, result: failing), History(3, result: failing)], GapThresholds.Default).ShouldHaveSingleItem();
+        var gap = GapDetector.Detect([History(1, TaskState.Failed, failing), History(2, result: failing), History(3, result: failing)], new ProposalThresholds()).ShouldHaveSingleItem();
         gap.Category.ShouldBe(ProposalCategory.Tooling);
         gap.Key.ShouldBe("unknown:git_commit");
         gap.TaskIds.Count.ShouldBe(3);
@@ -100,8 +101,8 @@ public sealed class GapDetectorTests
     [Fact]
     public void Test_timeouts_on_two_tasks_are_a_settings_gap_and_one_is_not()
     {
-        GapDetector.Detect([History(1, timeouts: 1), History(2)], GapThresholds.Default).ShouldBeEmpty();
-        var gap = GapDetector.Detect([History(1, timeouts: 1), History(2, TaskState.Failed, timeouts: 2)], GapThresholds.Default).ShouldHaveSingleItem();
+        GapDetector.Detect([History(1, timeouts: 1), History(2)], new ProposalThresholds()).ShouldBeEmpty();
+        var gap = GapDetector.Detect([History(1, timeouts: 1), History(2, TaskState.Failed, timeouts: 2)], new ProposalThresholds()).ShouldHaveSingleItem();
         gap.Category.ShouldBe(ProposalCategory.Settings);
         gap.Key.ShouldBe("test_timeout_seconds");
     }
@@ -115,7 +116,7 @@ public sealed class GapDetectorTests
                 History(2, feedback: "The auditor said:\n- warning: missing null-check on the input (src/b.cs)"),
                 History(3, feedback: "- error: MISSING NULL CHECK ON THE INPUT"),
             ],
-            GapThresholds.Default).ShouldHaveSingleItem();
+            new ProposalThresholds()).ShouldHaveSingleItem();
         gap.Category.ShouldBe(ProposalCategory.Skill);
         gap.Key.ShouldBe("missing null check on the input");
         gap.TaskIds.ShouldBe([1L, 2L, 3L]);
@@ -126,13 +127,13 @@ public sealed class GapDetectorTests
     {
         GapDetector.Detect(
             [History(1, feedback: "The test command `make` failed. Last lines of its output:\nboom"), History(2, feedback: "The test command `make` failed. Last lines of its output:\nboom"), History(3, feedback: "The test command `make` failed. Last lines of its output:\nboom")],
-            GapThresholds.Default).ShouldBeEmpty();
+            new ProposalThresholds()).ShouldBeEmpty();
     }
 
     [Fact]
     public void Thresholds_are_configurable()
     {
-        GapDetector.Detect([History(1, result: Refused("docs/a.md"))], GapThresholds.Default with { ScopeTasks = 1 }).ShouldHaveSingleItem();
+        GapDetector.Detect([History(1, result: Refused("docs/a.md"))], new ProposalThresholds { Scope = 1 }).ShouldHaveSingleItem();
     }
 
     private static TaskHistory Planned(long id, params string[] missingSkills) =>
@@ -143,7 +144,7 @@ public sealed class GapDetectorTests
     {
         var gap = GapDetector.Detect(
             [Planned(1, "API versioning"), Planned(2, "api-versioning", "api-versioning"), Planned(3, ".atom/skills/Api_Versioning.md", "logging")],
-            GapThresholds.Default).ShouldHaveSingleItem();
+            new ProposalThresholds()).ShouldHaveSingleItem();
 
         gap.Category.ShouldBe(ProposalCategory.Skill);
         gap.Key.ShouldBe("missing:api-versioning");
@@ -158,16 +159,16 @@ public sealed class GapDetectorTests
     {
         TaskHistory[] histories = [Planned(1, "api-versioning"), Planned(2, "api-versioning")];
 
-        GapDetector.Detect(histories, GapThresholds.Default).ShouldBeEmpty();
-        GapDetector.Detect(histories, GapThresholds.Default with { MissingSkillTasks = 2 }).ShouldHaveSingleItem().Key.ShouldBe("missing:api-versioning");
+        GapDetector.Detect(histories, new ProposalThresholds()).ShouldBeEmpty();
+        GapDetector.Detect(histories, new ProposalThresholds { MissingSkill = 2 }).ShouldHaveSingleItem().Key.ShouldBe("missing:api-versioning");
     }
 
     [Fact]
     public void A_missing_skill_the_default_branch_already_has_is_no_gap()
     {
-        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], GapThresholds.Default, ["api-versioning"])
+        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], new ProposalThresholds(), ["api-versioning"])
             .ShouldBeEmpty();
-        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], GapThresholds.Default, ["Api Versioning"])
+        GapDetector.Detect([Planned(1, "API versioning"), Planned(2, "api-versioning"), Planned(3, "api-versioning")], new ProposalThresholds(), ["Api Versioning"])
             .ShouldBeEmpty();
     }
 
@@ -178,7 +179,7 @@ public sealed class GapDetectorTests
     [InlineData("***")]
     public void Names_with_nothing_of_a_skill_name_left_are_never_a_gap(string name)
     {
-        GapDetector.Detect([Planned(1, name), Planned(2, name), Planned(3, name), Planned(4, name)], GapThresholds.Default).ShouldBeEmpty();
+        GapDetector.Detect([Planned(1, name), Planned(2, name), Planned(3, name), Planned(4, name)], new ProposalThresholds()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -191,7 +192,7 @@ public sealed class GapDetectorTests
                 History(3, feedback: "- error: documentation missing"),
                 Planned(4, "documentation-missing"), Planned(5, "documentation missing"), Planned(6, "Documentation Missing"),
             ],
-            GapThresholds.Default);
+            new ProposalThresholds());
 
         gaps.Select(g => g.Key).ShouldBe(["documentation missing", "missing:documentation-missing"], ignoreOrder: true);
         gaps.ShouldAllBe(g => g.Category == ProposalCategory.Skill);
