@@ -207,14 +207,7 @@ public static class PackageBody
         body.Append("- **Denied:** every other path\n");
         body.Append("- **This diff:** ").Append(Plural(impact.Files, "file")).Append(", ").Append(Plural(impact.ChangedLines, "changed line")).Append("\n\n");
 
-        body.Append("**Refusals during the work** (").Append(scope.Refusals.Count).Append(")\n\n");
-        Table(body, ["Path", "Reason"], scope.Refusals, limits,
-            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
-            "None: nothing reached for another path.");
-
-        body.Append("**Violations in the final diff** (").Append(scope.Violations.Count).Append(")\n\n");
-        Table(body, ["Path", "Reason"], scope.Violations, limits,
-            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
+        Refusals(body, scope, limits, "None: nothing reached for another path.",
             $"None: the commit, checked against the default branch, changes {Markdown.Code(proposal.File)} and nothing else.");
     }
 
@@ -264,15 +257,20 @@ public static class PackageBody
         body.Append("- **Limits:** at most ").Append(scope.MaxFiles).Append(" files and ").Append(scope.MaxChangedLines)
             .Append(" changed lines; this diff: ").Append(impact.Files).Append(" files, ").Append(impact.ChangedLines).Append(" lines\n\n");
 
+        Refusals(body, scope, limits, "None: no tool call reached outside the scope.",
+            "None: the final diff, checked again against the default branch, stays inside the scope and its limits.");
+    }
+
+    // What the tools refused during the work and what the independent re-check of the final diff found.
+    private static void Refusals(StringBuilder body, PackageScope scope, BodyLimits limits, string noRefusals, string noViolations)
+    {
         body.Append("**Refusals during the work** (").Append(scope.Refusals.Count).Append(")\n\n");
         Table(body, ["Path", "Reason"], scope.Refusals, limits,
-            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
-            "None: no tool call reached outside the scope.");
+            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)], noRefusals);
 
         body.Append("**Violations in the final diff** (").Append(scope.Violations.Count).Append(")\n\n");
         Table(body, ["Path", "Reason"], scope.Violations, limits,
-            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)],
-            "None: the final diff, checked again against the default branch, stays inside the scope and its limits.");
+            r => [Markdown.Inline(r.Path, limits.CellChars), Markdown.Inline(r.Reason, limits.CellChars)], noViolations);
     }
 
     private static void Changes(StringBuilder body, IReadOnlyList<PackageChange> changes, ImpactAnalysis impact, BodyLimits limits)
