@@ -137,6 +137,31 @@ public sealed class SupervisorFlowTests
     }
 
     [Fact]
+    public async Task The_evaluation_tests_a_fresh_worktree_from_a_spare_whatever_the_workers_test_run_left_behind()
+    {
+        // The same command runs in the worker's worktree (run_tests) and in the evaluation's: it passes only where no
+        // earlier run left its marker and git sees nothing but the commit.
+        const string command = "test ! -e .ran-here && test -z \"$(git status --porcelain --ignored)\" && touch .ran-here";
+        await using var scenario = await AtomScenario.StartAsync(settings: $"test_command: '{command}'\n");
+        scenario.ReplyPlan(("Code", ["src/**"]));
+        scenario.Llm.ReplyToolCall("run_tests", new { })
+            .ReplyToolCall("write_file", new { path = "src/greeting.txt", content = "hello\n" })
+            .ReplyToolCall("finish", new { summary = "Added the greeting." });
+        scenario.ReplyVerdict("pass", 0.9);
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        var worker = scenario.Llm.Requests.First(r => r.Body.Contains("Tests passed", StringComparison.Ordinal));
+        worker.ShouldNotBeNull("the worker's own run passed, in its fresh worktree");
+        var package = PackageBody.Read(scenario.GitHub.PullRequests.ShouldHaveSingleItem().Body).ShouldNotBeNull();
+        package.Passed.ShouldBeTrue();
+        package.Tests.ExitCode.ShouldBe(0, "the evaluation's worktree had no marker and nothing untracked");
+        scenario.Repository.Tree(TaskBranch).Keys.ShouldNotContain(".ran-here");
+        scenario.Host.Logs.Lines.ShouldContain(l => l.Contains("[5215]", StringComparison.Ordinal), "a spare worktree was taken");
+    }
+
+    [Fact]
     public async Task An_auditor_that_always_asks_for_revision_ends_in_a_draft_failed_package()
     {
         await using var scenario = await AtomScenario.StartAsync(settings: "max_revisions: 1\n");
