@@ -133,6 +133,7 @@ public sealed class GitWorkspaceTests : IDisposable
             remote.Tree(branch).Count.ShouldBe(100);
         }
 
+        await _git.WaitForSparesAsync(remote.Ref);
         GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
         WorktreesOf(remote).Count(p => !p.Contains("/.spares/", StringComparison.Ordinal)).ShouldBe(7);
     }
@@ -153,6 +154,9 @@ public sealed class GitWorkspaceTests : IDisposable
             pair.ShouldAllBe(c => c.BaseSha == remote.Head("main"));
         }
 
+        // Spares being made register a worktree whose HEAD is written in two steps; fsck (which takes no lock) must not see one half made.
+        await _git.WaitForSparesAsync(remote.Ref);
+        await other.WaitForSparesAsync(remote.Ref);
         GitOk(_git.MirrorPath(remote.Ref), "fsck", "--full", "--strict");
     }
 
