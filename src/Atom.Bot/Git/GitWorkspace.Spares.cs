@@ -11,7 +11,6 @@ namespace Atom.Bot.Git;
 public sealed partial class GitWorkspace
 {
     private readonly ConcurrentDictionary<string, SparePool> _spares = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _fills = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _instanceGate = new();
     private readonly string _instance = Guid.NewGuid().ToString("N")[..16];
@@ -19,7 +18,7 @@ public sealed partial class GitWorkspace
 
     private string SparesRoot => Path.Combine(_options.DataDir, "worktrees", ".spares");
 
-    /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests and /status).</summary>
+    /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     internal int SpareCount(RepositoryRef repo) => _spares.TryGetValue(MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;
 
     /// <summary>Waits until the spares being made for <paramref name="repo"/> are ready (or could not be made).</summary>
@@ -42,7 +41,7 @@ public sealed partial class GitWorkspace
         }
     }
 
-    // Under the mirror's lock: moves a ready spare to path and checks out start there. Null when there is none or it
+    // Under the mirror's lock: moves a ready spare to path and checks out start there. False when there is none or it
     // cannot be used (the caller then makes a worktree the ordinary way); a spare that failed is deleted, never reused.
     private async Task<bool> TakeSpareLockedAsync(string mirror, string path, string start, CancellationToken cancellationToken)
     {
@@ -99,8 +98,6 @@ public sealed partial class GitWorkspace
             pool.InMaking = first.Task;
             var fill = Task.Run(() => FillAsync(repo, mirror, pool, first, _stopping.Token));
             pool.Filling = fill;
-            _fills.TryAdd(fill, 0);
-            fill.ContinueWith(done => _fills.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -227,22 +224,17 @@ public sealed partial class GitWorkspace
     // registration the next time a worktree is removed.
     private void Discard(string directory)
     {
-        if (!Directory.Exists(directory))
+        if (Directory.Exists(directory))
         {
-            return;
+            MoveToTrash(directory);
         }
-
-        var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
-        Directory.Move(directory, trash);
-        DeleteInBackground(trash);
     }
 
     // Stops making spares and deletes this process's own: they are cheap to make again and would only fill the disk.
     private async Task StopSparesAsync()
     {
         await _stopping.CancelAsync();
-        await Task.WhenAll(_fills.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_spares.Values.Select(p => p.Filling)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var pool in _spares.Values)
         {
             while (pool.Ready.TryDequeue(out var spare))

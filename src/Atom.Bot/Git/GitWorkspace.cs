@@ -527,10 +527,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         var existed = Directory.Exists(path);
         if (existed)
         {
-            var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
-            Directory.Move(path, trash);
-            DeleteInBackground(trash);
+            MoveToTrash(path);
         }
 
         if (Directory.Exists(mirror))
@@ -542,6 +539,15 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         {
             Log.WorktreeRemoved(_logger, path);
         }
+    }
+
+    // One rename to worktrees/.trash/<guid>, then the files are deleted off the caller's path.
+    private void MoveToTrash(string directory)
+    {
+        var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+        Directory.Move(directory, trash);
+        DeleteInBackground(trash);
     }
 
     private void DeleteInBackground(string directory)
