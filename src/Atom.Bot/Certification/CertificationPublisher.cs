@@ -163,17 +163,18 @@ public sealed partial class CertificationPublisher(
     /// <summary>
     /// Says on GitHub that <paramref name="headSha"/> of a pull request Atom certified is not certified (someone else
     /// pushed it): a failing <c>atom/certification</c> check run (or commit status) on that head, and the
-    /// <c>atom:certified</c> label swapped for <c>atom:needs-attention</c>. The pull request's body is left as it is: it
-    /// names the head it certified.
+    /// <c>atom:certified</c> label swapped for <c>atom:needs-attention</c>, and a comment on the pull request saying why.
+    /// The pull request's body is left as it is: it names the head it certified.
     /// </summary>
     public async Task WithdrawAsync(long? installationId, string repository, int pullRequestNumber, string headSha, string reason, CancellationToken cancellationToken)
     {
         var (owner, name) = Split(repository);
         var client = await clients.CreateAsync(installationId, cancellationToken);
         var pullRequest = await client.PullRequest.Get(owner, name, pullRequestNumber);
-        var summary = Markdown.Paragraph(Redact(reason), 4_000);
-        await ConcludeAsync(client, repository, headSha, passed: false, "Not certified", summary, Redact(reason), pullRequest.HtmlUrl, cancellationToken);
+        reason = Redact(reason);
+        await ConcludeAsync(client, repository, headSha, passed: false, "Not certified", Markdown.Paragraph(reason, 4_000), reason, pullRequest.HtmlUrl, cancellationToken);
         await SwapLabelsAsync(client, owner, name, repository, pullRequest, [NeedsAttentionLabel], [CertifiedLabel], cancellationToken);
+        await conversation.CommentAsync(client, owner, name, pullRequestNumber, $"⚠️ **Not certified.** {reason}", cancellationToken);
         Log.Withdrawn(logger, repository, pullRequestNumber, headSha);
     }
 

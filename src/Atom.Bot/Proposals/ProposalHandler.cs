@@ -1,5 +1,5 @@
-using Atom.Bot.Approval;
 using System.Text.Json;
+using Atom.Bot.Approval;
 using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
@@ -198,27 +198,27 @@ public sealed class ProposalHandler(
             certified = document.RootElement.TryGetProperty("sha", out var sha) ? sha.GetString() : null;
         }
 
-        if (head == certified)
+        // The certified head is back only after someone moved it away; otherwise it is nothing new.
+        var restored = head == certified;
+        if (restored && (await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalHeadMoved, cancellationToken) is not { } moved
+            || moved.Sequence < implemented!.Sequence))
         {
-            var moved = await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalHeadMoved, cancellationToken);
-            if (moved is null || moved.Sequence < implemented!.Sequence)
-            {
-                return "ignored: the certified head";
-            }
-
-            await audit.RecordAsync(AuditKinds.ProposalHeadMoved, null, e.Sender?.Login ?? "unknown", new { proposal = proposal.Id, pullRequest = proposal.PullRequest, head, certified }, cancellationToken);
-            await publisher.RestoreAsync(proposal.InstallationId, proposal.Repository, (int)e.PullRequest.Number, cancellationToken);
-            return $"proposal {proposal.Id}: the certified head {head} is back";
+            return "ignored: the certified head";
         }
 
         var actor = e.Sender?.Login ?? "unknown";
+        var pullRequest = (int)e.PullRequest.Number;
         await audit.RecordAsync(AuditKinds.ProposalHeadMoved, null, actor, new { proposal = proposal.Id, pullRequest = proposal.PullRequest, head, certified }, cancellationToken);
+        if (restored)
+        {
+            await publisher.RestoreAsync(proposal.InstallationId, proposal.Repository, pullRequest, cancellationToken);
+            return $"proposal {proposal.Id}: the certified head {head} is back";
+        }
+
         var reason = $"{actor} pushed {head} to `{proposal.Branch}` after Atom certified {certified ?? "its build"}. A proposal's branch holds exactly what was built "
             + "from the approved spec, so this head is not certified, and Atom does not certify it again. Push the certified commit back to restore it; "
             + "merging this head is a human's call on an uncertified change.";
-        await publisher.WithdrawAsync(proposal.InstallationId, proposal.Repository, (int)e.PullRequest.Number, head, reason, cancellationToken);
-        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, (int)e.PullRequest.Number, $"⚠️ **Not certified.** {reason}", cancellationToken);
+        await publisher.WithdrawAsync(proposal.InstallationId, proposal.Repository, pullRequest, head, reason, cancellationToken);
         Log.HeadMoved(logger, proposal.Id, head, actor);
         return $"proposal {proposal.Id}: head {head} is not certified";
     }
