@@ -20,4 +20,7 @@ public sealed record ProposalThresholds
 
     /// <summary>Tasks whose plans named the same skill as missing.</summary>
     public int MissingSkill { get; init; } = 3;
+
+    /// <summary>Every threshold at its lowest valid value (1 task): what any configuration could see as a gap.</summary>
+    public static ProposalThresholds Lowest { get; } = new() { Scope = 1, Tooling = 1, Settings = 1, Skill = 1, MissingSkill = 1 };
 }

@@ -55,6 +55,12 @@ public sealed class ProposalDrafter(
             });
         }
 
+        // The thresholds are the repository's, read from GitHub; a history without a single signal needs no read.
+        if (GapDetector.Detect(histories, ProposalThresholds.Lowest).Count == 0)
+        {
+            return;
+        }
+
         var latest = recent[0];
         var client = await github.CreateAsync(latest.InstallationId, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, latest.Owner, latest.Name, latest.DefaultBranch, cancellationToken)).Settings;
