@@ -4,4 +4,7 @@ namespace Atom.Bot.Certification;
 public sealed record PackageTests(bool Configured, string? Command, int? ExitCode, bool TimedOut, TimeSpan Duration, int? Passed, int? Failed, int? Skipped, string OutputTail)
 {
     public bool Succeeded => !Configured || (ExitCode == 0 && !TimedOut);
+
+    /// <summary>No <c>test_command</c>: shown plainly as "tests not configured".</summary>
+    public static PackageTests NotConfigured { get; } = new(false, null, null, false, TimeSpan.Zero, null, null, null, "");
 }

@@ -176,12 +176,12 @@ public sealed class ProposalImplementer(
                 + $"The gap it closes: {proposal.Description}",
             Plan = new PackagePlan("", null, []),
             Scope = new PackageScope([file], [], 1, skill ? SkillFile.MaxLines : added + removed,
-                built.Refusals.Select(r => new PackageRefusal(r.Path, r.Reason)).ToList(), []),
-            Changes = diff.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList(),
-            Tests = new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+                PackageAssembler.Refusals(built.Refusals), []),
+            Changes = PackageAssembler.Changes(diff),
+            Tests = PackageTests.NotConfigured,
             Auditor = built.Verdict is { } verdict
                 ? new PackageAuditor(verdict.Model, verdict.Score, verdict.Verdict, settings.Auditor.MinScore,
-                    verdict.Findings.Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList(), null)
+                    PackageAssembler.Findings(verdict.Findings), null)
                 : new PackageAuditor("none: applied mechanically", null, null, settings.Auditor.MinScore, [], null),
             Usage = built.Run is { } run ? new PackageUsage(run.TokensIn, run.TokensOut, run.LlmTime) : new PackageUsage(0, 0, TimeSpan.Zero),
 
@@ -232,18 +232,13 @@ public sealed class ProposalImplementer(
         }
 
         var toolbox = new WorkerToolbox(new ScopeGuard(grant, checkout.Path), settings, testRunner, logger);
-        var refusals = new List<ScopeViolation>();
         var run = await agent.RunAsync(
             proposal.Id,
             SkillPrompt(spec, grant.Path),
             $"Write `{grant.Path}` now, then call finish.",
             toolbox,
             limits,
-            refusal =>
-            {
-                refusals.Add(refusal);
-                return audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken);
-            },
+            refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
             _ => Task.FromResult(true),
             cancellationToken);
         var file = Path.Join(checkout.Path, grant.Path);
@@ -272,7 +267,7 @@ public sealed class ProposalImplementer(
             }
         }
 
-        return new Built(problem, checks, grant) { Refusals = refusals, Verdict = passed, Run = run };
+        return new Built(problem, checks, grant) { Refusals = toolbox.Refusals.ToList(), Verdict = passed, Run = run };
     }
 
     private static string SkillPrompt(SkillSpec spec, string path) => $"""

@@ -144,7 +144,7 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
     {
         if (string.IsNullOrWhiteSpace(settings.TestCommand))
         {
-            return new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, "");
+            return PackageTests.NotConfigured;
         }
 
         // A fresh worktree of the head that was diffed (not whatever the branch holds by now): nothing a worker left

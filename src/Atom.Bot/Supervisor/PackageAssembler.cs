@@ -2,6 +2,7 @@ using System.Text.Json;
 using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
+using Atom.Bot.Git;
 using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
@@ -13,6 +14,18 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The package's rows for a diff: one mapping for task and proposal packages.</summary>
+    public static IReadOnlyList<PackageChange> Changes(IEnumerable<ChangedFile> changes) =>
+        changes.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList();
+
+    /// <summary>The package's rows for tool refusals and scope violations.</summary>
+    public static IReadOnlyList<PackageRefusal> Refusals(IEnumerable<ScopeViolation> violations) =>
+        violations.Select(v => new PackageRefusal(v.Path, v.Reason)).ToList();
+
+    /// <summary>The package's rows for the auditor's findings.</summary>
+    public static IReadOnlyList<PackageFinding> Findings(IEnumerable<AuditorFinding> findings) =>
+        findings.Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList();
+
     public async Task<CertificationPackage> AssembleAsync(AtomTask task, RepoSettings settings, Evaluation evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -22,7 +35,7 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
         var latest = all.Where(a => a.Round == task.Round).ToList();
         var plan = task.Plan is null ? null : JsonSerializer.Deserialize<Plan>(task.Plan, Json);
         var repositoryScope = Scope.From(settings.Scope);
-        var refusals = all.SelectMany(a => a.Result?.Refusals ?? []).Select(r => new PackageRefusal(r.Path, r.Reason)).ToList();
+        var refusals = Refusals(all.SelectMany(a => a.Result?.Refusals ?? []));
         var usage = llm.UsageForTask(task.Id);
         var results = all.Select(a => a.Result).OfType<AssignmentResult>().ToList();
         var reference = await audit.ReferenceForTaskAsync(task.Id, cancellationToken);
@@ -50,15 +63,15 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
                 plan?.Fallback,
                 all.Select(a => new PackageAssignment(a.Ordinal + (a.Round * 100), a.Title, a.Result?.Outcome.ToString() ?? a.State.ToString(), a.Result?.Summary ?? "", a.Result?.Steps ?? 0, a.Result?.Refusals.Count ?? 0, a.Scope.Allow)).ToList()),
             Scope = new PackageScope(repositoryScope.Allow, repositoryScope.Deny, repositoryScope.MaxFiles, repositoryScope.MaxChangedLines, refusals,
-                evaluation.Violations.Select(v => new PackageRefusal(v.Path, v.Reason)).ToList()),
-            Changes = evaluation.Changes.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList(),
-            Tests = evaluation.Tests ?? new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+                Refusals(evaluation.Violations)),
+            Changes = Changes(evaluation.Changes),
+            Tests = evaluation.Tests ?? PackageTests.NotConfigured,
             Auditor = new PackageAuditor(
                 evaluation.Verdict?.Model ?? llm.ModelFor(LlmEndpoint.Auditor),
                 evaluation.Verdict?.Score,
                 evaluation.Verdict?.Verdict,
                 settings.Auditor.MinScore,
-                (evaluation.Verdict?.Findings ?? []).Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList(),
+                Findings(evaluation.Verdict?.Findings ?? []),
                 evaluation.AuditorError),
             Usage = usage.TokensIn > 0
                 ? new PackageUsage(usage.TokensIn, usage.TokensOut, usage.LlmTime)

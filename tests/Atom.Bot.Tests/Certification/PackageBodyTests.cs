@@ -101,7 +101,7 @@ public sealed partial class PackageBodyTests
     [Fact]
     public void Tests_not_configured_is_shown_plainly_without_a_result()
     {
-        var package = SamplePackages.Passing() with { Tests = new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, "") };
+        var package = SamplePackages.Passing() with { Tests = PackageTests.NotConfigured };
 
         var tests = Section(PackageBody.Render(package), "## Tests");
 

@@ -58,7 +58,7 @@ public static class SamplePackages
         Plan = new PackagePlan("", null, []),
         Scope = new PackageScope([".github/atom.yml"], [], 1, 2, [], []),
         Changes = [new PackageChange(".github/atom.yml", null, "modified", 1, 1, false)],
-        Tests = new PackageTests(false, null, null, false, TimeSpan.Zero, null, null, null, ""),
+        Tests = PackageTests.NotConfigured,
         Auditor = new PackageAuditor("none: applied mechanically", null, null, 0.7, [], null),
         Usage = new PackageUsage(0, 0, TimeSpan.Zero),
         Approval = new PackageApproval(1, [], true, false, "squash"),
