@@ -142,7 +142,8 @@ internal static partial class Markdown
         return ordered.Success ? line.Insert(ordered.Length - 1, "\\") : line;
     }
 
-    private static int LongestRun(string text, char c)
+    /// <summary>The longest run of <paramref name="c"/> in <paramref name="text"/>: a fence must be longer to hold it.</summary>
+    public static int LongestRun(string text, char c)
     {
         int longest = 0, run = 0;
         foreach (var x in text)

@@ -105,20 +105,7 @@ public static class ProposalText
     public static string SettingsBlock(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var longest = 0;
-        for (var i = 0; i < text.Length;)
-        {
-            var run = 0;
-            while (i + run < text.Length && text[i + run] == '`')
-            {
-                run++;
-            }
-
-            longest = Math.Max(longest, run);
-            i += Math.Max(run, 1);
-        }
-
-        var fence = new string('`', Math.Max(4, longest + 1));
+        var fence = new string('`', Math.Max(4, Markdown.LongestRun(text, '`') + 1));
         var body = text.ReplaceLineEndings("\n");
         return $"{SettingsMarker}\n{fence}yaml\n{body}{(body.Length == 0 || body.EndsWith('\n') ? "" : "\n")}{fence}";
     }
