@@ -131,11 +131,24 @@ public sealed class ProposalLoopTests
         Proposal? found = null;
         try
         {
+            // Atom changes a proposal's state first and records it in the audit log right after: the proposal is at rest in
+            // that state once the entry that records it is written too.
+            var recorded = state switch
+            {
+                ProposalState.Open => AuditKinds.ProposalDrafted,
+                ProposalState.Approved => AuditKinds.ProposalApproved,
+                ProposalState.PrOpen => AuditKinds.ProposalImplemented,
+                ProposalState.Merged => AuditKinds.ProposalMerged,
+                ProposalState.Rejected => AuditKinds.ProposalRejected,
+                ProposalState.Failed => AuditKinds.ProposalFailed,
+                _ => null,
+            };
             await Eventually.TrueAsync(async () =>
             {
                 found = (await Store(scenario).ListAsync(RepositoryId, CancellationToken.None)).LastOrDefault(p => p.Category == category && p.State == state);
-                return found is not null;
-            }, $"a {category} proposal in {state}", TimeSpan.FromSeconds(60));
+                return found is not null && (recorded is null
+                    || (await ProposalAuditAsync(scenario)).Any(a => a.Kind == recorded && JsonNode.Parse(a.Payload)!["proposal"]!.GetValue<long>() == found.Id));
+            }, $"a {category} proposal in {state}, recorded", TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException ex)
         {
