@@ -91,7 +91,7 @@ public sealed class AuditLog : IDisposable
             var next = _keys.CreateNext();
             var payload = CanonicalJson.Write(
                 new { algorithm = Signatures.Ed25519, key_id = next.KeyId, public_key = next.PublicKeyBase64, previous_key_id = current.KeyId }, _secrets);
-            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, Redaction.Redact(actor, _secrets), payload, current);
+            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, Redaction.RedactIdentifier(actor, _secrets), payload, current);
             await InsertAsync(connection, transaction, entry, next, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _keys.Promote(next);
@@ -208,7 +208,7 @@ public sealed class AuditLog : IDisposable
         CancellationToken cancellationToken)
     {
         var json = CanonicalJson.Write(payload, _secrets);
-        actor = Redaction.Redact(actor, _secrets);
+        actor = Redaction.RedactIdentifier(actor, _secrets);
         await _writer.WaitAsync(cancellationToken);
         try
         {

@@ -8,8 +8,8 @@ namespace Atom.Bot.Audit;
 
 /// <summary>
 /// How a payload becomes the text that is hashed: compact JSON, object keys in ordinal order, every string (keys
-/// too) scrubbed of secrets, and any string longer than <see cref="LargeTextBytes"/> replaced by
-/// <c>{"length": bytes, "sha256": hex}</c> of the original text.
+/// too) scrubbed of secrets (identifiers such as branches and paths by <see cref="Redaction.RedactField"/>'s rule), and
+/// any string longer than <see cref="LargeTextBytes"/> replaced by <c>{"length": bytes, "sha256": hex}</c> of the original text.
 /// </summary>
 internal static class CanonicalJson
 {
@@ -31,13 +31,13 @@ internal static class CanonicalJson
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, Writer))
         {
-            WriteNode(writer, node, secretList);
+            WriteNode(writer, node, null, secretList);
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node, IReadOnlyCollection<string> secrets)
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node, string? field, IReadOnlyCollection<string> secrets)
     {
         switch (node)
         {
@@ -46,10 +46,10 @@ internal static class CanonicalJson
                 break;
             case JsonObject obj:
                 writer.WriteStartObject();
-                foreach (var (name, value) in obj.Select(p => (Redaction.Redact(p.Key, secrets), p.Value)).OrderBy(p => p.Item1, StringComparer.Ordinal))
+                foreach (var (key, name, value) in obj.Select(p => (p.Key, Redaction.Redact(p.Key, secrets), p.Value)).OrderBy(p => p.Item2, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(name);
-                    WriteNode(writer, value, secrets);
+                    WriteNode(writer, value, key, secrets);
                 }
 
                 writer.WriteEndObject();
@@ -58,7 +58,7 @@ internal static class CanonicalJson
                 writer.WriteStartArray();
                 foreach (var item in array)
                 {
-                    WriteNode(writer, item, secrets);
+                    WriteNode(writer, item, field, secrets);
                 }
 
                 writer.WriteEndArray();
@@ -75,7 +75,7 @@ internal static class CanonicalJson
                 }
                 else
                 {
-                    writer.WriteStringValue(Redaction.Redact(text, secrets));
+                    writer.WriteStringValue(Redaction.RedactField(field, text, secrets));
                 }
 
                 break;

@@ -336,7 +336,8 @@ public sealed partial class CertificationPublisher(
         return node.Deserialize<CertificationPackage>(JsonSerializerOptions.Web)!;
     }
 
-    private void RedactStrings(JsonNode node)
+    /// <summary>Masks secrets in every string; identifiers (branch, SHA, paths, logins) by <see cref="Redaction.RedactField"/>'s rule.</summary>
+    private void RedactStrings(JsonNode node, string? field = null)
     {
         switch (node)
         {
@@ -345,11 +346,11 @@ public sealed partial class CertificationPublisher(
                 {
                     if (obj[key] is JsonValue value && value.TryGetValue<string>(out var text))
                     {
-                        obj[key] = Redact(text);
+                        obj[key] = Redaction.RedactField(key, text, options.Secrets());
                     }
                     else if (obj[key] is { } child)
                     {
-                        RedactStrings(child);
+                        RedactStrings(child, key);
                     }
                 }
 
@@ -359,11 +360,11 @@ public sealed partial class CertificationPublisher(
                 {
                     if (array[i] is JsonValue value && value.TryGetValue<string>(out var text))
                     {
-                        array[i] = Redact(text);
+                        array[i] = Redaction.RedactField(field, text, options.Secrets());
                     }
                     else if (array[i] is { } child)
                     {
-                        RedactStrings(child);
+                        RedactStrings(child, field);
                     }
                 }
 

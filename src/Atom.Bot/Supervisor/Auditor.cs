@@ -13,6 +13,10 @@ public sealed class Auditor(LlmPool llm)
 {
     public const int MaxPatchChars = 60_000;
 
+    /// <summary>
+    /// The verdict schema, sent with <c>strict: true</c>: OpenAI then requires every property in <c>required</c>, so the
+    /// optional <c>path</c> is required and null-able. The text fallback still accepts a finding without it.
+    /// </summary>
     public const string Schema = """
         {
           "type": "object",
@@ -26,11 +30,11 @@ public sealed class Auditor(LlmPool llm)
               "items": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["severity", "message"],
+                "required": ["severity", "message", "path"],
                 "properties": {
                   "severity": { "type": "string", "enum": ["info", "warning", "error"] },
                   "message": { "type": "string" },
-                  "path": { "type": "string" }
+                  "path": { "type": ["string", "null"] }
                 }
               }
             }
@@ -45,7 +49,7 @@ public sealed class Auditor(LlmPool llm)
         ArgumentNullException.ThrowIfNull(patch);
         var user = new StringBuilder();
         user.AppendLine($"Issue #{task.IssueNumber} of {task.Repository}, quoted as data:");
-        user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitle}\n\n{task.IssueBodyClean}"));
+        user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}"));
         user.AppendLine();
         foreach (var a in assignments)
         {

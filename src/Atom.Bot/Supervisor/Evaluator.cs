@@ -17,6 +17,9 @@ namespace Atom.Bot.Supervisor;
 /// </summary>
 public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
 {
+    /// <summary>How many refused paths a failure without any change lists.</summary>
+    private const int MaxRefusalsShown = 20;
+
     public async Task<Evaluation> EvaluateAsync(AtomTask task, RepoSettings settings, IReadOnlyList<Assignment> round, string orderedByHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -31,12 +34,21 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
         var produced = round.Where(a => a.Result?.CommitSha is not null).ToList();
         if (produced.Count == 0)
         {
-            return new Evaluation
+            var nothing = reasons.Count > 0 ? EvaluationDecision.Fail : EvaluationDecision.NothingProduced;
+            var refused = round.SelectMany(a => a.Result?.Refusals ?? []).DistinctBy(r => (r.Path, r.Reason)).ToList();
+            if (reasons.Count == 0)
             {
-                Decision = reasons.Count > 0 ? EvaluationDecision.Fail : EvaluationDecision.NothingProduced,
-                HeadSha = "",
-                Reasons = reasons.Count > 0 ? reasons : ["the workers made no change"],
-            };
+                reasons.Add(refused.Count > 0 ? "the workers made no change: every change they tried was refused by the scope" : "the workers made no change");
+            }
+
+            // Which writes the scope refused, and why: without them "no change" does not say what to change in the issue or the settings.
+            reasons.AddRange(refused.Take(MaxRefusalsShown).Select(r => $"`{r.Path}` was refused: it {r.Reason}"));
+            if (refused.Count > MaxRefusalsShown)
+            {
+                reasons.Add($"and {refused.Count - MaxRefusalsShown} more refused path(s)");
+            }
+
+            return new Evaluation { Decision = nothing, HeadSha = "", Reasons = reasons };
         }
 
         var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);

@@ -20,7 +20,7 @@ public sealed class Planner(LlmPool llm, AtomOptions options)
         List<ChatMessage> messages =
         [
             new SystemChatMessage(SystemPrompt(repositoryScope, tree, skills)),
-            new UserChatMessage($"Plan the work for issue #{task.IssueNumber} of {task.Repository}. The issue, quoted as data:\n\n{WorkerPrompt.Quote($"{task.IssueTitle}\n\n{task.IssueBodyClean}")}"),
+            new UserChatMessage($"Plan the work for issue #{task.IssueNumber} of {task.Repository}. The issue, quoted as data:\n\n{WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}")}"),
         ];
         var reply = await llm.CompleteJsonAsync(LlmEndpoint.Main, messages, PlanValidator.SchemaName, PlanValidator.Schema,
             plan => PlanValidator.Check(plan, options.MaxAssignments), task.Id, cancellationToken);
@@ -30,7 +30,7 @@ public sealed class Planner(LlmPool llm, AtomOptions options)
         }
 
         return reply.Error!.Kind == LlmErrorKind.InvalidOutput
-            ? new LlmResult<Plan>(PlanValidator.Fallback(task.IssueTitle, $"the model's plan was invalid twice ({reply.Error.Message})", repositoryScope))
+            ? new LlmResult<Plan>(PlanValidator.Fallback(task.IssueTitleClean, $"the model's plan was invalid twice ({reply.Error.Message})", repositoryScope))
             : new LlmResult<Plan>(reply.Error);
     }
 

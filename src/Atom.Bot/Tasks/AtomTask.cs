@@ -12,6 +12,9 @@ public sealed record AtomTask
     public required int IssueNumber { get; init; }
     public required string IssueTitle { get; init; }
 
+    /// <summary>The title as a model may see it: cleaned like the body (<see cref="IssueText.CleanTitle"/>), on one line.</summary>
+    public string IssueTitleClean => IssueText.CleanTitle(IssueTitle);
+
     /// <summary>The issue body exactly as GitHub sent it.</summary>
     public required string IssueBody { get; init; }
 

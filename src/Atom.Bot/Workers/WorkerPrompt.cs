@@ -68,7 +68,7 @@ public static class WorkerPrompt
         var text = new StringBuilder();
         text.AppendLine($"The assignment comes from issue #{task.IssueNumber} of {task.Repository}. The issue, quoted as data:");
         text.AppendLine();
-        text.AppendLine(Quote($"{task.IssueTitle}\n\n{task.IssueBodyClean}"));
+        text.AppendLine(Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}"));
         if (!string.IsNullOrWhiteSpace(assignment.Feedback))
         {
             text.AppendLine();

@@ -141,6 +141,15 @@ public sealed partial class GitHubStub
                 var head = sent["head"]!.GetValue<string>();
                 lock (_state)
                 {
+                    // GitHub checks both branches exist before anything else: a head or base it cannot find is a 422 on that field.
+                    foreach (var (field, branch) in new[] { ("head", head), ("base", sent["base"]!.GetValue<string>()) })
+                    {
+                        if (BranchHead is not null && BranchHead(branch) is null)
+                        {
+                            return Json(422, InvalidField("PullRequest", field, "pulls/pulls#create-a-pull-request"));
+                        }
+                    }
+
                     if (_pulls.Values.Any(p => p.Owner == owner && p.Repo == repo && p.Head == head && p.State == "open"))
                     {
                         return Json(422, ValidationError($"A pull request already exists for {owner}:{head}."));
@@ -326,6 +335,14 @@ public sealed partial class GitHubStub
         ["message"] = "Validation Failed",
         ["errors"] = new JsonArray(new JsonObject { ["resource"] = "PullRequest", ["code"] = "custom", ["message"] = message }),
         ["documentation_url"] = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+        ["status"] = "422",
+    };
+
+    private static JsonObject InvalidField(string resource, string field, string documentation) => new()
+    {
+        ["message"] = "Validation Failed",
+        ["errors"] = new JsonArray(new JsonObject { ["resource"] = resource, ["field"] = field, ["code"] = "invalid" }),
+        ["documentation_url"] = $"https://docs.github.com/rest/{documentation}",
         ["status"] = "422",
     };
 

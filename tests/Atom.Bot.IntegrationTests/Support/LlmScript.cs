@@ -45,6 +45,7 @@ public sealed class LlmScript : IDisposable
     private int _inFlight;
     private int _maxInFlight;
     private int _unscripted;
+    private int _strictRefusals;
     private int _nextCallId;
 
     public LlmScript()
@@ -90,6 +91,18 @@ public sealed class LlmScript : IDisposable
             lock (_lock)
             {
                 return _unscripted;
+            }
+        }
+    }
+
+    /// <summary>Requests refused with 400 because a strict schema broke OpenAI's rules (<see cref="StrictSchemaRules"/>).</summary>
+    public int StrictSchemaRefusals
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _strictRefusals;
             }
         }
     }
@@ -334,6 +347,13 @@ public sealed class LlmScript : IDisposable
                 if (_rejectJsonSchema && received.ResponseFormatType == "json_schema")
                 {
                     answer = new Answer(400, Error("response_format of type json_schema is not supported by this server", "invalid_request_error", "response_format", null), new Dictionary<string, string>());
+                    delay = TimeSpan.Zero;
+                }
+                else if (received.StrictSchemaViolation is { } violation)
+                {
+                    // What OpenAI answers to a strict schema it cannot enforce, before any model runs.
+                    _strictRefusals++;
+                    answer = new Answer(400, Error(violation.Message, "invalid_request_error", violation.Param, null), new Dictionary<string, string>());
                     delay = TimeSpan.Zero;
                 }
                 else if (_replies.TryDequeue(out var scripted))

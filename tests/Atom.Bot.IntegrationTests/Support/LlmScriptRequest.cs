@@ -41,6 +41,38 @@ public sealed class LlmScriptRequest
     public string? ResponseFormatType =>
         Json.TryGetProperty("response_format", out var format) && format.TryGetProperty("type", out var type) ? type.GetString() : null;
 
+    /// <summary>
+    /// The first strict-mode rule broken by the request's <c>json_schema</c> response format or by a tool marked
+    /// <c>strict</c> (<see cref="StrictSchemaRules"/>), with the parameter OpenAI names in its 400; null when none is.
+    /// </summary>
+    public (string Message, string Param)? StrictSchemaViolation
+    {
+        get
+        {
+            if (Json.TryGetProperty("response_format", out var format)
+                && format.TryGetProperty("json_schema", out var jsonSchema)
+                && jsonSchema.TryGetProperty("strict", out var strict) && strict.ValueKind == JsonValueKind.True
+                && StrictSchemaRules.FirstViolation(jsonSchema.GetProperty("name").GetString() ?? "", jsonSchema.GetProperty("schema")) is { } inFormat)
+            {
+                return (inFormat, "response_format");
+            }
+
+            if (Json.TryGetProperty("tools", out var tools))
+            {
+                foreach (var function in tools.EnumerateArray().Select(t => t.GetProperty("function")))
+                {
+                    if (function.TryGetProperty("strict", out var toolStrict) && toolStrict.ValueKind == JsonValueKind.True
+                        && StrictSchemaRules.FirstViolation(function.GetProperty("name").GetString() ?? "", function.GetProperty("parameters")) is { } inTool)
+                    {
+                        return (inTool, "tools");
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+
     public IReadOnlyList<JsonElement> Messages => [.. Json.GetProperty("messages").EnumerateArray()];
 
     /// <summary>A message's content as one string (string content, or the text parts joined).</summary>
