@@ -35,7 +35,10 @@ public sealed partial class CertificationPublisher(
         var client = await clients.CreateAsync(installationId, cancellationToken);
         package = Redacted(package);
         var title = Markdown.Plain(package.IssueTitle, MaxTitleLength);
-        var body = Redact(PackageBody.Render(package));
+
+        // Every field was redacted by its kind just above; the rendered body mixes identifiers (branch, paths) with text,
+        // so the last pass only catches what can never be an ordinary word: long secrets and token-shaped strings.
+        var body = Redaction.RedactIdentifier(PackageBody.Render(package), options.Secrets());
 
         var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
         var (pullRequest, created) = existing is null
@@ -191,7 +194,7 @@ public sealed partial class CertificationPublisher(
     {
         var title = package.Passed ? "Certification passed" : "Certification did not pass";
         var reason = package.Passed ? $"round {package.Rounds}" : package.FailureReasons.Count > 0 ? package.FailureReasons[0] : "see the pull request";
-        await ConcludeAsync(client, package.Repository, package.HeadSha, package.Passed, title, Redact(CheckSummary(package)), reason, url, cancellationToken);
+        await ConcludeAsync(client, package.Repository, package.HeadSha, package.Passed, title, Redaction.RedactIdentifier(CheckSummary(package), options.Secrets()), reason, url, cancellationToken);
     }
 
     private async Task ConcludeAsync(

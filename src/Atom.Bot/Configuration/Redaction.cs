@@ -24,13 +24,15 @@ public static partial class Redaction
 
     /// <summary>
     /// JSON property names (camelCase, as payloads and packages serialize) whose values are identifiers Atom builds or
-    /// reads: branches, SHAs, paths, logins, URLs. <see cref="RedactField"/> treats their values with <see cref="RedactIdentifier"/>.
+    /// reads (branches, SHAs, paths, logins, URLs) or the issue's title as its author wrote it on GitHub, where it is
+    /// public already. <see cref="RedactField"/> treats their values with <see cref="RedactIdentifier"/>.
     /// </summary>
     private static readonly HashSet<string> IdentifierFields = new(StringComparer.Ordinal)
     {
         "repository", "owner", "name", "branch", "defaultBranch", "base", "head", "headSha", "sha", "baseSha", "previous",
         "certified", "mergeCommit", "commit", "path", "oldPath", "paths", "file", "files", "login", "actor", "by",
         "approvers", "approvedBy", "requestedBy", "url", "htmlUrl", "keyId", "headHash", "changeHash", "verifyCommand",
+        "issueTitle",
     };
 
     /// <summary>Free text: long secrets anywhere, short ones where they stand as a word, token-shaped strings anywhere.</summary>

@@ -113,6 +113,50 @@ public sealed class SupervisorFlowTests
     }
 
     [Fact]
+    public async Task A_task_whose_only_write_was_refused_says_which_path_and_why()
+    {
+        await using var scenario = await AtomScenario.StartAsync();
+        scenario.ReplyPlan(("CI", ["**"]));
+        scenario.Llm.ReplyToolCall("write_file", new { path = ".github/workflows/ci.yml", content = "on: push\n" })
+            .ReplyToolCall("finish", new { summary = "Added the workflow." });
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.Failed);
+
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+        task.StateReason.ShouldNotBeNull().ShouldContain(".github/workflows/ci.yml");
+        task.StateReason.ShouldContain("which workers may never read or change");
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(1).Count == 2, "the acknowledgement and the failure comment");
+        var failure = scenario.GitHub.Comments(1)[1];
+        failure.ShouldContain("every change they tried was refused by the scope");
+        failure.ShouldContain(".github/workflows/ci.yml");
+        failure.ShouldContain("which workers may never read or change");
+    }
+
+    [Fact]
+    public async Task A_short_LLM_key_that_is_also_a_word_in_the_title_leaves_the_branch_and_the_pull_request_intact()
+    {
+        // Local model servers are often given the key "test": the branch built from "Add test helpers" contains it.
+        await using var scenario = await AtomScenario.StartAsync(environment: new Dictionary<string, string?> { ["ATOM_LLM_API_KEY"] = "test" });
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/test_helpers.txt", "helpers\n", "Added the test helpers.").ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled(title: "Add test helpers"));
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        task.Branch.ShouldBe("atom/issue-1/add-test-helpers");
+        var pull = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
+        pull.Head.ShouldBe("atom/issue-1/add-test-helpers");
+        pull.Title.ShouldBe("Add test helpers");
+        var package = PackageBody.Read(pull.Body).ShouldNotBeNull();
+        package.Branch.ShouldBe("atom/issue-1/add-test-helpers");
+        package.Changes.ShouldHaveSingleItem().Path.ShouldBe("src/test_helpers.txt");
+        scenario.Llm.Requests.ShouldAllBe(r => r.Authorization == "Bearer test");
+
+        // Where the key stands as a word of free text, it is still masked.
+        package.Summary.ShouldNotContain("the test helpers");
+    }
+
+    [Fact]
     public async Task Tests_that_fail_then_pass_after_one_revision_give_a_passing_package_of_two_rounds()
     {
         await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/fixed.txt\nmax_revisions: 2\n");
