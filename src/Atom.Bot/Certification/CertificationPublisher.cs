@@ -28,7 +28,7 @@ public sealed partial class CertificationPublisher(
     private const int MaxTitleLength = 256;
     private const int MaxStatusDescriptionLength = 140;
 
-    public async Task<PublishedPackage> PublishAsync(long? installationId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(long? installationId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
         var (owner, name) = Split(package.Repository);
@@ -41,9 +41,26 @@ public sealed partial class CertificationPublisher(
         var body = Redaction.RedactIdentifier(PackageBody.Render(package), options.Secrets());
 
         var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
-        var (pullRequest, created) = existing is null
-            ? await CreateAsync(client, owner, name, package, title, body, cancellationToken)
-            : (existing, false);
+        PullRequest pullRequest;
+        var created = false;
+        if (existing is not null)
+        {
+            pullRequest = existing;
+        }
+        else
+        {
+            try
+            {
+                (pullRequest, created) = await CreateAsync(client, owner, name, package, title, body, cancellationToken);
+            }
+            catch (ApiValidationException ex)
+            {
+                var reason = $"GitHub refused to open the pull request from `{package.Branch}` into `{package.DefaultBranch}`: {ValidationMessage(ex)}";
+                Log.PullRequestRefused(logger, package.Repository, package.Branch, ValidationMessage(ex));
+                return PublishOutcome.Refused(Redact(reason));
+            }
+        }
+
         CertificationPackage? previous = null;
         if (!created)
         {
@@ -67,7 +84,14 @@ public sealed partial class CertificationPublisher(
 
         await ReportAsync(client, owner, name, package, pullRequest.HtmlUrl, cancellationToken);
         await LabelAsync(client, owner, name, package, pullRequest, cancellationToken);
-        return new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created);
+        return PublishOutcome.Published(new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created));
+    }
+
+    /// <summary>GitHub's validation message with each error's field and code ("head: invalid"), which the message alone does not name.</summary>
+    private static string ValidationMessage(ApiValidationException ex)
+    {
+        var errors = ex.ApiError?.Errors?.Select(e => e.Message ?? string.Join(": ", new[] { e.Field, e.Code }.Where(p => !string.IsNullOrEmpty(p)))).Where(m => m.Length > 0).ToList() ?? [];
+        return errors.Count > 0 ? $"{ex.ApiError?.Message ?? ex.Message} ({string.Join("; ", errors)})" : ex.ApiError?.Message ?? ex.Message;
     }
 
     /// <summary>Tells the issue that the task produced nothing to certify, so there is no pull request.</summary>

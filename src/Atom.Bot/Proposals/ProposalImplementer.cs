@@ -120,7 +120,13 @@ public sealed class ProposalImplementer(
         }
 
         var package = await PackageAsync(proposal, issue, branch, sha, diff, built, settings, cancellationToken);
-        var published = await publisher.PublishAsync(proposal.InstallationId, package, proposal.PullRequest, cancellationToken);
+        var outcome = await publisher.PublishAsync(proposal.InstallationId, package, proposal.PullRequest, cancellationToken);
+        if (outcome.Package is not { } published)
+        {
+            await FailAsync(client, proposal, outcome.Refusal!, cancellationToken);
+            return;
+        }
+
         await client.Issue.Labels.AddToIssue(proposal.Owner, proposal.Name, published.PullRequestNumber, [ProposalText.Label]);
         if (!await store.SetPullRequestAsync(proposal.Id, branch, published.PullRequestNumber, cancellationToken))
         {

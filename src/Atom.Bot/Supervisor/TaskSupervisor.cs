@@ -215,7 +215,14 @@ public sealed partial class TaskSupervisor(
         }
 
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
-        var published = await publisher.PublishAsync(task.InstallationId, package, task.PullRequest, cancellationToken);
+        var outcome = await publisher.PublishAsync(task.InstallationId, package, task.PullRequest, cancellationToken);
+        if (outcome.Package is not { } published)
+        {
+            // A refusal no retry changes (the branch is gone, say): the issue hears why instead of a job retrying for minutes.
+            await FailAsync(task, outcome.Refusal!, cancellationToken);
+            return;
+        }
+
         await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), cancellationToken);
         await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actor, new
         {

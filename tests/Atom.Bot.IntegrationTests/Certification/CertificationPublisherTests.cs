@@ -20,6 +20,14 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
 
     private CertificationPublisher Publisher => _host.Services.GetRequiredService<CertificationPublisher>();
 
+    /// <summary>Publishes and expects a pull request (not GitHub's refusal).</summary>
+    private async Task<PublishedPackage> PublishAsync(CertificationPackage package, long? knownPullRequest)
+    {
+        var outcome = await Publisher.PublishAsync(null, package, knownPullRequest, Ct);
+        outcome.Refusal.ShouldBeNull();
+        return outcome.Package.ShouldNotBeNull();
+    }
+
     public async ValueTask InitializeAsync() =>
         _host = await AtomTestHost.StartAsync(_github, environment: new Dictionary<string, string?> { ["ATOM_LLM_API_KEY"] = LlmKey });
 
@@ -34,7 +42,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     {
         var package = SamplePackages.Passing();
 
-        var published = await Publisher.PublishAsync(null, package, null, Ct);
+        var published = await PublishAsync(package, null);
 
         var pull = _github.PullRequests.ShouldHaveSingleItem();
         published.ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true));
@@ -62,9 +70,9 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     [Fact]
     public async Task Revision_updates_the_same_pull_request_and_says_what_changed_on_it()
     {
-        var first = await Publisher.PublishAsync(null, SamplePackages.Failing(), null, Ct);
+        var first = await PublishAsync(SamplePackages.Failing(), null);
 
-        var second = await Publisher.PublishAsync(null, SamplePackages.Passing(headSha: SecondSha, rounds: 4), first.PullRequestNumber, Ct);
+        var second = await PublishAsync(SamplePackages.Passing(headSha: SecondSha, rounds: 4), first.PullRequestNumber);
 
         second.ShouldBe(first with { Created = false });
         var pull = _github.PullRequests.ShouldHaveSingleItem();
@@ -89,9 +97,9 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     public async Task Retried_publication_finds_its_pull_request_and_repeats_nothing()
     {
         var package = SamplePackages.Passing();
-        var first = await Publisher.PublishAsync(null, package, null, Ct);
+        var first = await PublishAsync(package, null);
 
-        var again = await Publisher.PublishAsync(null, package, null, Ct);
+        var again = await PublishAsync(package, null);
 
         again.ShouldBe(first with { Created = false });
         _github.PullRequests.Count.ShouldBe(1);
@@ -106,7 +114,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     {
         _github.FailFirst("POST", "/repos/*/*/pulls", 502);
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), null);
 
         var creates = _github.Requests("POST", "/repos/*/*/pulls");
         creates.Select(r => r.Status).ShouldBe([502, 201]);
@@ -128,7 +136,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
                 return new WireMock.ResponseMessage { StatusCode = 502 };
             }));
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), null);
 
         _github.Requests("POST", "/repos/*/*/pulls").Select(r => r.Status).ShouldBe([502, 422]);
         var pull = _github.PullRequests.ShouldHaveSingleItem();
@@ -147,7 +155,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
             .InScenario("race").WillSetStateTo("listed").AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), null);
 
         _github.Requests("POST", "/repos/*/*/pulls").ShouldHaveSingleItem().Status.ShouldBe(422);
         published.ShouldBe(new PublishedPackage(existing.Number, existing.HtmlUrl, Created: false));
@@ -161,7 +169,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     {
         var existing = _github.OpenPullRequest("octocat", "Hello-World", SamplePackages.Passing().Branch);
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), existing.Number, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), existing.Number);
 
         published.PullRequestNumber.ShouldBe(existing.Number);
         _github.Requests("GET", "/repos/*/*/pulls").ShouldBeEmpty();
@@ -175,7 +183,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
         var old = _github.OpenPullRequest("octocat", "Hello-World", SamplePackages.Passing().Branch);
         _github.ClosePullRequest(old.Number, merged: true);
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), old.Number, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), old.Number);
 
         published.Created.ShouldBeTrue();
         published.PullRequestNumber.ShouldNotBe(old.Number);
@@ -183,11 +191,26 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pull_request_GitHub_refuses_to_open_is_a_refusal_naming_the_field_not_an_exception()
+    {
+        _github.BranchHead = _ => null; // no branch exists: GitHub answers 422 with {"field": "head", "code": "invalid"}
+
+        var outcome = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+
+        outcome.Package.ShouldBeNull();
+        outcome.Refusal.ShouldNotBeNull().ShouldContain("GitHub refused to open the pull request");
+        outcome.Refusal.ShouldContain("head: invalid");
+        _github.PullRequests.ShouldBeEmpty();
+        _github.Requests("POST", "/repos/*/*/check-runs").ShouldBeEmpty();
+        _host.Logs.Lines.ShouldContain(l => l.Contains("[6112]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Check_runs_refused_to_a_personal_token_fall_back_to_a_commit_status()
     {
         _github.RefuseCheckRuns();
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Failing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Failing(), null);
 
         _github.Requests("POST", "/repos/*/*/check-runs").ShouldHaveSingleItem().Status.ShouldBe(403);
         var status = _github.Statuses().ShouldHaveSingleItem();
@@ -204,7 +227,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     [Fact]
     public async Task Failed_package_opens_a_draft_labelled_failed_and_needing_attention()
     {
-        var published = await Publisher.PublishAsync(null, SamplePackages.Failing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Failing(), null);
 
         var pull = _github.PullRequests.ShouldHaveSingleItem();
         pull.Draft.ShouldBeTrue();
@@ -218,9 +241,9 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     [Fact]
     public async Task Package_that_fails_after_passing_becomes_a_draft_and_loses_certified()
     {
-        var first = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+        var first = await PublishAsync(SamplePackages.Passing(), null);
 
-        await Publisher.PublishAsync(null, SamplePackages.Failing(headSha: SecondSha), first.PullRequestNumber, Ct);
+        await PublishAsync(SamplePackages.Failing(headSha: SecondSha), first.PullRequestNumber);
 
         var pull = _github.PullRequests.ShouldHaveSingleItem();
         pull.Draft.ShouldBeTrue();
@@ -235,7 +258,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
         var existing = _github.OpenPullRequest("octocat", "Hello-World", SamplePackages.Passing().Branch, labels: "atom:needs-attention");
         _github.FailFirst("DELETE", "/repos/*/*/issues/*/labels/*", 404);
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Passing(), existing.Number, Ct);
+        var published = await PublishAsync(SamplePackages.Passing(), existing.Number);
 
         published.PullRequestNumber.ShouldBe(existing.Number);
         _github.Requests("DELETE", "/repos/*/*/issues/*/labels/*").ShouldHaveSingleItem().Status.ShouldBe(404);
@@ -247,7 +270,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     {
         _github.RefuseDraftPullRequests();
 
-        var published = await Publisher.PublishAsync(null, SamplePackages.Failing(), null, Ct);
+        var published = await PublishAsync(SamplePackages.Failing(), null);
 
         _github.Requests("POST", "/repos/*/*/pulls").Select(r => r.Status).ShouldBe([422, 201]);
         var pull = _github.PullRequests.ShouldHaveSingleItem();
@@ -284,8 +307,8 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
         };
         _github.RefuseCheckRuns();
 
-        var first = await Publisher.PublishAsync(null, package, null, Ct);
-        await Publisher.PublishAsync(null, package with { HeadSha = SecondSha }, first.PullRequestNumber, Ct);
+        var first = await PublishAsync(package, null);
+        await PublishAsync(package with { HeadSha = SecondSha }, first.PullRequestNumber);
         await Publisher.CommentFailureAsync(null, "octocat/Hello-World", 12, $"no diff {leak}", Ct);
 
         var texts = _github.AllRequests().Where(r => !string.IsNullOrEmpty(r.Body)).SelectMany(r => Texts(r.Body!)).ToList();
