@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Dashboard;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
@@ -49,11 +50,13 @@ public static class JobsServiceCollectionExtensions
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Hangfire's own filter (local requests only by default) is replaced by the dashboard gate, which trusts no
+        // client, loopback included.
         endpoints.MapHangfireDashboard("/jobs", new DashboardOptions
         {
-            Authorization = [new DashboardAuthorization(options.DashboardToken)],
+            Authorization = [],
             DisplayStorageConnectionString = false,
-        });
+        }).RequireDashboardToken(new DashboardGate(options.DashboardToken));
         return endpoints;
     }
 }
