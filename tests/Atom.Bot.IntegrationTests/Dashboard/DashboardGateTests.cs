@@ -14,7 +14,7 @@ public sealed class DashboardGateTests : IDisposable
     public void Dispose() => _github.Dispose();
 
     [Fact]
-    public async Task Jobs_without_a_configured_token_does_not_exist_even_from_loopback()
+    public async Task Dashboard_without_a_configured_token_does_not_exist_even_from_loopback()
     {
         await using var host = await AtomTestHost.StartAsync(_github);
 
@@ -26,7 +26,7 @@ public sealed class DashboardGateTests : IDisposable
     }
 
     [Fact]
-    public async Task Jobs_from_loopback_needs_the_token_as_bearer_header_or_cookie()
+    public async Task Dashboard_from_loopback_needs_the_token_as_bearer_header_or_cookie()
     {
         await using var host = await AtomTestHost.StartAsync(_github, environment: new Dictionary<string, string?> { ["ATOM_DASHBOARD_TOKEN"] = Token });
 
