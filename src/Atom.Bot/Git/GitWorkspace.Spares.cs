@@ -74,11 +74,67 @@ public sealed partial class GitWorkspace
                 return false;
             }
 
+            if (!await EnsurePristineAsync(path, start, cancellationToken))
+            {
+                Discard(path);
+                await RunOrThrowAsync(mirror, ["worktree", "prune"], null, cancellationToken);
+                return false;
+            }
+
             Log.SpareTaken(_logger, spare, path, start);
             return true;
         }
 
         return false;
+    }
+
+    // A spare sat on disk in a directory other processes of the same user can write to, and `git checkout` keeps
+    // whatever it does not have to touch: an untracked or ignored file (also inside an ignored directory), a local
+    // change to a file that is the same in both commits. So before a spare is handed out, its HEAD must be the start
+    // commit and `git status --ignored` must show nothing; otherwise it is cleaned (`git clean -ffdx`, `git reset
+    // --hard`) and checked once more. False when it is still not a fresh checkout of start: the caller discards it.
+    private async Task<bool> EnsurePristineAsync(string path, string start, CancellationToken cancellationToken)
+    {
+        var dirt = await DirtAsync(path, start, cancellationToken);
+        if (dirt is null)
+        {
+            return true;
+        }
+
+        Log.SpareCleaned(_logger, path, dirt);
+        var clean = await GitCli.RunAsync(path, ["clean", "-ffdxq"], null, cancellationToken);
+        var reset = await GitCli.RunAsync(path, ["reset", "--hard", "--quiet", "--no-recurse-submodules", start], null, cancellationToken);
+        dirt = clean.Succeeded && reset.Succeeded
+            ? await DirtAsync(path, start, cancellationToken)
+            : (clean.StandardError + reset.StandardError).Trim();
+        if (dirt is null)
+        {
+            return true;
+        }
+
+        Log.SpareDiscarded(_logger, path, dirt);
+        return false;
+    }
+
+    // Null when the worktree is exactly a checkout of start; otherwise what differs, for the log.
+    private static async Task<string?> DirtAsync(string path, string start, CancellationToken cancellationToken)
+    {
+        var status = await GitCli.RunAsync(
+            path, ["status", "--porcelain=v2", "--branch", "--ignored", "--untracked-files=all", "--no-renames"], null, cancellationToken);
+        if (!status.Succeeded)
+        {
+            return "git status failed: " + status.StandardError.Trim();
+        }
+
+        var lines = status.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var head = lines.FirstOrDefault(l => l.StartsWith("# branch.oid ", StringComparison.Ordinal))?["# branch.oid ".Length..];
+        var entries = lines.Where(l => !l.StartsWith('#')).ToList();
+        if (!string.Equals(head, start, StringComparison.Ordinal))
+        {
+            return $"HEAD is {head ?? "unknown"}, not {start}";
+        }
+
+        return entries.Count == 0 ? null : $"{entries.Count} untracked, ignored or modified path(s), e.g. {entries[0]}";
     }
 
     // Starts making spares for the mirror in the background, unless that is already under way or the pool is full.

@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5217, Level = LogLevel.Warning, Message = "Spare worktrees for {Owner}/{Name} could not be made: {Reason}")]
     public static partial void SparesFailed(ILogger logger, string owner, string name, string reason);
+
+    [LoggerMessage(EventId = 5218, Level = LogLevel.Warning, Message = "Spare worktree {Path} was not a clean checkout ({Dirt}); cleaning it before use")]
+    public static partial void SpareCleaned(ILogger logger, string path, string dirt);
 }

@@ -519,6 +519,40 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tampered_spare_is_cleaned_before_it_is_handed_out()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n", [".gitignore"] = "*.log\nobj/\n", ["src/a.txt"] = "a\n" });
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-41/first", null, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+        var spares = Directory.GetDirectories(Path.Combine(_dataDir, "worktrees", ".spares"), "*", SearchOption.AllDirectories)
+            .Where(d => File.Exists(Path.Combine(d, ".git")))
+            .ToList();
+        spares.Count.ShouldBe(Spares);
+        foreach (var spare in spares)
+        {
+            // What a hostile process of the same user could leave: checkout keeps every one of these.
+            await File.WriteAllTextAsync(Path.Combine(spare, "planted.sh"), "untracked\n", Ct);
+            await File.WriteAllTextAsync(Path.Combine(spare, "debug.log"), "ignored\n", Ct);
+            await File.WriteAllTextAsync(Path.Combine(spare, "src", "a.txt"), "modified tracked file\n", Ct);
+            Directory.CreateDirectory(Path.Combine(spare, "obj", "deep"));
+            await File.WriteAllTextAsync(Path.Combine(spare, "obj", "deep", "payload.dll"), "in an ignored directory\n", Ct);
+        }
+
+        var checkouts = new List<Checkout>();
+        for (var k = 0; k < Spares; k++)
+        {
+            checkouts.Add(await _git.PrepareAsync(remote.Ref, "main", $"atom/issue-42/next/{k}", null, Ct));
+        }
+
+        _log.Entries.Count(e => e.EventId.Id == 5215).ShouldBe(Spares, "both worktrees came from the tampered spares");
+        _log.Entries.Count(e => e.EventId.Id == 5218).ShouldBe(Spares, "each was found dirty and cleaned");
+        foreach (var checkout in checkouts)
+        {
+            AssertExactCheckoutOf(remote, checkout, "main");
+        }
+    }
+
+    [Fact]
     public async Task Spares_of_a_process_that_is_gone_are_deleted_and_a_live_ones_are_kept()
     {
         var remote = Repository(new() { ["README.md"] = "base\n" });
