@@ -5,14 +5,20 @@ namespace Atom.Bot.Git;
 
 /// <summary>
 /// Runs the git command line. Every run is isolated from the machine's git configuration (no system or global config,
-/// no credential helpers, no prompts, no inherited <c>GIT_*</c> variables), and a token travels only as an
-/// <c>http.extraHeader</c> in the environment: never in arguments, URLs or any config file.
+/// no hooks, no fsmonitor, no credential helpers, no prompts) and from Atom's own environment (nothing but PATH, proxy
+/// and CA variables is passed on), and a token travels only as an <c>http.extraHeader</c> in the environment: never in
+/// arguments, URLs or any config file.
 /// </summary>
 internal static class GitCli
 {
-    // Inherited GIT_* variables are dropped (GIT_DIR would redirect every command; GIT_CURL_VERBOSE would print the
-    // Authorization header) except these, which an operator may need for a corporate CA.
-    private static readonly string[] KeptGitVariables = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
+    // The environment git runs with is built from nothing but these: no ATOM_* variable (the webhook secret, the LLM
+    // key), no inherited GIT_* variable (GIT_DIR would redirect every command, GIT_CURL_VERBOSE would print the
+    // Authorization header), only what finding programs and reaching the remote through a corporate proxy or CA needs.
+    private static readonly string[] KeptVariables =
+    [
+        "PATH", "TMPDIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR",
+        "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy",
+    ];
 
     public static async Task<GitCliResult> RunAsync(
         string workingDirectory,
@@ -82,21 +88,27 @@ internal static class GitCli
 
     private static void ConfigureEnvironment(IDictionary<string, string?> environment, string? token)
     {
-        foreach (var name in environment.Keys.Where(k => k.StartsWith("GIT_", StringComparison.Ordinal) && !KeptGitVariables.Contains(k)).ToList())
+        var kept = KeptVariables.Where(environment.ContainsKey).ToDictionary(k => k, k => environment[k], StringComparer.Ordinal);
+        environment.Clear();
+        foreach (var (name, value) in kept)
         {
-            environment.Remove(name);
+            environment[name] = value;
         }
 
-        environment.Remove("SSH_ASKPASS");
         environment["LC_ALL"] = "C";
         environment["GIT_TERMINAL_PROMPT"] = "0";
         environment["GIT_CONFIG_NOSYSTEM"] = "1";
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
 
+        // Command-line config outranks the repository's own: whatever a mirror's config says (GitWorkspace also removes
+        // every key Atom did not write), no hook, fsmonitor, credential helper, askpass or ext:: transport runs.
         var config = new List<(string Key, string Value)>
         {
+            ("core.hooksPath", "/dev/null"),
+            ("core.fsmonitor", "false"),
             ("credential.helper", ""),
             ("core.askPass", ""),
+            ("protocol.ext.allow", "never"),
             // gc --auto (run by fetch) stays in the foreground, inside the mirror lock, instead of detaching.
             ("gc.autoDetach", "false"),
         };

@@ -197,7 +197,7 @@ public sealed partial class GitWorkspace
     private async Task<bool> MakeSpareAsync(RepositoryRef repo, string mirror, SparePool pool, string spare, CancellationToken cancellationToken)
     {
         string? start;
-        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
             start = ResolveTracking(mirror, pool.BaseBranch);
             if (start is null)

@@ -33,6 +33,16 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
 
     private int _disposed;
 
+    // libgit2 (commits, merges, diffs) reads the user's, the XDG and the system git config like the CLI does; point
+    // its search paths where no file can ever be, as GitCli does for the CLI with GIT_CONFIG_NOSYSTEM/GLOBAL.
+    static GitWorkspace()
+    {
+        foreach (var level in new[] { ConfigurationLevel.Global, ConfigurationLevel.Xdg, ConfigurationLevel.System, ConfigurationLevel.ProgramData })
+        {
+            GlobalSettings.SetConfigSearchPaths(level, "/dev/null");
+        }
+    }
+
     public GitWorkspace(AtomOptions options, ILogger<GitWorkspace> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -73,7 +83,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         var path = WorktreePath(repo, workBranch);
         Checkout checkout;
         await AwaitSpareInMakingAsync(mirror, cancellationToken);
-        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
             if (commit is null)
             {
@@ -105,7 +115,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     public async Task FetchAsync(RepositoryRef repo, string? token, CancellationToken cancellationToken)
     {
         var mirror = MirrorPath(repo);
-        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
             await FetchLockedAsync(repo, mirror, token, cancellationToken);
         }
@@ -171,11 +181,16 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         }
 
         var repo = checkout.Repository;
+        var mirror = MirrorPath(repo);
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
+        {
+            // Only the config check needs the lock: the push from the worktree reads the mirror's config, with the token.
+        }
+
         var outcome = await PushRefsAsync(checkout.Path, repo, checkout.Branch, head, [$"HEAD:refs/heads/{checkout.Branch}"], token, cancellationToken);
         if (outcome.Succeeded)
         {
-            var mirror = MirrorPath(repo);
-            await using (await _locks.AcquireAsync(mirror, cancellationToken))
+            await using (await AcquireMirrorAsync(mirror, cancellationToken))
             {
                 await UpdateTrackingLockedAsync(mirror, [], checkout.Branch, head, cancellationToken);
             }
@@ -189,7 +204,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(checkout);
         var mirror = MirrorPath(checkout.Repository);
-        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
             await RemoveWorktreeLockedAsync(mirror, checkout.Path, cancellationToken);
         }
@@ -345,7 +360,7 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
         }
 
         var mirror = MirrorPath(repo);
-        await using (await _locks.AcquireAsync(mirror, cancellationToken))
+        await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
             await FetchLockedAsync(repo, mirror, token, cancellationToken);
             var (sha, refused) = Merge(mirror, repo, baseBranch, branches, targetBranch);

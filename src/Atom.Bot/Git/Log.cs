@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5218, Level = LogLevel.Warning, Message = "Spare worktree {Path} was not a clean checkout ({Dirt}); cleaning it before use")]
     public static partial void SpareCleaned(ILogger logger, string path, string dirt);
+
+    [LoggerMessage(EventId = 5219, Level = LogLevel.Warning, Message = "Removed '{Key}' from the config of the mirror {Mirror}: Atom did not write it")]
+    public static partial void MirrorConfigRemoved(ILogger logger, string mirror, string key);
 }

@@ -553,6 +553,77 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Hooks_includes_and_url_rewrites_planted_in_the_mirror_never_run_and_git_still_reaches_the_real_remote()
+    {
+        var remote = Repository(new() { ["README.md"] = "real\n" });
+        var evil = TestRepository.Create(new Dictionary<string, string> { ["README.md"] = "evil\n" }, name: "evil");
+        _repositories.Add(evil);
+        var evilMain = evil.Head("main");
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-43/first", null, Ct);
+        await _git.WaitForSparesAsync(remote.Ref);
+
+        var mirror = _git.MirrorPath(remote.Ref);
+        var marker = Path.Combine(_dataDir, "hook-ran");
+        var planted = Directory.CreateTempSubdirectory("atom-planted-").FullName;
+        var hook = $"#!/bin/sh\necho \"$0\" >> '{marker}'\n";
+        foreach (var name in new[] { "post-checkout", "reference-transaction", "pre-push", "post-merge", "pre-auto-gc" })
+        {
+            WriteExecutable(Path.Combine(mirror, "hooks", name), hook);
+            WriteExecutable(Path.Combine(planted, name), hook);
+        }
+
+        WriteExecutable(Path.Combine(planted, "fsmonitor"), hook);
+        await File.WriteAllTextAsync(Path.Combine(planted, "included"), $"[core]\n\thooksPath = {planted}\n", Ct);
+        GitOk(mirror, "config", "include.path", Path.Combine(planted, "included"));
+        GitOk(mirror, "config", $"url.{evil.BarePath}.insteadOf", remote.BarePath);
+        GitOk(mirror, "config", "core.fsmonitor", Path.Combine(planted, "fsmonitor"));
+        GitOk(mirror, "config", "extensions.worktreeConfig", "true");
+        var moved = remote.Commit("main", new Dictionary<string, string?> { ["moved.txt"] = "after the planting\n" }, "Move main");
+
+        var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-44/after", null, Ct);
+        await File.WriteAllTextAsync(Path.Combine(checkout.Path, "work.txt"), "work\n", Ct);
+        var commit = await _git.CommitAllAsync(checkout, "Work", Trailers, Ct);
+        var push = await _git.PushAsync(checkout, null, Ct);
+        await _git.RemoveAsync(checkout, Ct);
+
+        File.Exists(marker).ShouldBeFalse(File.Exists(marker) ? File.ReadAllText(marker) : "");
+        checkout.BaseSha.ShouldBe(moved, "the fetch reached the real remote");
+        push.Succeeded.ShouldBeTrue(push.Reason);
+        remote.Head("atom/issue-44/after").ShouldBe(commit!.Sha);
+        evil.Branches().ShouldBe(["main"]);
+        evil.Head("main").ShouldBe(evilMain);
+        var config = await File.ReadAllTextAsync(Path.Combine(mirror, "config"), Ct);
+        config.ShouldNotContain("include", Case.Insensitive);
+        config.ShouldNotContain("insteadof", Case.Insensitive);
+        config.ShouldNotContain("fsmonitor", Case.Insensitive);
+        config.ShouldNotContain("worktreeConfig", Case.Insensitive);
+        _log.Entries.Count(e => e.EventId.Id == 5219).ShouldBe(4);
+        Directory.Delete(planted, recursive: true);
+    }
+
+    [Fact]
+    public async Task Git_runs_with_the_token_it_needs_and_no_Atom_variable_in_its_environment()
+    {
+        // A variable of this process (other test classes run in parallel: an ATOM_ name no configuration reads).
+        const string secret = "s3cret-webhook-value-19f2";
+        Environment.SetEnvironmentVariable("ATOM_GIT_ENV_TEST_SECRET", secret);
+        try
+        {
+            var env = await GitCli.RunAsync(_dataDir, ["-c", "alias.showenv=!env", "showenv"], Token, Ct);
+
+            env.Succeeded.ShouldBeTrue(env.StandardError);
+            env.StandardOutput.ShouldContain("GIT_CONFIG_VALUE_");
+            env.StandardOutput.ShouldContain("Authorization: Basic ***", customMessage: "the token it needs, as a header");
+            env.StandardOutput.ShouldNotContain("ATOM_");
+            env.StandardOutput.ShouldNotContain(secret);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ATOM_GIT_ENV_TEST_SECRET", null);
+        }
+    }
+
+    [Fact]
     public async Task Spares_of_a_process_that_is_gone_are_deleted_and_a_live_ones_are_kept()
     {
         var remote = Repository(new() { ["README.md"] = "base\n" });
@@ -665,6 +736,15 @@ public sealed class GitWorkspaceTests : IDisposable
     {
         text.ShouldNotContain(Token);
         text.ShouldNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("x-access-token:" + Token)));
+    }
+
+    private static void WriteExecutable(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static string GitOk(string workingDirectory, params string[] arguments)
