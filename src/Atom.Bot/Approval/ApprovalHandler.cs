@@ -176,7 +176,7 @@ public sealed partial class ApprovalHandler(
         }
 
         // Someone else pushed to the branch: only a certified SHA can merge, so certify the new head again.
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Stale(head, stale), cancellationToken);
         if (await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Evaluating, e.Sender?.Login ?? "unknown", $"new head {ApprovalMessages.Abbreviate(head)} pushed", cancellationToken))
         {
@@ -191,7 +191,7 @@ public sealed partial class ApprovalHandler(
     private async Task<string> HandleAsync(Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
         var read = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
         var settings = read.Settings ?? RepoSettings.Defaults;
         if (!signal.Command.IsForAnyone && !await approvers.IsApproverAsync(client, task.Owner, task.Name, signal.Actor, settings, cancellationToken))

@@ -28,11 +28,11 @@ public sealed partial class CertificationPublisher(
     private const int MaxTitleLength = 256;
     private const int MaxStatusDescriptionLength = 140;
 
-    public async Task<PublishOutcome> PublishAsync(long? installationId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(long? installationId, long repositoryId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
         var (owner, name) = Split(package.Repository);
-        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Certification, cancellationToken);
         package = Redacted(package);
         var title = Markdown.Plain(package.IssueTitle, MaxTitleLength);
 
@@ -95,10 +95,10 @@ public sealed partial class CertificationPublisher(
     }
 
     /// <summary>Tells the issue that the task produced nothing to certify, so there is no pull request.</summary>
-    public async Task CommentFailureAsync(long? installationId, string repository, int issueNumber, string reason, CancellationToken cancellationToken)
+    public async Task CommentFailureAsync(long? installationId, long repositoryId, string repository, int issueNumber, string reason, CancellationToken cancellationToken)
     {
         var (owner, name) = Split(repository);
-        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Conversation, cancellationToken);
         var body = new StringBuilder("❌ **Atom has no package to offer for this issue**, so there is no pull request.\n\n")
             .Append(Markdown.Paragraph(Redact(reason), 4_000)).Append("\n\n")
             .Append("Comment `/retry` to run the task again.");
@@ -193,10 +193,10 @@ public sealed partial class CertificationPublisher(
     /// <c>atom:certified</c> label swapped for <c>atom:needs-attention</c>, and a comment on the pull request saying why.
     /// The pull request's body is left as it is: it names the head it certified.
     /// </summary>
-    public async Task WithdrawAsync(long? installationId, string repository, int pullRequestNumber, string headSha, string reason, CancellationToken cancellationToken)
+    public async Task WithdrawAsync(long? installationId, long repositoryId, string repository, int pullRequestNumber, string headSha, string reason, CancellationToken cancellationToken)
     {
         var (owner, name) = Split(repository);
-        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Certification, cancellationToken);
         var pullRequest = await client.PullRequest.Get(owner, name, pullRequestNumber);
         reason = Redact(reason);
         await ConcludeAsync(client, repository, headSha, passed: false, "Not certified", Markdown.Paragraph(reason, 4_000), reason, pullRequest.HtmlUrl, cancellationToken);
@@ -206,10 +206,10 @@ public sealed partial class CertificationPublisher(
     }
 
     /// <summary>The certified head is back after <see cref="WithdrawAsync"/> (its check run never changed): the labels say so again.</summary>
-    public async Task RestoreAsync(long? installationId, string repository, int pullRequestNumber, CancellationToken cancellationToken)
+    public async Task RestoreAsync(long? installationId, long repositoryId, string repository, int pullRequestNumber, CancellationToken cancellationToken)
     {
         var (owner, name) = Split(repository);
-        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Conversation, cancellationToken);
         var pullRequest = await client.PullRequest.Get(owner, name, pullRequestNumber);
         await SwapLabelsAsync(client, owner, name, repository, pullRequest, [CertifiedLabel], [NeedsAttentionLabel], cancellationToken);
     }

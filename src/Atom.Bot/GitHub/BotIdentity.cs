@@ -21,12 +21,12 @@ public sealed class BotIdentity(GitHubClientFactory github, GitHubCredentials cr
             return false;
         }
 
-        return string.Equals(login, await TokenLoginAsync(installationId, cancellationToken), StringComparison.OrdinalIgnoreCase);
+        return string.Equals(login, await TokenLoginAsync(cancellationToken), StringComparison.OrdinalIgnoreCase);
     }
 
     public void Dispose() => _gate.Dispose();
 
-    private async Task<string> TokenLoginAsync(long? installationId, CancellationToken cancellationToken)
+    private async Task<string> TokenLoginAsync(CancellationToken cancellationToken)
     {
         if (_tokenLogin is { } known)
         {
@@ -38,7 +38,7 @@ public sealed class BotIdentity(GitHubClientFactory github, GitHubCredentials cr
         {
             if (_tokenLogin is null)
             {
-                var client = await github.CreateAsync(installationId, cancellationToken);
+                var client = await github.CreatePersonalAsync(cancellationToken);
                 _tokenLogin = (await client.User.Current()).Login;
             }
 

@@ -1,23 +1,29 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
 using Atom.Bot.Configuration;
 using Octokit;
 
 namespace Atom.Bot.GitHub;
 
 /// <summary>
-/// The token Atom acts with: the personal token, or a GitHub App installation token (JWT → installation token),
-/// cached per installation until five minutes before it expires.
+/// The token Atom acts with: the personal token, or a GitHub App installation token (JWT → installation token) for one
+/// repository and one <see cref="GitHubAccess"/>, cached per installation, repository and access until five minutes
+/// before it expires.
 /// </summary>
-public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFactory connections, TimeProvider clock) : IDisposable
+public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFactory connections, TimeProvider clock, ILogger<GitHubCredentials> logger) : IDisposable
 {
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<long, AccessToken> _installationTokens = new();
+    private readonly ConcurrentDictionary<(long Installation, long Repository, string Access), AccessToken> _installationTokens = new();
     private readonly SemaphoreSlim _refresh = new(1, 1);
 
     public bool UsesApp => options.GitHubAppId is not null && options.GitHubAppPrivateKeyPath is not null;
 
-    public async Task<string> GetTokenAsync(long? installationId, CancellationToken cancellationToken)
+    /// <summary>The personal token (whatever the repository and access), or an installation token limited to both.</summary>
+    /// <exception cref="GitHubTokenRefusedException">GitHub will not grant the access for that repository.</exception>
+    public async Task<string> GetTokenAsync(long? installationId, long repositoryId, GitHubAccess access, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(access);
         if (!UsesApp || installationId is null)
         {
             return options.GitHubToken
@@ -26,8 +32,8 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
                     : "No GitHub credentials: set ATOM_GITHUB_TOKEN, or ATOM_GITHUB_APP_ID and ATOM_GITHUB_APP_PRIVATE_KEY_PATH.");
         }
 
-        var id = installationId.Value;
-        if (_installationTokens.TryGetValue(id, out var cached) && cached.ExpiresAt - RefreshMargin > clock.GetUtcNow())
+        var key = (installationId.Value, repositoryId, access.Name);
+        if (_installationTokens.TryGetValue(key, out var cached) && cached.ExpiresAt - RefreshMargin > clock.GetUtcNow())
         {
             return cached.Token;
         }
@@ -35,16 +41,14 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
         await _refresh.WaitAsync(cancellationToken);
         try
         {
-            if (_installationTokens.TryGetValue(id, out cached) && cached.ExpiresAt - RefreshMargin > clock.GetUtcNow())
+            if (_installationTokens.TryGetValue(key, out cached) && cached.ExpiresAt - RefreshMargin > clock.GetUtcNow())
             {
                 return cached.Token;
             }
 
-            var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
-            var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
-            var appClient = new GitHubClient(connections.Create(new Credentials(jwt, AuthenticationType.Bearer)));
-            var token = await appClient.GitHubApps.CreateInstallationToken(id);
-            _installationTokens[id] = token;
+            var token = await RequestAsync(installationId.Value, repositoryId, access, cancellationToken);
+            _installationTokens[key] = token;
+            Log.TokenIssued(logger, installationId.Value, repositoryId, access.Name, token.ExpiresAt);
             return token.Token;
         }
         finally
@@ -54,4 +58,32 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
     }
 
     public void Dispose() => _refresh.Dispose();
+
+    // POST /app/installations/{id}/access_tokens with a body: Octokit 14's CreateInstallationToken sends none, which
+    // would give a token for every repository of the installation with every permission of the App.
+    private async Task<AccessToken> RequestAsync(long installationId, long repositoryId, GitHubAccess access, CancellationToken cancellationToken)
+    {
+        var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
+        var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
+        var connection = connections.Create(new Credentials(jwt, AuthenticationType.Bearer));
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["repository_ids"] = new[] { repositoryId },
+            ["permissions"] = access.Permissions,
+        });
+        var uri = new Uri($"app/installations/{installationId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/access_tokens", UriKind.Relative);
+        try
+        {
+            var response = await connection.Post<AccessToken>(uri, body, "application/vnd.github+json", "application/json", (IDictionary<string, string>?)null, cancellationToken);
+            return response.Body;
+        }
+        catch (ApiException ex) when (ex.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
+        {
+            Log.TokenRefused(logger, installationId, repositoryId, access.Name, (int)ex.StatusCode, ex.Message);
+            throw new GitHubTokenRefusedException(
+                $"GitHub refused an installation token for repository {repositoryId} with {access}: {ex.Message} (HTTP {(int)ex.StatusCode}). "
+                + "The GitHub App needs these permissions, accepted on the installation, and the repository must be part of the installation.",
+                ex);
+        }
+    }
 }

@@ -62,7 +62,7 @@ public sealed class ProposalDrafter(
         }
 
         var latest = recent[0];
-        var client = await github.CreateAsync(latest.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(latest.InstallationId, latest.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, latest.Owner, latest.Name, latest.DefaultBranch, cancellationToken)).Settings;
         if (settings is null)
         {
@@ -292,7 +292,7 @@ public sealed class ProposalDrafter(
     }
 
     private async Task FetchAsync(AtomTask task, CancellationToken cancellationToken) =>
-        await git.FetchAsync(Repository(task), await credentials.GetTokenAsync(task.InstallationId, cancellationToken), cancellationToken);
+        await git.FetchAsync(Repository(task), await credentials.GetTokenAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken), cancellationToken);
 
     private static RepositoryRef Repository(AtomTask task) => new(task.Owner, task.Name, task.CloneUrl);
 

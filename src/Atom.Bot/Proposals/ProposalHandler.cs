@@ -75,7 +75,7 @@ public sealed class ProposalHandler(
             return "ignored: a bot's comment";
         }
 
-        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings ?? RepoSettings.Defaults;
         var actor = e.Comment.User.Login;
         var where = (int)e.Issue.Number;
@@ -163,7 +163,7 @@ public sealed class ProposalHandler(
             return $"ignored: review {state.ToLowerInvariant()} on a proposal's pull request";
         }
 
-        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         var outcome = await RefuseAsync(client, proposal, (int)e.PullRequest.Number, new SlashCommand(SlashCommandKind.Approve, ""), e.Review.User.Login, NeverMerges, cancellationToken);
         Log.Command(logger, proposal.Id, "approving review", e.Review.User.Login, outcome);
         return outcome;
@@ -211,14 +211,14 @@ public sealed class ProposalHandler(
         await audit.RecordAsync(AuditKinds.ProposalHeadMoved, null, actor, new { proposal = proposal.Id, pullRequest = proposal.PullRequest, head, certified }, cancellationToken);
         if (restored)
         {
-            await publisher.RestoreAsync(proposal.InstallationId, proposal.Repository, pullRequest, cancellationToken);
+            await publisher.RestoreAsync(proposal.InstallationId, proposal.RepositoryId, proposal.Repository, pullRequest, cancellationToken);
             return $"proposal {proposal.Id}: the certified head {head} is back";
         }
 
         var reason = $"{actor} pushed {head} to `{proposal.Branch}` after Atom certified {certified ?? "its build"}. A proposal's branch holds exactly what was built "
             + "from the approved spec, so this head is not certified, and Atom does not certify it again. Push the certified commit back to restore it; "
             + "merging this head is a human's call on an uncertified change.";
-        await publisher.WithdrawAsync(proposal.InstallationId, proposal.Repository, pullRequest, head, reason, cancellationToken);
+        await publisher.WithdrawAsync(proposal.InstallationId, proposal.RepositoryId, proposal.Repository, pullRequest, head, reason, cancellationToken);
         Log.HeadMoved(logger, proposal.Id, head, actor);
         return $"proposal {proposal.Id}: head {head} is not certified";
     }
@@ -249,7 +249,7 @@ public sealed class ProposalHandler(
             mergeCommit = merged ? e.PullRequest.MergeCommitSha : null,
             reason = merged ? null : "pull request closed without merge",
         }, cancellationToken);
-        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         if (proposal.IssueNumber is { } issue)
         {
             await conversation.CommentAsync(client, proposal.Owner, proposal.Name, issue, merged

@@ -45,7 +45,7 @@ public sealed class ProposalImplementer(
             return;
         }
 
-        var client = await github.CreateAsync(proposal.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings;
         if (settings is null)
         {
@@ -53,7 +53,7 @@ public sealed class ProposalImplementer(
             return;
         }
 
-        var token = await credentials.GetTokenAsync(proposal.InstallationId, cancellationToken);
+        var token = await credentials.GetTokenAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Push, cancellationToken);
         var repository = new RepositoryRef(proposal.Owner, proposal.Name, proposal.CloneUrl);
         await git.FetchAsync(repository, token, cancellationToken);
         if (proposal.Change.SettingsBefore is { } before
@@ -120,7 +120,7 @@ public sealed class ProposalImplementer(
         }
 
         var package = await PackageAsync(proposal, issue, branch, sha, diff, built, settings, cancellationToken);
-        var outcome = await publisher.PublishAsync(proposal.InstallationId, package, proposal.PullRequest, cancellationToken);
+        var outcome = await publisher.PublishAsync(proposal.InstallationId, proposal.RepositoryId, package, proposal.PullRequest, cancellationToken);
         if (outcome.Package is not { } published)
         {
             await FailAsync(client, proposal, outcome.Refusal!, cancellationToken);

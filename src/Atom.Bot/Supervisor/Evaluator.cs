@@ -51,7 +51,7 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
             return new Evaluation { Decision = nothing, HeadSha = "", Reasons = reasons };
         }
 
-        var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+        var token = await credentials.GetTokenAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Push, cancellationToken);
         var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
         var branch = task.Branch!;
         await git.FetchAsync(repository, token, cancellationToken);

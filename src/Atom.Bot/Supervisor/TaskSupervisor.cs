@@ -73,7 +73,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task AcknowledgeAsync(AtomTask task, CancellationToken cancellationToken)
     {
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.ReactToIssueAsync(client, task.Owner, task.Name, task.IssueNumber, ReactionType.Eyes, cancellationToken);
         var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Acknowledgement(task), cancellationToken);
         await tasks.MarkAcknowledgedAsync(task.Id, commentId, cancellationToken);
@@ -82,7 +82,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task<RepoSettings?> SettingsAsync(AtomTask task, CancellationToken cancellationToken)
     {
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken);
         var read = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
         if (read.Settings is null)
         {
@@ -102,7 +102,7 @@ public sealed partial class TaskSupervisor(
         var existing = await assignments.ListRoundAsync(task.Id, 0, cancellationToken);
         if (existing.Count == 0)
         {
-            var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+            var token = await credentials.GetTokenAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken);
             var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
             var repositoryScope = Scope.From(settings.Scope);
             await git.FetchAsync(repository, token, cancellationToken);
@@ -209,13 +209,13 @@ public sealed partial class TaskSupervisor(
         if (evaluation.Decision == EvaluationDecision.NothingProduced || string.IsNullOrEmpty(evaluation.HeadSha)
             || (evaluation.Violations.Count > 0 && task.PullRequest is null))
         {
-            await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, string.Join("; ", evaluation.Reasons), cancellationToken);
+            await publisher.CommentFailureAsync(task.InstallationId, task.RepositoryId, task.Repository, task.IssueNumber, string.Join("; ", evaluation.Reasons), cancellationToken);
             await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
             return;
         }
 
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
-        var outcome = await publisher.PublishAsync(task.InstallationId, package, task.PullRequest, cancellationToken);
+        var outcome = await publisher.PublishAsync(task.InstallationId, task.RepositoryId, package, task.PullRequest, cancellationToken);
         if (outcome.Package is not { } published)
         {
             // A refusal no retry changes (the branch is gone, say): the issue hears why instead of a job retrying for minutes.
@@ -325,7 +325,7 @@ public sealed partial class TaskSupervisor(
         DetectGaps(task);
         if (comment)
         {
-            await publisher.CommentFailureAsync(task.InstallationId, task.Repository, task.IssueNumber, reason, cancellationToken);
+            await publisher.CommentFailureAsync(task.InstallationId, task.RepositoryId, task.Repository, task.IssueNumber, reason, cancellationToken);
         }
 
         LogFailed(logger, task.Id, reason);

@@ -39,7 +39,7 @@ public sealed partial class TaskIntake(
 
         var repo = e.Repository;
         var owner = repo.Owner.Login;
-        var client = await github.CreateAsync(e.Installation?.Id, cancellationToken);
+        var client = await github.CreateAsync(e.Installation?.Id, repo.Id, GitHubAccess.Conversation, cancellationToken);
         var settings = await settingsReader.ReadAsync(client, owner, repo.Name, repo.DefaultBranch ?? "main", cancellationToken);
         if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
         {
@@ -97,7 +97,7 @@ public sealed partial class TaskIntake(
             return "ignored: no active task";
         }
 
-        var client = await github.CreateAsync(e.Installation?.Id, cancellationToken);
+        var client = await github.CreateAsync(e.Installation?.Id, e.Repository.Id, GitHubAccess.Read, cancellationToken);
         var settings = await settingsReader.ReadAsync(client, e.Repository.Owner.Login, e.Repository.Name, active.DefaultBranch, cancellationToken);
         if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
         {
@@ -133,7 +133,7 @@ public sealed partial class TaskIntake(
         // A running worker finds its claim gone when it reports and its result is void.
         var stopped = await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason, assignments = stopped }, cancellationToken);
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Cancelled(task, reason), cancellationToken);
         return $"cancelled: task {task.Id}";
     }

@@ -85,14 +85,14 @@ public sealed partial class AssignmentWorker(
 
     private async Task<AssignmentResult> ExecuteAsync(AtomTask task, Assignment assignment, CancellationToken cancellationToken)
     {
-        var client = await github.CreateAsync(task.InstallationId, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken);
         var settings = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
         if (settings.Settings is not { } repoSettings)
         {
             return Failed($"The default branch's .github/atom.yml is invalid: {settings.Error}");
         }
 
-        var token = await credentials.GetTokenAsync(task.InstallationId, cancellationToken);
+        var token = await credentials.GetTokenAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Push, cancellationToken);
         var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
         var checkout = await git.PrepareAsync(repository, task.DefaultBranch, assignment.Branch, token, cancellationToken);
         try

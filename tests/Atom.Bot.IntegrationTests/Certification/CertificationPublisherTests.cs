@@ -10,6 +10,8 @@ namespace Atom.Bot.IntegrationTests.Certification;
 
 public sealed class CertificationPublisherTests : IAsyncLifetime
 {
+    // octocat/Hello-World in GitHub's examples; with a personal token the repository only names what a token is for.
+    private const long HelloWorldId = 1296269;
     private const string LlmKey = "llm_key+with/special_chars-91";
     private const string SecondSha = "ce587453ced02b1526dfb4cb910479d431683101";
 
@@ -23,7 +25,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     /// <summary>Publishes and expects a pull request (not GitHub's refusal).</summary>
     private async Task<PublishedPackage> PublishAsync(CertificationPackage package, long? knownPullRequest)
     {
-        var outcome = await Publisher.PublishAsync(null, package, knownPullRequest, Ct);
+        var outcome = await Publisher.PublishAsync(null, HelloWorldId, package, knownPullRequest, Ct);
         outcome.Refusal.ShouldBeNull();
         return outcome.Package.ShouldNotBeNull();
     }
@@ -195,7 +197,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     {
         _github.BranchHead = _ => null; // no branch exists: GitHub answers 422 with {"field": "head", "code": "invalid"}
 
-        var outcome = await Publisher.PublishAsync(null, SamplePackages.Passing(), null, Ct);
+        var outcome = await Publisher.PublishAsync(null, HelloWorldId, SamplePackages.Passing(), null, Ct);
 
         outcome.Package.ShouldBeNull();
         outcome.Refusal.ShouldNotBeNull().ShouldContain("GitHub refused to open the pull request");
@@ -282,7 +284,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
     [Fact]
     public async Task Nothing_produced_is_said_on_the_issue()
     {
-        await Publisher.CommentFailureAsync(null, "octocat/Hello-World", 12, "The diff is empty: the worker changed nothing. cc @alice", Ct);
+        await Publisher.CommentFailureAsync(null, HelloWorldId, "octocat/Hello-World", 12, "The diff is empty: the worker changed nothing. cc @alice", Ct);
 
         var comment = _github.Comments(12).ShouldHaveSingleItem();
         comment.ShouldContain("no pull request");
@@ -309,7 +311,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
 
         var first = await PublishAsync(package, null);
         await PublishAsync(package with { HeadSha = SecondSha }, first.PullRequestNumber);
-        await Publisher.CommentFailureAsync(null, "octocat/Hello-World", 12, $"no diff {leak}", Ct);
+        await Publisher.CommentFailureAsync(null, HelloWorldId, "octocat/Hello-World", 12, $"no diff {leak}", Ct);
 
         var texts = _github.AllRequests().Where(r => !string.IsNullOrEmpty(r.Body)).SelectMany(r => Texts(r.Body!)).ToList();
         texts.Count.ShouldBeGreaterThan(20);

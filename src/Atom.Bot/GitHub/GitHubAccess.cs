@@ -1,0 +1,39 @@
+namespace Atom.Bot.GitHub;
+
+/// <summary>
+/// What one step of Atom may do in one repository: the permissions a GitHub App installation token is requested with.
+/// Each set is what the step's calls need, no more (docs/security.md, "Short-lived GitHub tokens", has the table).
+/// </summary>
+public sealed class GitHubAccess
+{
+    /// <summary>Read <c>.github/atom.yml</c> and fetch the repository.</summary>
+    public static readonly GitHubAccess Read = new("read", ("contents", "read"), ("metadata", "read"));
+
+    /// <summary>Fetch and push Atom's branches (a worker's, the combined task branch, a proposal's).</summary>
+    public static readonly GitHubAccess Push = new("push", ("contents", "write"), ("metadata", "read"));
+
+    /// <summary>Talk on issues and pull requests: comments, reactions, labels, issue and pull request updates; read the settings and collaborators' permissions.</summary>
+    public static readonly GitHubAccess Conversation = new(
+        "conversation", ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"));
+
+    /// <summary>Post a package: the pull request, its comments and labels, the <c>atom/certification</c> check run or commit status.</summary>
+    public static readonly GitHubAccess Certification = new(
+        "certification", ("checks", "write"), ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
+
+    /// <summary>Act on an approval: the commit status, labels and comments, the merge and the deletion of the merged branch.</summary>
+    public static readonly GitHubAccess Merge = new(
+        "merge", ("contents", "write"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
+
+    private GitHubAccess(string name, params (string Permission, string Level)[] permissions)
+    {
+        Name = name;
+        Permissions = new SortedDictionary<string, string>(permissions.ToDictionary(p => p.Permission, p => p.Level), StringComparer.Ordinal);
+    }
+
+    public string Name { get; }
+
+    /// <summary>GitHub's permission names (<c>contents</c>, <c>pull_requests</c>, ...) and levels (<c>read</c>, <c>write</c>).</summary>
+    public IReadOnlyDictionary<string, string> Permissions { get; }
+
+    public override string ToString() => $"{Name} ({string.Join(", ", Permissions.Select(p => $"{p.Key}:{p.Value}"))})";
+}
