@@ -45,6 +45,7 @@ public sealed partial class GitHubStub : IDisposable
         Settings(null);
         ServePullRequests();
         ServeIssues();
+        ServeApps();
         Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>
             {

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Atom.Bot.GitHub;
+using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.IntegrationTests.GitHub;
+
+/// <summary>Atom as a GitHub App: every installation token is asked for one repository and the permissions of one step.</summary>
+public sealed class InstallationTokenTests : IDisposable
+{
+    private const long InstallationId = 4242;
+    private const long OtherRepositoryId = 1296269;
+    private readonly string _keyDirectory = Directory.CreateTempSubdirectory("atom-app-key-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_keyDirectory, recursive: true);
+
+    [Fact]
+    public async Task A_task_run_as_an_app_asks_each_token_for_its_one_repository_and_the_permissions_its_step_needs()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        await scenario.Host.SendAsync("pull_request_review", WithInstallation(Payloads.Review(task.PullRequest!.Value, "alice", "approved", task.HeadSha!)));
+        await scenario.WaitForStateAsync(TaskState.Merged);
+
+        var requests = scenario.GitHub.AccessTokenRequests();
+        requests.ShouldAllBe(r => r["repository_ids"]!.ToJsonString() == $"[{GitHubStub.FixtureRepositoryId}]");
+        requests.ShouldAllBe(r => r["repositories"] == null);
+        var asked = requests.Select(r => Permissions(r["permissions"]!.AsObject())).ToList();
+        asked.ShouldBe(
+            new[] { GitHubAccess.Conversation, GitHubAccess.Read, GitHubAccess.Push, GitHubAccess.Certification, GitHubAccess.Merge }.Select(Permissions).ToList(),
+            ignoreOrder: true,
+            "one token per access, each asked once (cached) and with exactly its permissions");
+        scenario.GitHub.IssuedTokens.Count.ShouldBe(5);
+        scenario.GitHub.RequestsWithInstallationTokens().Select(r => r.Token.Sequence).Distinct().Count().ShouldBe(4, "every token but the push token (git to a local path) made REST calls");
+        scenario.GitHub.RequestsBeyondTheirToken().ShouldBeEmpty();
+        scenario.GitHub.Merges().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_permission_the_installation_lacks_is_refused_like_GitHub_and_reported_clearly()
+    {
+        using var github = new GitHubStub();
+        github.InstallationPermissions.Remove("checks");
+        await using var host = await AtomTestHost.StartAsync(github, environment: AppEnvironment());
+        var credentials = host.Services.GetRequiredService<GitHubCredentials>();
+
+        var refused = await Should.ThrowAsync<GitHubTokenRefusedException>(
+            () => credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Certification, Ct));
+
+        github.Requests("POST", "/app/installations/*/access_tokens").ShouldHaveSingleItem().Status.ShouldBe(422);
+        refused.Message.ShouldContain("The permissions requested are not granted to this installation.");
+        refused.Message.ShouldContain("checks:write");
+        refused.Message.ShouldContain(GitHubStub.FixtureRepositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        host.Logs.Lines.ShouldContain(l => l.Contains("[5302]", StringComparison.Ordinal) && l.Contains("not granted", StringComparison.Ordinal));
+        (await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Conversation, Ct)).ShouldStartWith("ghs_");
+    }
+
+    [Fact]
+    public async Task A_token_cached_for_one_repository_or_access_is_never_reused_for_another()
+    {
+        using var github = new GitHubStub();
+        await using var host = await AtomTestHost.StartAsync(github, environment: AppEnvironment());
+        var credentials = host.Services.GetRequiredService<GitHubCredentials>();
+
+        var first = await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Read, Ct);
+        var again = await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Read, Ct);
+        var other = await credentials.GetTokenAsync(InstallationId, OtherRepositoryId, GitHubAccess.Read, Ct);
+        var push = await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Push, Ct);
+
+        again.ShouldBe(first);
+        other.ShouldNotBe(first);
+        push.ShouldNotBe(first);
+        var requests = github.AccessTokenRequests();
+        requests.Count.ShouldBe(3);
+        requests[1]["repository_ids"]!.ToJsonString().ShouldBe($"[{OtherRepositoryId}]");
+        github.IssuedTokens.Single(t => t.Token == other).RepositoryIds.ShouldBe([OtherRepositoryId]);
+        github.IssuedTokens.Single(t => t.Token == first).RepositoryIds.ShouldBe([GitHubStub.FixtureRepositoryId]);
+    }
+
+    [Fact]
+    public async Task With_a_personal_token_no_installation_token_is_asked_for()
+    {
+        using var github = new GitHubStub();
+        await using var host = await AtomTestHost.StartAsync(github);
+        var credentials = host.Services.GetRequiredService<GitHubCredentials>();
+
+        (await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Merge, Ct)).ShouldBe(AtomTestHost.GitHubToken);
+        github.AccessTokenRequests().ShouldBeEmpty();
+    }
+
+    private Dictionary<string, string?> AppEnvironment()
+    {
+        var key = Path.Combine(_keyDirectory, "app.pem");
+        if (!File.Exists(key))
+        {
+            using var rsa = RSA.Create(2048);
+            File.WriteAllText(key, rsa.ExportRSAPrivateKeyPem());
+        }
+
+        return new Dictionary<string, string?> { ["ATOM_GITHUB_APP_ID"] = "777", ["ATOM_GITHUB_APP_PRIVATE_KEY_PATH"] = key };
+    }
+
+    private static JsonObject WithInstallation(JsonObject payload)
+    {
+        payload["installation"] = new JsonObject { ["id"] = InstallationId, ["node_id"] = "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+        return payload;
+    }
+
+    private static string Permissions(GitHubAccess access) => string.Join(",", access.Permissions.Select(p => $"{p.Key}:{p.Value}"));
+
+    private static string Permissions(JsonObject permissions) =>
+        string.Join(",", permissions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value!.GetValue<string>()}"));
+}
