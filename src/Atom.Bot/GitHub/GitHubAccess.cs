@@ -16,11 +16,12 @@ public sealed class GitHubAccess
     public static readonly GitHubAccess Conversation = new(
         "conversation", ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"));
 
-    /// <summary>Post a package: the pull request, its comments and labels, the <c>atom/certification</c> check run or commit status.</summary>
+    /// <summary>Post a package: the pull request, its comments and labels, the <c>atom/certification</c> check run.</summary>
+    /// <remarks>The commit-status fallback is for a personal token, which GitHub does not let create check runs.</remarks>
     public static readonly GitHubAccess Certification = new(
-        "certification", ("checks", "write"), ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
+        "certification", ("checks", "write"), ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"));
 
-    /// <summary>Act on an approval: the commit status, labels and comments, the merge and the deletion of the merged branch.</summary>
+    /// <summary>Act on an approval: comments, reactions and labels, the merge, the deletion of the merged branch, and the <c>atom/approval</c> status when a human merges.</summary>
     public static readonly GitHubAccess Merge = new(
         "merge", ("contents", "write"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
 
