@@ -96,4 +96,48 @@ public sealed partial class GitWorkspace
 
         _cleanConfigs[mirror] = text;
     }
+
+    // A worktree's .git file says "gitdir: <mirror>/worktrees/<id>", and that registration's gitdir file points back at
+    // the worktree's .git. Anything else (a .git rewritten to lead to another repository, with its own config) is not
+    // a worktree Atom made.
+    private static bool IsLinkedToMirror(string worktree, string mirror)
+    {
+        var link = Path.Combine(worktree, ".git");
+        var info = new FileInfo(link);
+        if (!info.Exists || info.LinkTarget is not null || info.Length > 4096)
+        {
+            return false;
+        }
+
+        var text = File.ReadAllText(link).Trim();
+        const string Prefix = "gitdir: ";
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // git writes both links with every symlink resolved, so the comparison is between real paths.
+        var registration = RealPath(Path.GetFullPath(text[Prefix.Length..], worktree));
+        var registrations = RealPath(Path.Combine(mirror, "worktrees")) + Path.DirectorySeparatorChar;
+        var back = Path.Combine(registration, "gitdir");
+        return registration.StartsWith(registrations, StringComparison.Ordinal)
+            && !registration[registrations.Length..].Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            && File.Exists(back)
+            && RealPath(File.ReadAllText(back).Trim()) == RealPath(link);
+    }
+
+    // The path with every symbolic link in it resolved, like realpath(3).
+    private static string RealPath(string path, int depth = 0)
+    {
+        var full = Path.GetFullPath(path);
+        var current = Path.GetPathRoot(full)!;
+        foreach (var part in full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(current, part);
+            var target = new FileInfo(next).LinkTarget;
+            current = target is null || depth > 40 ? next : RealPath(Path.GetFullPath(target, current), depth + 1);
+        }
+
+        return current;
+    }
 }

@@ -174,20 +174,29 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     public async Task<PushOutcome> PushAsync(Checkout checkout, string? token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkout);
+        var repo = checkout.Repository;
+        var mirror = MirrorPath(repo);
+        if (!IsLinkedToMirror(checkout.Path, mirror))
+        {
+            const string Unlinked = "the worktree's .git no longer points at its registration in the mirror; nothing was pushed";
+            Log.PushFailed(_logger, "", checkout.Branch, repo.Owner, repo.Name, PushFailure.Failed, Unlinked);
+            return PushOutcome.Rejected(checkout.Branch, "", PushFailure.Failed, Unlinked);
+        }
+
         string head;
         using (var worktree = new Repository(checkout.Path))
         {
             head = worktree.Head.Tip.Sha;
         }
 
-        var repo = checkout.Repository;
-        var mirror = MirrorPath(repo);
         await using (await AcquireMirrorAsync(mirror, cancellationToken))
         {
-            // Only the config check needs the lock: the push from the worktree reads the mirror's config, with the token.
+            // The lock is for the config check only: the push below reads the mirror's config, and carries the token.
         }
 
-        var outcome = await PushRefsAsync(checkout.Path, repo, checkout.Branch, head, [$"HEAD:refs/heads/{checkout.Branch}"], token, cancellationToken);
+        // Pushed from the mirror, which holds the worktree's commits, rather than from the worktree: git run in the
+        // worktree would follow its .git file, which sits among the files a tool or a test run writes.
+        var outcome = await PushRefsAsync(mirror, repo, checkout.Branch, head, [$"{head}:refs/heads/{checkout.Branch}"], token, cancellationToken);
         if (outcome.Succeeded)
         {
             await using (await AcquireMirrorAsync(mirror, cancellationToken))

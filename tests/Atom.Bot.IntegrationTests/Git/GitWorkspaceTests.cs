@@ -602,6 +602,55 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worktree_whose_git_link_was_redirected_pushes_nothing_anywhere()
+    {
+        var remote = Repository(new() { ["README.md"] = "real\n" });
+        var evil = TestRepository.Create(new Dictionary<string, string> { ["README.md"] = "evil\n" }, name: "evil");
+        _repositories.Add(evil);
+        var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-45/redirected", null, Ct);
+        await File.WriteAllTextAsync(Path.Combine(checkout.Path, "work.txt"), "work\n", Ct);
+        var commit = await _git.CommitAllAsync(checkout, "Work", Trailers, Ct);
+
+        // What a test run could do to the worktree it runs in: lead git to a repository whose config sends pushes elsewhere.
+        var crafted = Path.Combine(_dataDir, "crafted");
+        GitOk(_dataDir, "init", "--quiet", crafted);
+        GitOk(crafted, "-c", "user.name=x", "-c", "user.email=x@example.com", "commit", "--quiet", "--allow-empty", "-m", "crafted");
+        GitOk(crafted, "config", $"url.{evil.BarePath}.insteadOf", remote.BarePath);
+        await File.WriteAllTextAsync(Path.Combine(checkout.Path, ".git"), $"gitdir: {Path.Combine(crafted, ".git")}\n", Ct);
+        var push = await _git.PushAsync(checkout, null, Ct);
+
+        commit.ShouldNotBeNull();
+        push.Succeeded.ShouldBeFalse();
+        push.Failure.ShouldBe(PushFailure.Failed);
+        push.Reason.ShouldNotBeNull().ShouldContain("no longer points at its registration");
+        remote.Branches().ShouldBe(["main"]);
+        evil.Branches().ShouldBe(["main"]);
+    }
+
+    [Fact]
+    public async Task A_push_works_when_the_data_directory_is_reached_through_a_symlink()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        var linked = Path.Combine(Path.GetTempPath(), "atom-linked-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateSymbolicLink(linked, _dataDir);
+        try
+        {
+            await using var git = new GitWorkspace(Options(linked) with { WorktreeSpares = 0 }, _log);
+            var checkout = await git.PrepareAsync(remote.Ref, "main", "atom/issue-46/linked", null, Ct);
+            await File.WriteAllTextAsync(Path.Combine(checkout.Path, "work.txt"), "work\n", Ct);
+            var commit = await git.CommitAllAsync(checkout, "Work", Trailers, Ct);
+            var push = await git.PushAsync(checkout, null, Ct);
+
+            push.Succeeded.ShouldBeTrue(push.Reason);
+            remote.Head("atom/issue-46/linked").ShouldBe(commit!.Sha);
+        }
+        finally
+        {
+            Directory.Delete(linked);
+        }
+    }
+
+    [Fact]
     public async Task Git_runs_with_the_token_it_needs_and_no_Atom_variable_in_its_environment()
     {
         // A variable of this process (other test classes run in parallel: an ATOM_ name no configuration reads).
