@@ -57,14 +57,17 @@ public sealed partial class GitWorkspace
 
         // With --file, git reads that file alone and does not follow include.path: the include itself is listed.
         var listed = await GitCli.RunAsync(mirror, ["config", "--file", file, "--list", "--null"], null, cancellationToken);
-        if (!listed.Succeeded)
-        {
-            throw new GitCommandException($"the mirror's config at {file} cannot be read: {listed.StandardError.Trim()}");
-        }
-
         var kept = new List<(string Key, string Value)>();
         var removed = false;
-        foreach (var entry in listed.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        if (!listed.Succeeded)
+        {
+            // A file git cannot parse would fail every command: it is replaced by what `git init --bare` writes.
+            Log.MirrorConfigRemoved(_logger, mirror, "(the whole file: " + listed.StandardError.Trim() + ")");
+            kept.AddRange([("core.repositoryformatversion", "0"), ("core.filemode", "true"), ("core.bare", "true")]);
+            removed = true;
+        }
+
+        foreach (var entry in listed.Succeeded ? listed.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries) : [])
         {
             var newline = entry.IndexOf('\n', StringComparison.Ordinal);
             var key = newline < 0 ? entry : entry[..newline];

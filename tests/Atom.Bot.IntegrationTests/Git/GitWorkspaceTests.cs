@@ -602,6 +602,21 @@ public sealed class GitWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mirror_config_git_cannot_parse_is_replaced_by_the_one_git_init_writes()
+    {
+        var remote = Repository(new() { ["README.md"] = "base\n" });
+        await _git.PrepareAsync(remote.Ref, "main", "atom/issue-47/first", null, Ct);
+        var config = Path.Combine(_git.MirrorPath(remote.Ref), "config");
+        await File.WriteAllTextAsync(config, "[core\n\tbare = true\n[include]\n\tpath = /tmp/anything\n", Ct);
+
+        var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-47/second", null, Ct);
+
+        AssertExactCheckoutOf(remote, checkout, "main");
+        (await File.ReadAllTextAsync(config, Ct)).ShouldBe("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n");
+        _log.Entries.ShouldContain(e => e.EventId.Id == 5219);
+    }
+
+    [Fact]
     public async Task A_worktree_whose_git_link_was_redirected_pushes_nothing_anywhere()
     {
         var remote = Repository(new() { ["README.md"] = "real\n" });
