@@ -32,6 +32,7 @@ public sealed partial class TaskSupervisor(
     CertificationPublisher publisher,
     AuditLog audit,
     WorkScheduler scheduler,
+    TimeProvider clock,
     ILogger<TaskSupervisor> logger)
 {
     public const string Actor = "atom";
@@ -215,8 +216,10 @@ public sealed partial class TaskSupervisor(
         }
 
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
+        // The head is certified from the moment its package goes out: an /approve written before then was about another head.
+        var certifiedAt = clock.GetUtcNow();
         var published = await publisher.PublishAsync(task.InstallationId, package, task.PullRequest, cancellationToken);
-        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), cancellationToken);
+        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), certifiedAt, cancellationToken);
         await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actor, new
         {
             pullRequest = published.PullRequestNumber,

@@ -144,7 +144,9 @@ public sealed class ApprovalTests
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/approve"));
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(pull).Any(c => c.Contains("1 of 2", StringComparison.Ordinal)), "one of two");
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/approve"));
-        await Eventually.TrueAsync(async () => (await scenario.AuditAsync(task.Id)).Count(e => e.Kind == AuditKinds.ApprovalAccepted) == 2, "the repeated approval recorded");
+        // The repeated approval is recorded as repeated, never as a second accepted approval.
+        await Eventually.TrueAsync(async () => (await scenario.AuditAsync(task.Id)).Any(e => e.Kind == AuditKinds.ApprovalRepeated), "the repeated approval recorded");
+        (await scenario.AuditAsync(task.Id)).Count(e => e.Kind == AuditKinds.ApprovalAccepted).ShouldBe(1);
         scenario.GitHub.Merges().ShouldBeEmpty();
 
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, SecondWriter, "/APPROVE"));

@@ -154,7 +154,20 @@ public sealed class AtomScenario : IAsyncDisposable
             throw new TimeoutException($"{ex.Message}; the task is {task?.State} ({task?.StateReason}). Log:\n{string.Join('\n', Host.Logs.Lines.TakeLast(40))}", ex);
         }
 
-        return await TaskOfIssueAsync(issue);
+        var reached = await TaskOfIssueAsync(issue);
+        if (state == TaskState.AwaitingApproval && reached.CertifiedAt is { } certifiedAt)
+        {
+            // People read a package before they approve it. GitHub stamps a comment to the second, and a /approve stamped
+            // before the certification moment is refused as stale: let the certification's second pass first.
+            var next = certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            var wait = next - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+        }
+
+        return reached;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>WireMock prefers the lowest priority number; the normal answers sit low so tests can override them.</summary>
     public const int DefaultPriority = 100;
     private readonly ConcurrentDictionary<string, string> _permissions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long?> _accounts = new(StringComparer.OrdinalIgnoreCase);
     private int _nextId = 1000;
 
     public GitHubStub()
@@ -42,6 +43,7 @@ public sealed partial class GitHubStub : IDisposable
     {
         Server.Reset();
         _permissions.Clear();
+        _accounts.Clear();
         Settings(null);
         ServePullRequests();
         ServeIssues();
@@ -50,6 +52,23 @@ public sealed partial class GitHubStub : IDisposable
             {
                 var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
                 body["login"] = TokenLogin;
+                body["id"] = TestAccounts.UserId(TokenLogin);
+                return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/users/*"))).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var login = Uri.UnescapeDataString(request.Path.Split('/')[^1]);
+                if (AccountId(login) is not { } id)
+                {
+                    return Json(404, JsonNode.Parse("""{"message":"Not Found","documentation_url":"https://docs.github.com/rest/users/users#get-a-user","status":"404"}""")!);
+                }
+
+                // GET /users/{username} answers a public user; the authenticated user's example has the same public fields.
+                var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
+                body["login"] = login;
+                body["id"] = id;
+                body["type"] = "User";
                 return Json(200, body);
             }));
         Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission"))).AtPriority(DefaultPriority)
@@ -61,6 +80,7 @@ public sealed partial class GitHubStub : IDisposable
                 body["permission"] = permission == "maintain" ? "write" : permission;
                 body["role_name"] = permission;
                 body["user"]!["login"] = user;
+                body["user"]!["id"] = AccountId(user) ?? TestAccounts.UserId(user);
                 return Json(200, body);
             }));
         Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/comments"))).AtPriority(DefaultPriority)
@@ -99,6 +119,14 @@ public sealed partial class GitHubStub : IDisposable
     }
 
     public void Permission(string login, string permission) => _permissions[login] = permission;
+
+    /// <summary>
+    /// Who has <paramref name="login"/> now, by numeric id: another account after a rename and a new registration, or
+    /// nobody (null: <c>/users/{login}</c> answers 404). Unset, a login is the account <see cref="TestAccounts.UserId"/> names.
+    /// </summary>
+    public void Account(string login, long? id) => _accounts[login] = id;
+
+    private long? AccountId(string login) => _accounts.TryGetValue(login, out var id) ? id : TestAccounts.UserId(login);
 
     /// <summary>Makes the first <paramref name="times"/> calls matching the path answer <paramref name="status"/>, then the normal stub.</summary>
     public void FailFirst(string method, string pathPattern, int status, int times = 1, IDictionary<string, string>? headers = null)
