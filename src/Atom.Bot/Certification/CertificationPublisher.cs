@@ -17,6 +17,7 @@ namespace Atom.Bot.Certification;
 public sealed partial class CertificationPublisher(
     GitHubClientFactory clients,
     GitHubConversation conversation,
+    BotIdentity bots,
     AtomOptions options,
     ILogger<CertificationPublisher> logger)
 {
@@ -37,9 +38,9 @@ public sealed partial class CertificationPublisher(
         var title = Markdown.Plain(package.IssueTitle, MaxTitleLength);
         var body = Redact(PackageBody.Render(package));
 
-        var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
+        var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, installationId, cancellationToken);
         var (pullRequest, created) = existing is null
-            ? await CreateAsync(client, owner, name, package, title, body, cancellationToken)
+            ? await CreateAsync(client, owner, name, package, title, body, installationId, cancellationToken)
             : (existing, false);
         CertificationPackage? previous = null;
         if (!created)
@@ -81,7 +82,7 @@ public sealed partial class CertificationPublisher(
 
     /// <summary>Opens the pull request; <c>Created</c> is false when GitHub says another attempt already opened it.</summary>
     private async Task<(PullRequest PullRequest, bool Created)> CreateAsync(
-        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, CancellationToken cancellationToken)
+        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, long? installationId, CancellationToken cancellationToken)
     {
         try
         {
@@ -92,11 +93,11 @@ public sealed partial class CertificationPublisher(
             });
             return (pullRequest, true);
         }
-        catch (ApiValidationException)
+        catch (ApiValidationException ex)
         {
             // 422, "A pull request already exists": another attempt won, or GitHub made the pull request but its answer was
             // lost and the retried request found it. The same body means the latter: this publication created it.
-            var existing = await FindAsync(client, owner, name, package.Branch, null, cancellationToken);
+            var existing = await FindAsync(client, owner, name, package.Branch, null, installationId, cancellationToken);
             if (existing is not null)
             {
                 Log.AlreadyExists(logger, package.Repository, package.Branch, existing.Number);
@@ -105,7 +106,8 @@ public sealed partial class CertificationPublisher(
 
             if (package.Passed)
             {
-                throw;
+                // Typically someone else opened a pull request from Atom's branch: it is not adopted, so Atom cannot open its own.
+                throw new InvalidOperationException($"GitHub refused a pull request from {package.Branch} ({ex.Message}); an open pull request from that branch that Atom did not open is never adopted.", ex);
             }
 
             // Private repositories on GitHub Free have no draft pull requests; the check run and labels still say "failed".
@@ -132,7 +134,11 @@ public sealed partial class CertificationPublisher(
         return pullRequest;
     }
 
-    private static async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, CancellationToken cancellationToken)
+    /// <summary>
+    /// The open pull request from <paramref name="branch"/> that Atom opened, or null. One that someone else opened from
+    /// Atom's branch is never adopted: Atom neither rewrites its body nor ever merges it.
+    /// </summary>
+    private async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, long? installationId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (known is { } number)
@@ -140,7 +146,7 @@ public sealed partial class CertificationPublisher(
             try
             {
                 var pullRequest = await client.PullRequest.Get(owner, name, checked((int)number));
-                if (IsOpenFrom(pullRequest, branch))
+                if (IsOpenFrom(pullRequest, branch) && await IsAtomsAsync(pullRequest, installationId, cancellationToken))
                 {
                     return pullRequest;
                 }
@@ -154,8 +160,21 @@ public sealed partial class CertificationPublisher(
         var candidates = await client.PullRequest.GetAllForRepository(owner, name,
             new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.All },
             new ApiOptions { PageSize = 100, PageCount = 1 });
-        return candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number).FirstOrDefault();
+        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        {
+            if (await IsAtomsAsync(candidate, installationId, cancellationToken))
+            {
+                return candidate;
+            }
+
+            Log.NotAdopted(logger, $"{owner}/{name}", candidate.Number, candidate.User?.Login ?? "unknown", branch);
+        }
+
+        return null;
     }
+
+    private async Task<bool> IsAtomsAsync(PullRequest pullRequest, long? installationId, CancellationToken cancellationToken) =>
+        pullRequest.User is { } user && await bots.IsSelfAsync(user.Id, user.Login, user.Type?.ToString(), installationId, cancellationToken);
 
     private static bool IsOpenFrom(PullRequest pullRequest, string branch) =>
         pullRequest.State.Value == ItemState.Open && pullRequest.Head?.Ref == branch;

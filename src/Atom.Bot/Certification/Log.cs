@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6109, Level = LogLevel.Warning, Message = "Head {HeadSha} of {Repository}#{PullRequest} is not certified: someone else pushed it")]
     public static partial void Withdrawn(ILogger logger, string repository, int pullRequest, string headSha);
+
+    [LoggerMessage(EventId = 6110, Level = LogLevel.Warning, Message = "{Repository}#{PullRequest} from {Branch} was opened by {Author}, not by Atom: not adopted")]
+    public static partial void NotAdopted(ILogger logger, string repository, int pullRequest, string author, string branch);
 }

@@ -117,7 +117,11 @@ public sealed partial class TaskSupervisor(
             }
 
             var plan = planned.Value!;
-            var taskBranch = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+            if (await UnclaimedBranchAsync(task, repository, cancellationToken) is not { } taskBranch)
+            {
+                return;
+            }
+
             await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, PackageAssembler.Json), taskBranch, cancellationToken);
             var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actor, new
             {
@@ -133,13 +137,43 @@ public sealed partial class TaskSupervisor(
                 a.Instructions,
                 null,
                 a.Scope,
-                plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(task.IssueNumber, task.IssueTitle, i + 1))).ToList(), cancellationToken);
+                plan.Assignments.Count == 1 ? taskBranch : $"{taskBranch}/{(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}")).ToList(), cancellationToken);
         }
 
         if (await tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The task branch to use, one nobody else holds: <c>atom/issue-&lt;n&gt;/&lt;slug&gt;</c>, or
+    /// <c>atom/issue-&lt;n&gt;/&lt;slug&gt;-t&lt;task id&gt;</c> when that name (or a branch under it) already exists at the remote
+    /// (someone else pushed it, or an earlier task left it): Atom never adopts a branch, and its commits, that this task
+    /// did not push. Null, with the task failed and the reason audited, when both names are taken.
+    /// </summary>
+    private async Task<string?> UnclaimedBranchAsync(AtomTask task, RepositoryRef repository, CancellationToken cancellationToken)
+    {
+        var preferred = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+        var candidates = new[] { preferred, $"{preferred}-t{task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}" };
+        foreach (var candidate in candidates)
+        {
+            var existing = await git.BranchesAtOrUnderAsync(repository, candidate, cancellationToken);
+            if (existing.Count == 0)
+            {
+                return candidate;
+            }
+
+            await audit.RecordAsync(AuditKinds.BranchNotAdopted, task.Id, Actor, new
+            {
+                branch = candidate,
+                existing = existing.Select(b => new { branch = b.Branch, head = b.Sha }),
+                reason = "the branch already exists at the remote and this task did not push it",
+            }, cancellationToken);
+        }
+
+        await FailAsync(task, $"the branches `{candidates[0]}` and `{candidates[1]}` already exist at the remote and Atom did not create them for this task; Atom does not adopt branches it did not push (delete them, or rename them, then `/retry`)", cancellationToken);
+        return null;
     }
 
     private async Task DispatchAsync(AtomTask task, IReadOnlyList<Assignment> round, CancellationToken cancellationToken)
