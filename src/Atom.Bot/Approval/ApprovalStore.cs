@@ -10,10 +10,29 @@ namespace Atom.Bot.Approval;
 /// </summary>
 public sealed class ApprovalStore(AtomDatabase database, TimeProvider clock)
 {
-    /// <summary>Records the approval; false when this person (by id or login) had already approved this SHA.</summary>
+    /// <summary>
+    /// Records the approval; false when this person (by id or login) already has a counted approval of this SHA. An
+    /// approval of theirs that was withdrawn (dismissed review) or made stale is given again by this one.
+    /// </summary>
     public async Task<bool> AddAsync(long taskId, GitHubPerson person, string sha, ApprovalSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(person);
+        var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        if (await database.ExecuteAsync(
+                """
+                UPDATE approvals SET withdrawn = 0, stale = 0, source = $source, created_at = $now
+                WHERE task_id = $task AND sha = $sha AND user_id = $user AND (withdrawn = 1 OR stale = 1)
+                """,
+                cancellationToken,
+                ("$task", taskId),
+                ("$sha", sha),
+                ("$user", person.Id),
+                ("$source", source.ToString().ToLowerInvariant()),
+                ("$now", now)) > 0)
+        {
+            return true;
+        }
+
         return await database.ExecuteAsync(
             """
             INSERT INTO approvals (task_id, login, user_id, sha, source, created_at) VALUES ($task, $login, $user, $sha, $source, $now)
@@ -25,7 +44,7 @@ public sealed class ApprovalStore(AtomDatabase database, TimeProvider clock)
             ("$user", person.Id),
             ("$sha", sha),
             ("$source", source.ToString().ToLowerInvariant()),
-            ("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))) == 1;
+            ("$now", now)) == 1;
     }
 
     /// <summary>Marks every approval of another SHA stale; returns how many became stale.</summary>

@@ -21,6 +21,7 @@ public sealed partial class GitHubStub : IDisposable
     public const int DefaultPriority = 100;
     private readonly ConcurrentDictionary<string, string> _permissions = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, long?> _accounts = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Guid SettingsMapping = Guid.Parse("5e771265-a70b-4e1d-9c55-0000a7017111");
     private int _nextId = 1000;
 
     public GitHubStub()
@@ -102,10 +103,11 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>Serves <c>.github/atom.yml</c> with this text, or answers 404 (no file: defaults) when null.</summary>
     public void Settings(string? yaml)
     {
+        // One mapping, replaced on every call: a test can change the file on the default branch midway.
         var request = Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/contents/.github*atom.yml"));
         if (yaml is null)
         {
-            Server.Given(request).AtPriority(DefaultPriority - 1).RespondWith(NotFound());
+            Server.Given(request).WithGuid(SettingsMapping).AtPriority(DefaultPriority - 1).RespondWith(NotFound());
             return;
         }
 
@@ -114,7 +116,7 @@ public sealed partial class GitHubStub : IDisposable
         body["path"] = ".github/atom.yml";
         body["size"] = Encoding.UTF8.GetByteCount(yaml);
         body["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml));
-        Server.Given(request).AtPriority(DefaultPriority - 2).RespondWith(Response.Create().WithStatusCode(200)
+        Server.Given(request).WithGuid(SettingsMapping).AtPriority(DefaultPriority - 2).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody(body.ToJsonString()));
     }
 
