@@ -36,7 +36,7 @@ public sealed class ApprovalBoundaryTests
     {
         var (scenario, task, pull) = await CertifiedAsync();
         await using var _ = scenario;
-        scenario.GitHub.Settings("required_approvals: many\n");
+        scenario.GitHub.Settings("required_approvals: 0\n");
         var before = scenario.GitHub.Comments(pull).Count;
 
         // With the defaults (one approval by a writer) this would merge.
