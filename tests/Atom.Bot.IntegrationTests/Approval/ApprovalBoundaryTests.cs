@@ -271,7 +271,9 @@ public sealed class ApprovalBoundaryTests
         await Eventually.TrueAsync(() => scenario.Host.Logs.Lines.Count(l => l.Contains($"Worktree for {ApprovalTests.TaskBranch} at", StringComparison.Ordinal)) >= 2, "the evaluation's tests running", TimeSpan.FromSeconds(60));
         var certified = scenario.Repository.Head(ApprovalTests.TaskBranch)!;
         var pushed = scenario.Repository.Commit(ApprovalTests.TaskBranch, new Dictionary<string, string?> { ["src/late.txt"] = "late push\n" }, "A push during the evaluation");
-        await scenario.Host.Services.GetRequiredService<GitWorkspace>().FetchAsync(new RepositoryRef(TestRepository.Owner, scenario.Repository.Name, scenario.CloneUrl), null, CancellationToken.None);
+        // Atom's mirror of the task's repository learns of it (as any other job's fetch would make it) while the tests run.
+        var (owner, name) = (Payloads.Repository.Split('/')[0], Payloads.Repository.Split('/')[1]);
+        await scenario.Host.Services.GetRequiredService<GitWorkspace>().FetchAsync(new RepositoryRef(owner, name, scenario.CloneUrl), null, CancellationToken.None);
 
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
 
