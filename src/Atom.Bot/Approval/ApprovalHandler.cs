@@ -241,7 +241,7 @@ public sealed partial class ApprovalHandler(
         {
             pullRequest = task.PullRequest,
             sha,
-            by = bot ? "bot" : "human",
+            by = mergedBy is null ? "unknown" : bot ? "bot" : "human",
             mergedBy = login,
             certified,
             state = task.State.ToName(),

@@ -97,7 +97,7 @@ public sealed class ProposalHandler(
                         ApprovalMessages.SettingsUnavailable(actor, command, read.Error ?? "no settings")),
                 SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, current.RepositoryId, person, settings, cancellationToken) =>
                     await RefuseAsync(client, current, where, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
-                SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, e.Issue.Body, cancellationToken),
+                SlashCommandKind.Approve => await ApproveAsync(client, current, command, person, e.Comment.Id, e.Issue.Body, cancellationToken),
                 SlashCommandKind.Reject => await RejectAsync(client, current, where, command, actor, e.Comment.Id, cancellationToken),
                 _ => await RefuseAsync(client, current, where, command, actor, onPullRequest
                     ? "on a proposal's pull request only `/reject [reason]`, `/status` and `/help` work; merge it to deploy it"
@@ -269,8 +269,9 @@ public sealed class ProposalHandler(
         return merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged";
     }
 
-    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, string? issueBody, CancellationToken cancellationToken)
+    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, GitHubPerson person, long commentId, string? issueBody, CancellationToken cancellationToken)
     {
+        var actor = person.Login;
         // What the issue body says at the moment of /approve is what is approved and built, whoever edited it last.
         var approved = ApprovedChange(proposal, issueBody);
         if (approved.Problem is { } problem)
@@ -296,6 +297,7 @@ public sealed class ProposalHandler(
             category = proposal.Category.ToName(),
             key = proposal.Key,
             auto = false,
+            approverId = person.Id,
             edited,
             change = ProposalDrafter.ChangeHash(change),
             settings = change.SettingsAfter is { } after ? Hashing.Sha256(after) : null,
