@@ -68,6 +68,28 @@ public sealed partial class CertificationPublisher(
         return new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created);
     }
 
+    /// <summary>
+    /// An open pull request from <paramref name="branch"/> that someone other than Atom opened, or null. Atom never adopts
+    /// one: a task whose branch already has such a pull request cannot offer its package there.
+    /// </summary>
+    public async Task<ForeignPullRequest?> ForeignPullRequestAsync(long? installationId, string repository, string branch, CancellationToken cancellationToken)
+    {
+        var (owner, name) = Split(repository);
+        var client = await clients.CreateAsync(installationId, cancellationToken);
+        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
+            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.Open },
+            new ApiOptions { PageSize = 100, PageCount = 1 });
+        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        {
+            if (!await IsAtomsAsync(candidate, installationId, cancellationToken))
+            {
+                return new ForeignPullRequest(candidate.Number, candidate.User?.Login ?? "unknown");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Tells the issue that the task produced nothing to certify, so there is no pull request.</summary>
     public async Task CommentFailureAsync(long? installationId, string repository, int issueNumber, string reason, CancellationToken cancellationToken)
     {

@@ -249,6 +249,13 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
+        if (task.PullRequest is null && await publisher.ForeignPullRequestAsync(task.InstallationId, task.Repository, task.Branch!, cancellationToken) is { } foreign)
+        {
+            await audit.RecordAsync(AuditKinds.PullRequestNotAdopted, task.Id, Actor, new { pullRequest = foreign.Number, author = foreign.Author, branch = task.Branch }, cancellationToken);
+            await FailAsync(task, $"pull request #{foreign.Number} from Atom's branch `{task.Branch}` was opened by @{foreign.Author}, not by Atom, and Atom does not adopt it (close it, then `/retry`)", cancellationToken);
+            return;
+        }
+
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
         // The head is certified from the moment its package goes out: an /approve written before then was about another head.
         var certifiedAt = clock.GetUtcNow();

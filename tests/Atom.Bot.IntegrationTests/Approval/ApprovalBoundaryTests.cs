@@ -250,14 +250,17 @@ public sealed class ApprovalBoundaryTests
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
 
         await scenario.Host.SendAsync("issues", scenario.Labeled());
-        await Eventually.TrueAsync(() => scenario.GitHub.Requests("POST", "/repos/*/*/pulls").Any(r => r.Status == 422), "Atom's own pull request refused by GitHub");
-        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(1));
+        var failed = await scenario.WaitForStateAsync(TaskState.Failed);
 
+        failed.StateReason.ShouldNotBeNull().ShouldContain($"#{planted.Number}");
+        failed.StateReason.ShouldContain("opened by @mallory, not by Atom");
+        failed.PullRequest.ShouldBeNull();
         var pullRequest = scenario.GitHub.PullRequests.ShouldHaveSingleItem();
-        pullRequest.Number.ShouldBe(planted.Number);
         pullRequest.Body.ShouldBe("mallory's text");
         scenario.GitHub.Requests("PATCH", $"/repos/*/*/pulls/{planted.Number}").ShouldBeEmpty();
-        (await scenario.TaskOfIssueAsync()).PullRequest.ShouldBeNull();
+        scenario.GitHub.Requests("POST", "/repos/*/*/pulls").ShouldBeEmpty();
+        var notAdopted = await AuditPayloadAsync(scenario, failed.Id, AuditKinds.PullRequestNotAdopted);
+        notAdopted["author"]!.GetValue<string>().ShouldBe("mallory");
     }
 
     [Fact]
