@@ -191,7 +191,7 @@ public sealed class ApprovalBoundaryTests
 
         var refused = await AuditPayloadAsync(scenario, task.Id, AuditKinds.MergeRefused);
         refused["noLongerCounted"]!.AsArray().ShouldHaveSingleItem()!["login"]!.GetValue<string>().ShouldBe(Writer);
-        scenario.GitHub.Comments(pull).ShouldContain(c => c.Contains($"@{Writer}: they are no longer an approver", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(pull).Any(c => c.Contains($"@{Writer}: they are no longer an approver", StringComparison.Ordinal)), "who no longer counts, said");
         scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
         (await scenario.TaskOfIssueAsync()).State.ShouldBe(TaskState.AwaitingApproval);
     }
@@ -207,7 +207,7 @@ public sealed class ApprovalBoundaryTests
             await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, reviewer, "approved", task.HeadSha!));
             refusals++;
             await Eventually.TrueAsync(async () => (await scenario.AuditAsync(task.Id)).Count(e => e.Kind == AuditKinds.MergeRefused) == refusals, $"refusal {refusals}");
-            scenario.GitHub.Comments(pull).ShouldContain(c => c.Contains(expected, StringComparison.Ordinal));
+            await Eventually.TrueAsync(() => scenario.GitHub.Comments(pull).Any(c => c.Contains(expected, StringComparison.Ordinal)), expected);
             scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
         }
 
@@ -309,8 +309,7 @@ public sealed class ApprovalBoundaryTests
         merge["by"]!.GetValue<string>().ShouldBe("human");
         (await scenario.AuditAsync(task.Id)).Single(e => e.Kind == AuditKinds.Merge).Actor.ShouldBe(SecondWriter);
         (await ApprovalsAsync(scenario, task.Id)).ShouldBeEmpty();
-        var receipts = await scenario.Host.Services.GetRequiredService<ExecutionReceipts>().ForTaskAsync(task.Id, CancellationToken.None);
-        receipts.ShouldContain(r => r.Kind == ReceiptKinds.Merge);
+        await Eventually.TrueAsync(async () => (await scenario.Host.Services.GetRequiredService<ExecutionReceipts>().ForTaskAsync(task.Id, CancellationToken.None)).Any(r => r.Kind == ReceiptKinds.Merge), "the merge receipt");
     }
 
     [Fact]
