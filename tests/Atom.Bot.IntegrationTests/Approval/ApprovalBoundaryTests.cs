@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Atom.Bot.Approval;
 using Atom.Bot.Audit;
@@ -221,6 +222,45 @@ public sealed class ApprovalBoundaryTests
         scenario.GitHub.ChangePullRequest(pull, p => p with { Author = GitHubStub.TokenLogin });
         await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, "dave", "approved", task.HeadSha!));
         await scenario.WaitForStateAsync(TaskState.Merged);
+    }
+
+    [Fact]
+    public async Task As_a_GitHub_App_Atom_merges_only_a_pull_request_its_own_app_opened()
+    {
+        var key = Path.Combine(Path.GetTempPath(), $"atom-app-{Guid.NewGuid():N}.pem");
+        using (var rsa = RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(key, rsa.ExportRSAPrivateKeyPem());
+        }
+
+        try
+        {
+            await using var scenario = await AtomScenario.StartAsync(environment: new Dictionary<string, string?>
+            {
+                ["ATOM_GITHUB_APP_ID"] = "1",
+                ["ATOM_GITHUB_APP_PRIVATE_KEY_PATH"] = key,
+            });
+            scenario.GitHub.AsApp = true;
+            scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+            await scenario.Host.SendAsync("issues", scenario.Labeled(installationId: 4242));
+            var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+            var pull = task.PullRequest!.Value;
+
+            // Another App's bot is not Atom, though it is a bot too.
+            scenario.GitHub.ChangePullRequest(pull, p => p with { Author = "other-app[bot]" });
+            await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, Writer, "approved", task.HeadSha!));
+            await Eventually.TrueAsync(() => scenario.GitHub.Comments(pull).Any(c => c.Contains("opened by @other-app[bot], not by Atom", StringComparison.Ordinal)), "the refusal");
+            scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
+
+            scenario.GitHub.ChangePullRequest(pull, p => p with { Author = $"{GitHubStub.AppSlug}[bot]" });
+            await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, SecondWriter, "approved", task.HeadSha!));
+            await scenario.WaitForStateAsync(TaskState.Merged);
+            scenario.GitHub.Requests("GET", "/app").ShouldNotBeEmpty();
+        }
+        finally
+        {
+            File.Delete(key);
+        }
     }
 
     [Fact]

@@ -85,9 +85,9 @@ public sealed class AtomScenario : IAsyncDisposable
             builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
 
     /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
-    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.")
+    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.", long? installationId = null)
     {
-        var payload = Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl);
+        var payload = Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl, installationId: installationId);
         payload["repository"]!["default_branch"] = "main";
         return payload;
     }

@@ -53,7 +53,7 @@ public sealed partial class GitHubStub
 
     /// <summary>An open pull request that exists before the test acts, e.g. one an earlier attempt opened.</summary>
     public StubPullRequest OpenPullRequest(string owner, string repo, string head, string body = "", bool draft = false, params string[] labels) =>
-        OpenPullRequestBy(TokenLogin, owner, repo, head, body, draft, labels);
+        OpenPullRequestBy(AtomLogin, owner, repo, head, body, draft, labels);
 
     /// <summary>An open pull request opened by <paramref name="author"/> before the test acts.</summary>
     public StubPullRequest OpenPullRequestBy(string author, string owner, string repo, string head, string body = "", bool draft = false, params string[] labels)
@@ -161,7 +161,7 @@ public sealed partial class GitHubStub
                     }
 
                     var pull = new StubPullRequest(++_nextPull, owner, repo, sent["title"]!.GetValue<string>(), sent["body"]?.GetValue<string>() ?? "",
-                        head, sent["base"]!.GetValue<string>(), sent["draft"]?.GetValue<bool>() ?? false, "open", false);
+                        head, sent["base"]!.GetValue<string>(), sent["draft"]?.GetValue<bool>() ?? false, "open", false, AtomLogin);
                     _pulls[pull.Number] = pull;
                     _labels[pull.Number] = [];
                     return Json(201, PullJson("pulls_create.201", pull));

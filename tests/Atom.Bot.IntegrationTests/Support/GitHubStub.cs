@@ -40,6 +40,15 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>The login <c>GET /user</c> answers: who Atom is when it runs with a personal token.</summary>
     public const string TokenLogin = "atom-bot-user";
 
+    /// <summary>The slug <c>GET /app</c> answers: Atom as a GitHub App acts as <c>atom-test-app[bot]</c>.</summary>
+    public const string AppSlug = "atom-test-app";
+
+    /// <summary>Whether Atom runs as the GitHub App here: the pull requests it opens are then by <c>atom-test-app[bot]</c>.</summary>
+    public bool AsApp { get; set; }
+
+    /// <summary>Who the pull requests Atom opens are by.</summary>
+    public string AtomLogin => AsApp ? $"{AppSlug}[bot]" : TokenLogin;
+
     public void Reset()
     {
         Server.Reset();
@@ -55,6 +64,20 @@ public sealed partial class GitHubStub : IDisposable
                 body["login"] = TokenLogin;
                 body["id"] = TestAccounts.UserId(TokenLogin);
                 return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/app")).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                var body = Fixtures.Rest("apps_get-authenticated.200").AsObject();
+                body["slug"] = AppSlug;
+                return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/app/installations/*/access_tokens"))).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                var body = Fixtures.Rest("apps_create-installation-access-token.201").AsObject();
+                body["expires_at"] = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                return Json(201, body);
             }));
         Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/users/*"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
