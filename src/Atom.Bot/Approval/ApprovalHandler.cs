@@ -51,7 +51,7 @@ public sealed partial class ApprovalHandler(
             return "ignored: not an Atom pull request";
         }
 
-        var state = $"{e.Review.State}".Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
+        var state = ReviewState($"{e.Review.State}");
         var command = state switch
         {
             "APPROVED" => new SlashCommand(SlashCommandKind.Approve, ""),
@@ -63,7 +63,49 @@ public sealed partial class ApprovalHandler(
             return $"ignored: review {state.ToLowerInvariant()}";
         }
 
-        return await HandleAsync(new Signal(task, command, e.Review.User.Login, e.Review.CommitId, ApprovalSource.Review, (int)e.PullRequest.Number, null, true), cancellationToken);
+        var person = new GitHubPerson(e.Review.User.Id, e.Review.User.Login);
+        return await HandleAsync(new Signal(task, command, person, e.Review.CommitId, ApprovalSource.Review, (int)e.PullRequest.Number, null, true, null), cancellationToken);
+    }
+
+    /// <summary>
+    /// A dismissed review withdraws its author's approval of the review's commit: it no longer counts towards a merge that
+    /// has not happened yet. Dismissing only ever takes an approval away, so whoever dismissed it needs no check here
+    /// (GitHub lets only people with write access dismiss reviews).
+    /// </summary>
+    public async Task<string> ReviewDismissedAsync(PullRequestReviewDismissedEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Repository is null)
+        {
+            return "ignored: no repository";
+        }
+
+        var task = await tasks.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken);
+        if (task is null)
+        {
+            return "ignored: not an Atom pull request";
+        }
+
+        var author = new GitHubPerson(e.Review.User.Id, e.Review.User.Login);
+        var sha = e.Review.CommitId;
+        var withdrawn = await approvals.WithdrawAsync(task.Id, author, sha, cancellationToken);
+        var by = e.Sender?.Login ?? "unknown";
+        await audit.RecordAsync(AuditKinds.ApprovalWithdrawn, task.Id, by, new
+        {
+            sha,
+            approver = author.Login,
+            approverId = author.Id,
+            review = e.Review.Id,
+            withdrawn,
+            reason = "review dismissed",
+        }, cancellationToken);
+        if (withdrawn > 0 && task.PullRequest is { } pr && !task.State.IsFinal())
+        {
+            var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.Withdrawn(author.Login, sha, by), cancellationToken);
+        }
+
+        return $"{withdrawn} approval(s) by {author.Login} withdrawn";
     }
 
     public async Task<string> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken)
@@ -95,12 +137,13 @@ public sealed partial class ApprovalHandler(
             return onPullRequest ? "ignored: not an Atom pull request" : "ignored: no task for this issue";
         }
 
+        var person = new GitHubPerson(e.Comment.User.Id, e.Comment.User.Login);
         var outcomes = new List<string>();
         foreach (var command in commands)
         {
             // Re-read the task: an earlier command of the same comment may have moved it.
             var current = (await tasks.GetAsync(task.Id, cancellationToken))!;
-            outcomes.Add(await HandleAsync(new Signal(current, command, e.Comment.User.Login, null, ApprovalSource.Comment, number, e.Comment.Id, onPullRequest), cancellationToken));
+            outcomes.Add(await HandleAsync(new Signal(current, command, person, null, ApprovalSource.Comment, number, e.Comment.Id, onPullRequest, e.Comment.CreatedAt), cancellationToken));
         }
 
         return string.Join("; ", outcomes);
@@ -115,35 +158,20 @@ public sealed partial class ApprovalHandler(
         }
 
         var task = await tasks.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken);
-        if (task is null || task.State.IsFinal())
+        if (task is null)
         {
-            return "ignored: no active task for this pull request";
+            return "ignored: not an Atom pull request";
         }
 
         var actor = e.Sender?.Login ?? "unknown";
         if (e.PullRequest.Merged == true)
         {
-            // A human merge is that human's approval of the merged head.
-            var merger = e.PullRequest.MergedBy?.Login ?? actor;
-            var sha = e.PullRequest.Head.Sha;
-            await approvals.AddAsync(task.Id, merger, sha, ApprovalSource.Merge, cancellationToken);
-            var entry = await audit.RecordAsync(AuditKinds.Merge, task.Id, merger, new
-            {
-                pullRequest = task.PullRequest,
-                sha,
-                by = "human",
-                certified = sha == task.HeadSha,
-                mergeCommit = e.PullRequest.MergeCommitSha,
-            }, cancellationToken);
-            await receipts.RecordAsync(ReceiptKinds.Merge, task.Id, entry.Hash, new ReceiptFacts
-            {
-                Command = $"merge of pull request #{task.PullRequest} by {merger} on GitHub",
-                InputSha = sha,
-                OutputSha = e.PullRequest.MergeCommitSha,
-                Duration = TimeSpan.Zero,
-            }, cancellationToken);
-            await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Merged, merger, "merged by a human", cancellationToken);
-            return $"merged by {merger}";
+            return await MergedOnGitHubAsync(e, task, cancellationToken);
+        }
+
+        if (task.State.IsFinal())
+        {
+            return "ignored: the task is already final";
         }
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
@@ -186,15 +214,85 @@ public sealed partial class ApprovalHandler(
         return $"{stale} approval(s) stale; re-certifying";
     }
 
-    private sealed record Signal(AtomTask Task, SlashCommand Command, string Actor, string? Sha, ApprovalSource Source, int Number, long? CommentId, bool OnPullRequest);
+    /// <summary>
+    /// Someone merged the pull request on GitHub. It is recorded whatever state the task is in (a failed or rejected
+    /// task's pull request merged by hand is a merge too, with <c>certified: false</c> and the state it was in). A person's
+    /// merge of the certified head is their approval of it; a bot's merge (Atom's included) is no one's approval.
+    /// </summary>
+    private async Task<string> MergedOnGitHubAsync(PullRequestClosedEvent e, AtomTask task, CancellationToken cancellationToken)
+    {
+        if (task.State == TaskState.Merged)
+        {
+            return "ignored: the merge is already recorded";
+        }
+
+        var mergedBy = e.PullRequest.MergedBy;
+        var login = mergedBy?.Login ?? e.Sender?.Login ?? "unknown";
+        var bot = mergedBy is null
+            || await bots.IsBotOrSelfAsync(mergedBy.Login, mergedBy.Type.ToString(), e.Installation?.Id, cancellationToken);
+        var sha = e.PullRequest.Head.Sha;
+        var certified = sha == task.HeadSha && task.State == TaskState.AwaitingApproval;
+        if (!bot && certified)
+        {
+            await approvals.AddAsync(task.Id, new GitHubPerson(mergedBy!.Id, mergedBy.Login), sha, ApprovalSource.Merge, cancellationToken);
+        }
+
+        var entry = await audit.RecordAsync(AuditKinds.Merge, task.Id, login, new
+        {
+            pullRequest = task.PullRequest,
+            sha,
+            by = mergedBy is null ? "unknown" : bot ? "bot" : "human",
+            mergedBy = login,
+            certified,
+            state = task.State.ToName(),
+            mergeCommit = e.PullRequest.MergeCommitSha,
+        }, cancellationToken);
+        await receipts.RecordAsync(ReceiptKinds.Merge, task.Id, entry.Hash, new ReceiptFacts
+        {
+            Command = $"merge of pull request #{task.PullRequest} by {login} on GitHub",
+            InputSha = sha,
+            OutputSha = e.PullRequest.MergeCommitSha,
+            Duration = TimeSpan.Zero,
+        }, cancellationToken);
+        if (!task.State.IsFinal())
+        {
+            await assignments.CancelTaskAsync(task.Id, cancellationToken);
+            await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Merged, login, bot ? "merged by a bot" : "merged by a human", cancellationToken);
+        }
+
+        return $"merged by {login}{(bot ? " (a bot)" : "")}{(certified ? "" : ", not certified")}";
+    }
+
+    private sealed record Signal(
+        AtomTask Task, SlashCommand Command, GitHubPerson Person, string? Sha, ApprovalSource Source, int Number, long? CommentId, bool OnPullRequest, DateTimeOffset? WrittenAt)
+    {
+        public string Actor => Person.Login;
+    }
 
     private async Task<string> HandleAsync(Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
-        var read = await settingsReader.ReadAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
-        var settings = read.Settings ?? RepoSettings.Defaults;
-        if (!signal.Command.IsForAnyone && !await approvers.IsApproverAsync(client, task.Owner, task.Name, signal.Actor, settings, cancellationToken))
+        if (signal.Command.IsForAnyone)
+        {
+            return signal.Command.Kind == SlashCommandKind.Status
+                ? await ReplyAsync(client, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken)
+                : await ReplyAsync(client, signal, SlashCommand.HelpTable, cancellationToken);
+        }
+
+        // Who may approve, how many and whether the requester counts all come from the settings: with none that can be
+        // trusted (an invalid file, GitHub unreadable) nothing is decided, and the defaults are never assumed.
+        var read = await settingsReader.ReadForDecisionAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+        if (read.Settings is not { } settings)
+        {
+            var error = read.Error ?? "no settings";
+            await audit.RecordAsync(signal.Command.Kind == SlashCommandKind.Approve ? AuditKinds.ApprovalRefused : AuditKinds.CommandRefused, task.Id, signal.Actor,
+                new { command = signal.Command.Name, reason = "settings unavailable", error, sha = signal.Sha, source = signal.Source.ToString() }, cancellationToken);
+            return await RefuseAsync(client, signal, "the default branch's `.github/atom.yml` could not be used", cancellationToken, audited: true,
+                body: ApprovalMessages.SettingsUnavailable(signal.Actor, signal.Command, error));
+        }
+
+        if (!await approvers.IsApproverAsync(client, task.Owner, task.Name, task.RepositoryId, signal.Person, settings, cancellationToken))
         {
             return await RefuseAsync(client, signal, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken);
         }
@@ -210,9 +308,7 @@ public sealed partial class ApprovalHandler(
             SlashCommandKind.Reject => await RejectAsync(client, signal, cancellationToken),
             SlashCommandKind.Revise => await ReviseAsync(client, signal, cancellationToken),
             SlashCommandKind.Retry => await RetryAsync(client, signal, cancellationToken),
-            SlashCommandKind.Cancel => await CancelAsync(client, signal, cancellationToken),
-            SlashCommandKind.Status => await ReplyAsync(client, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken),
-            _ => await ReplyAsync(client, signal, SlashCommand.HelpTable, cancellationToken),
+            _ => await CancelAsync(client, signal, cancellationToken),
         };
     }
 
@@ -232,30 +328,43 @@ public sealed partial class ApprovalHandler(
             return await RefuseApprovalAsync(client, signal, signal.Sha ?? task.HeadSha ?? "", refusal, cancellationToken);
         }
 
-        if (task.HeadSha is null)
+        if (task.HeadSha is not { } certified)
         {
             return await RefuseApprovalAsync(client, signal, signal.Sha ?? "", "a new package is being prepared; approve it once it is posted", cancellationToken);
         }
 
-        // A comment approves the head the pull request has now; a review approves the commit it was given on.
+        // A review approves the commit it was given on. A comment approves the pull request's head, and only if that head
+        // was already certified when the comment was written: a comment queued behind a push never approves the new head.
         var sha = signal.Sha ?? (await client.PullRequest.Get(task.Owner, task.Name, task.PullRequest!.Value)).Head.Sha;
-        if (sha != task.HeadSha)
+        if (sha != certified)
         {
-            await audit.RecordAsync(AuditKinds.ApprovalStale, task.Id, signal.Actor, new { sha, certified = task.HeadSha, source = signal.Source.ToString() }, cancellationToken);
-            return await RefuseAsync(client, signal, $"it was given on `{ApprovalMessages.Abbreviate(sha)}`, but the certified head is `{ApprovalMessages.Abbreviate(task.HeadSha!)}` (stale SHA)", cancellationToken);
+            await audit.RecordAsync(AuditKinds.ApprovalStale, task.Id, signal.Actor, new { sha, certified, source = signal.Source.ToString() }, cancellationToken);
+            return await RefuseAsync(client, signal, $"it was given on `{ApprovalMessages.Abbreviate(sha)}`, but the certified head is `{ApprovalMessages.Abbreviate(certified)}` (stale SHA)", cancellationToken);
         }
 
-        if (!settings.RequesterCanApprove && string.Equals(signal.Actor, task.RequestedBy, StringComparison.OrdinalIgnoreCase))
+        var certifiedAt = task.CertifiedAt ?? task.UpdatedAt;
+        if (signal.WrittenAt is { } written && written < certifiedAt)
+        {
+            await audit.RecordAsync(AuditKinds.ApprovalStale, task.Id, signal.Actor, new { sha, certified, writtenAt = written, certifiedAt, source = signal.Source.ToString() }, cancellationToken);
+            return await RefuseAsync(client, signal, ApprovalMessages.WrittenBeforeCertified(certified, written, certifiedAt), cancellationToken);
+        }
+
+        if (!settings.RequesterCanApprove && IsRequester(task, signal.Person))
         {
             return await RefuseApprovalAsync(client, signal, sha, "`requester_can_approve` is false: someone other than the person who labelled the issue must approve", cancellationToken);
         }
 
-        await approvals.AddAsync(task.Id, signal.Actor, sha, signal.Source, cancellationToken);
-        await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, signal.Actor, new { sha, source = signal.Source.ToString() }, cancellationToken);
+        if (await approvals.AddAsync(task.Id, signal.Person, sha, signal.Source, cancellationToken))
+        {
+            await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, signal.Actor, new { sha, source = signal.Source.ToString(), userId = signal.Person.Id }, cancellationToken);
+        }
+        else
+        {
+            await audit.RecordAsync(AuditKinds.ApprovalRepeated, task.Id, signal.Actor, new { sha, source = signal.Source.ToString(), userId = signal.Person.Id }, cancellationToken);
+        }
+
         await AcknowledgeAsync(client, signal, ReactionType.Plus1, cancellationToken);
-        var valid = (await approvals.ValidApproversAsync(task.Id, sha, cancellationToken))
-            .Where(login => settings.RequesterCanApprove || !string.Equals(login, task.RequestedBy, StringComparison.OrdinalIgnoreCase))
-            .ToList();
+        var valid = await CountedApproversAsync(task, settings, sha, cancellationToken);
         if (valid.Count < settings.RequiredApprovals)
         {
             await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Recorded(signal.Actor, sha, valid.Count, settings.RequiredApprovals), cancellationToken);
@@ -265,7 +374,16 @@ public sealed partial class ApprovalHandler(
         return await MergeAsync(client, task, settings, sha, valid, cancellationToken);
     }
 
-    private async Task<string> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<string> approvedBy, CancellationToken cancellationToken)
+    /// <summary>The requester by id; a task from before ids were stored compares logins, which can only exclude more.</summary>
+    private static bool IsRequester(AtomTask task, GitHubPerson person) =>
+        task.RequestedById is { } id ? id == person.Id : string.Equals(person.Login, task.RequestedBy, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<IReadOnlyList<GitHubPerson>> CountedApproversAsync(AtomTask task, RepoSettings settings, string sha, CancellationToken cancellationToken) =>
+        (await approvals.ValidApproversAsync(task.Id, sha, cancellationToken))
+            .Where(p => settings.RequesterCanApprove || !IsRequester(task, p))
+            .ToList();
+
+    private async Task<string> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
     {
         if (!await approvals.ClaimMergeAsync(task.Id, sha, cancellationToken))
         {
@@ -273,21 +391,67 @@ public sealed partial class ApprovalHandler(
         }
 
         var pr = task.PullRequest!.Value;
+
+        // Right before the merge: every counted approver must still be one, asked afresh (not the minute-long cache),
+        // and the approvals must not have been withdrawn meanwhile.
+        var stillValid = (await CountedApproversAsync(task, settings, sha, cancellationToken)).Select(p => p.Id).ToHashSet();
+        var lost = new List<(GitHubPerson Person, string Why)>();
+        var approvedBy = new List<GitHubPerson>();
+        foreach (var person in counted)
+        {
+            if (!stillValid.Contains(person.Id))
+            {
+                lost.Add((person, "their approval was withdrawn"));
+            }
+            else if (!await approvers.IsApproverAsync(client, task.Owner, task.Name, task.RepositoryId, person, settings, cancellationToken, fresh: true))
+            {
+                lost.Add((person, "they are no longer an approver of this repository"));
+            }
+            else
+            {
+                approvedBy.Add(person);
+            }
+        }
+
+        if (approvedBy.Count < settings.RequiredApprovals)
+        {
+            await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
+            var reason = ApprovalMessages.NoLongerCounted(lost, approvedBy.Count, settings.RequiredApprovals);
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, TaskSupervisor.Actor, new
+            {
+                sha,
+                reason,
+                noLongerCounted = lost.Select(l => new { login = l.Person.Login, id = l.Person.Id, why = l.Why }),
+            }, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, pr, reason, cancellationToken);
+            return $"merge refused: {lost.Count} approver(s) no longer count";
+        }
+
+        var logins = approvedBy.Select(p => p.Login).ToList();
         if (!settings.MergeOnApproval)
         {
             await client.Repository.Status.Create(task.Owner, task.Name, sha, new NewCommitStatus
             {
                 State = CommitState.Success,
                 Context = "atom/approval",
-                Description = $"Approved by {string.Join(", ", approvedBy)}",
+                Description = $"Approved by {string.Join(", ", logins)}",
             });
             await client.Issue.Labels.AddToIssue(task.Owner, task.Name, pr, ["atom:approved"]);
-            await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, TaskSupervisor.Actor, new { sha, approvedBy, merge = "left to a human" }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, TaskSupervisor.Actor, new { sha, approvedBy = logins, merge = "left to a human" }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.Approved(sha), cancellationToken);
             return "approved; a human merges";
         }
 
-        var ordered = await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, TaskSupervisor.Actor, new { sha, approvedBy, method = settings.MergeMethod }, cancellationToken);
+        if (await NotMergeableAsync(client, task, cancellationToken) is { } notOurs)
+        {
+            await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, TaskSupervisor.Actor, new { sha, reason = notOurs }, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.NotMerged(sha, notOurs), cancellationToken);
+            LogMergeRefused(logger, task.Id, 0, notOurs);
+            return $"merge refused: {notOurs}";
+        }
+
+        var ordered = await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, TaskSupervisor.Actor, new { sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id), method = settings.MergeMethod }, cancellationToken);
         PullRequestMerge merged;
         var mergeStarted = Stopwatch.GetTimestamp();
         try
@@ -322,7 +486,7 @@ public sealed partial class ApprovalHandler(
             ExitCode = 0,
             Duration = Stopwatch.GetElapsedTime(mergeStarted),
         }, cancellationToken);
-        await audit.RecordAsync(AuditKinds.Merge, task.Id, TaskSupervisor.Actor, new { sha, mergeCommit = merged.Sha, approvedBy }, cancellationToken);
+        await audit.RecordAsync(AuditKinds.Merge, task.Id, TaskSupervisor.Actor, new { sha, mergeCommit = merged.Sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id) }, cancellationToken);
         await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Merged, TaskSupervisor.Actor, $"merged {ApprovalMessages.Abbreviate(sha)} as {ApprovalMessages.Abbreviate(merged.Sha)}", cancellationToken);
         if (settings.DeleteBranchOnMerge && task.Branch is not null)
         {
@@ -433,7 +597,7 @@ public sealed partial class ApprovalHandler(
         return await RefuseAsync(client, signal, reason, cancellationToken, audited: true);
     }
 
-    private async Task<string> RefuseAsync(IGitHubClient client, Signal signal, string reason, CancellationToken cancellationToken, bool audited = false)
+    private async Task<string> RefuseAsync(IGitHubClient client, Signal signal, string reason, CancellationToken cancellationToken, bool audited = false, string? body = null)
     {
         if (!audited)
         {
@@ -441,10 +605,42 @@ public sealed partial class ApprovalHandler(
                 new { command = signal.Command.Name, reason, source = signal.Source.ToString() }, cancellationToken);
         }
 
-        await conversation.CommentAsync(client, signal.Task.Owner, signal.Task.Name, signal.Number, ApprovalMessages.Refused(signal.Actor, signal.Command, reason), cancellationToken);
+        await conversation.CommentAsync(client, signal.Task.Owner, signal.Task.Name, signal.Number, body ?? ApprovalMessages.Refused(signal.Actor, signal.Command, reason), cancellationToken);
         LogRefused(logger, signal.Task.Id, signal.Command.Name, signal.Actor, reason);
         return $"refused {signal.Command.Name}: {reason}";
     }
+
+    /// <summary>
+    /// Why Atom must not merge this pull request, or null: its base must still be the default branch, its head the task's
+    /// branch in this repository (not a fork's branch of the same name), and Atom must have opened it.
+    /// </summary>
+    private async Task<string?> NotMergeableAsync(IGitHubClient client, AtomTask task, CancellationToken cancellationToken)
+    {
+        var pull = await client.PullRequest.Get(task.Owner, task.Name, task.PullRequest!.Value);
+        if (pull.Base?.Ref != task.DefaultBranch)
+        {
+            return $"its base is `{pull.Base?.Ref}`, not the default branch `{task.DefaultBranch}`";
+        }
+
+        if (pull.Head?.Ref != task.Branch)
+        {
+            return $"its head is `{pull.Head?.Ref}`, not Atom's branch `{task.Branch}`";
+        }
+
+        if (pull.Head?.Repository is not { } headRepository || pull.Base?.Repository is not { } baseRepository || headRepository.Id != baseRepository.Id)
+        {
+            return "its head branch is in another repository (a fork), not in this one";
+        }
+
+        if (pull.User is null || !await bots.IsSelfAsync(pull.User.Id, pull.User.Login, pull.User.Type?.ToString(), task.InstallationId, cancellationToken))
+        {
+            return $"it was opened by @{pull.User?.Login ?? "unknown"}, not by Atom";
+        }
+
+        return null;
+    }
+
+    private static string ReviewState(string state) => state.Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
 
     private async Task AcknowledgeAsync(IGitHubClient client, Signal signal, ReactionType reaction, CancellationToken cancellationToken)
     {

@@ -22,6 +22,37 @@ public static class ApprovalMessages
     public static string Stale(string sha, int count) =>
         $"New commits arrived: the head is now `{Abbreviate(sha)}`. {count} earlier approval(s) are stale; Atom re-certifies the new head before it can be approved.";
 
+    public static string SettingsUnavailable(string login, SlashCommand command, string error)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return $"@{login} `{command.Name}` was not accepted: Atom could not use the default branch's `.github/atom.yml`, "
+            + "and it never falls back to defaults for approvals and commands (who may approve, how many are needed). Nothing changed. "
+            + "Fix the file (or try again if GitHub could not be read); the error:\n\n"
+            + Certification.Markdown.Fenced(error, "text");
+    }
+
+    public static string WrittenBeforeCertified(string sha, DateTimeOffset written, DateTimeOffset certifiedAt) =>
+        $"it was written at {Time(written)}, before the head `{Abbreviate(sha)}` was certified at {Time(certifiedAt)}, so it approved an earlier head (stale); approve again now that `{Abbreviate(sha)}` is certified";
+
+    public static string Withdrawn(string login, string sha, string by) =>
+        $"The review by @{login} was dismissed by @{by}: their approval of `{Abbreviate(sha)}` is withdrawn and no longer counts.";
+
+    public static string NoLongerCounted(IReadOnlyList<(Atom.Bot.GitHub.GitHubPerson Person, string Why)> lost, int have, int need)
+    {
+        ArgumentNullException.ThrowIfNull(lost);
+        var text = new StringBuilder("Atom did not merge: right before merging, ")
+            .Append(lost.Count == 1 ? "one approval" : $"{lost.Count} approvals").Append(" no longer counted:\n\n");
+        foreach (var (person, why) in lost)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- @{person.Login}: {why}\n");
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $"\n{have} of {need} required approvals remain. Nothing was merged.").ToString();
+    }
+
+    public static string NotMerged(string sha, string reason) =>
+        $"Atom did not merge `{Abbreviate(sha)}`: {reason}. Nothing was merged; a maintainer has to look at this pull request.";
+
     public static string Status(AtomTask task, IReadOnlyList<Assignment> assignments, IReadOnlyList<ApprovalRecord> approvals)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -52,7 +83,7 @@ public static class ApprovalMessages
         {
             foreach (var approval in approvals)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {approval.Login} approved `{Abbreviate(approval.Sha)}` by {approval.Source.ToString().ToLowerInvariant()}{(approval.Stale || approval.Sha != task.HeadSha ? " (stale)" : " (valid)")}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {approval.Login} approved `{Abbreviate(approval.Sha)}` by {approval.Source.ToString().ToLowerInvariant()}{(approval.Withdrawn ? " (withdrawn)" : approval.Stale || approval.Sha != task.HeadSha ? " (stale)" : approval.UserId is null ? " (from before ids: not counted)" : " (valid)")}");
             }
         }
 
@@ -60,6 +91,8 @@ public static class ApprovalMessages
         text.AppendLine(CultureInfo.InvariantCulture, $"LLM use by workers: {tokens.Sum(r => r.TokensIn)} tokens in, {tokens.Sum(r => r.TokensOut)} out.");
         return text.ToString();
     }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Abbreviate(string sha) => sha.Length > 7 ? sha[..7] : sha;
 

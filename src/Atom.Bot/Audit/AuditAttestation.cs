@@ -157,7 +157,7 @@ public static class AuditAttestation
         AuditKinds.TaskCancelled => "cancelled",
         AuditKinds.TaskFailed => "failed",
         AuditKinds.ApprovalAccepted => "approved",
-        AuditKinds.PackagePosted or AuditKinds.PackageUpdated or AuditKinds.ApprovalStale => "awaiting_approval",
+        AuditKinds.PackagePosted or AuditKinds.PackageUpdated or AuditKinds.ApprovalStale or AuditKinds.ApprovalWithdrawn => "awaiting_approval",
         AuditKinds.TaskAccepted => "open",
         _ => null,
     };

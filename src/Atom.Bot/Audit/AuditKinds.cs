@@ -32,6 +32,10 @@ public static class AuditKinds
     public const string ApprovalAccepted = "approval.accepted";
     public const string ApprovalRefused = "approval.refused";
     public const string ApprovalStale = "approval.stale";
+    public const string ApprovalWithdrawn = "approval.withdrawn";
+    public const string ApprovalRepeated = "approval.repeated";
+    public const string BranchNotAdopted = "branch.not_adopted";
+    public const string PullRequestNotAdopted = "pull_request.not_adopted";
     public const string CommandRefused = "command.refused";
     public const string MergeOrdered = "merge.ordered";
     public const string MergeRefused = "merge.refused";

@@ -17,6 +17,7 @@ namespace Atom.Bot.Certification;
 public sealed partial class CertificationPublisher(
     GitHubClientFactory clients,
     GitHubConversation conversation,
+    BotIdentity bots,
     AtomOptions options,
     ILogger<CertificationPublisher> logger)
 {
@@ -40,7 +41,7 @@ public sealed partial class CertificationPublisher(
         // so the last pass only catches what can never be an ordinary word: long secrets and token-shaped strings.
         var body = Redaction.RedactIdentifier(PackageBody.Render(package), options.Secrets());
 
-        var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, cancellationToken);
+        var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, installationId, cancellationToken);
         PullRequest pullRequest;
         var created = false;
         if (existing is not null)
@@ -51,7 +52,7 @@ public sealed partial class CertificationPublisher(
         {
             try
             {
-                (pullRequest, created) = await CreateAsync(client, owner, name, package, title, body, cancellationToken);
+                (pullRequest, created) = await CreateAsync(client, owner, name, package, title, body, installationId, cancellationToken);
             }
             catch (ApiValidationException ex)
             {
@@ -94,6 +95,28 @@ public sealed partial class CertificationPublisher(
         return errors.Count > 0 ? $"{ex.ApiError?.Message ?? ex.Message} ({string.Join("; ", errors)})" : ex.ApiError?.Message ?? ex.Message;
     }
 
+    /// <summary>
+    /// An open pull request from <paramref name="branch"/> that someone other than Atom opened, or null. Atom never adopts
+    /// one: a task whose branch already has such a pull request cannot offer its package there.
+    /// </summary>
+    public async Task<ForeignPullRequest?> ForeignPullRequestAsync(long? installationId, long repositoryId, string repository, string branch, CancellationToken cancellationToken)
+    {
+        var (owner, name) = Split(repository);
+        var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Certification, cancellationToken);
+        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
+            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.Open },
+            new ApiOptions { PageSize = 100, PageCount = 1 });
+        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        {
+            if (!await IsAtomsAsync(candidate, installationId, cancellationToken))
+            {
+                return new ForeignPullRequest(candidate.Number, candidate.User?.Login ?? "unknown");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Tells the issue that the task produced nothing to certify, so there is no pull request.</summary>
     public async Task CommentFailureAsync(long? installationId, long repositoryId, string repository, int issueNumber, string reason, CancellationToken cancellationToken)
     {
@@ -108,7 +131,7 @@ public sealed partial class CertificationPublisher(
 
     /// <summary>Opens the pull request; <c>Created</c> is false when GitHub says another attempt already opened it.</summary>
     private async Task<(PullRequest PullRequest, bool Created)> CreateAsync(
-        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, CancellationToken cancellationToken)
+        IGitHubClient client, string owner, string name, CertificationPackage package, string title, string body, long? installationId, CancellationToken cancellationToken)
     {
         try
         {
@@ -123,7 +146,7 @@ public sealed partial class CertificationPublisher(
         {
             // 422, "A pull request already exists": another attempt won, or GitHub made the pull request but its answer was
             // lost and the retried request found it. The same body means the latter: this publication created it.
-            var existing = await FindAsync(client, owner, name, package.Branch, null, cancellationToken);
+            var existing = await FindAsync(client, owner, name, package.Branch, null, installationId, cancellationToken);
             if (existing is not null)
             {
                 Log.AlreadyExists(logger, package.Repository, package.Branch, existing.Number);
@@ -132,6 +155,8 @@ public sealed partial class CertificationPublisher(
 
             if (package.Passed)
             {
+                // A head or base GitHub cannot use, or a pull request someone else opened from Atom's branch (never adopted):
+                // PublishAsync turns it into a refusal the task fails with.
                 throw;
             }
 
@@ -159,7 +184,11 @@ public sealed partial class CertificationPublisher(
         return pullRequest;
     }
 
-    private static async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, CancellationToken cancellationToken)
+    /// <summary>
+    /// The open pull request from <paramref name="branch"/> that Atom opened, or null. One that someone else opened from
+    /// Atom's branch is never adopted: Atom neither rewrites its body nor ever merges it.
+    /// </summary>
+    private async Task<PullRequest?> FindAsync(IGitHubClient client, string owner, string name, string branch, long? known, long? installationId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (known is { } number)
@@ -167,7 +196,7 @@ public sealed partial class CertificationPublisher(
             try
             {
                 var pullRequest = await client.PullRequest.Get(owner, name, checked((int)number));
-                if (IsOpenFrom(pullRequest, branch))
+                if (IsOpenFrom(pullRequest, branch) && await IsAtomsAsync(pullRequest, installationId, cancellationToken))
                 {
                     return pullRequest;
                 }
@@ -181,8 +210,21 @@ public sealed partial class CertificationPublisher(
         var candidates = await client.PullRequest.GetAllForRepository(owner, name,
             new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.All },
             new ApiOptions { PageSize = 100, PageCount = 1 });
-        return candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number).FirstOrDefault();
+        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        {
+            if (await IsAtomsAsync(candidate, installationId, cancellationToken))
+            {
+                return candidate;
+            }
+
+            Log.NotAdopted(logger, $"{owner}/{name}", candidate.Number, candidate.User?.Login ?? "unknown", branch);
+        }
+
+        return null;
     }
+
+    private async Task<bool> IsAtomsAsync(PullRequest pullRequest, long? installationId, CancellationToken cancellationToken) =>
+        pullRequest.User is { } user && await bots.IsSelfAsync(user.Id, user.Login, user.Type?.ToString(), installationId, cancellationToken);
 
     private static bool IsOpenFrom(PullRequest pullRequest, string branch) =>
         pullRequest.State.Value == ItemState.Open && pullRequest.Head?.Ref == branch;

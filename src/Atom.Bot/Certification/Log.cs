@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 6109, Level = LogLevel.Warning, Message = "Head {HeadSha} of {Repository}#{PullRequest} is not certified: someone else pushed it")]
     public static partial void Withdrawn(ILogger logger, string repository, int pullRequest, string headSha);
 
+    [LoggerMessage(EventId = 6110, Level = LogLevel.Warning, Message = "{Repository}#{PullRequest} from {Branch} was opened by {Author}, not by Atom: not adopted")]
+    public static partial void NotAdopted(ILogger logger, string repository, int pullRequest, string author, string branch);
+
     [LoggerMessage(EventId = 6112, Level = LogLevel.Warning, Message = "{Repository} refused to open a pull request from {Branch}: {Reason}")]
     public static partial void PullRequestRefused(ILogger logger, string repository, string branch, string reason);
 }

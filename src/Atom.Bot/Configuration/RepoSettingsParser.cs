@@ -74,6 +74,13 @@ public static class RepoSettingsParser
             return "required_approvals must be at least 1";
         }
 
+        // `id:<number>` names an account by its numeric id; a typo there must not silently match nobody.
+        if (s.Approvers.FirstOrDefault(a => a.Trim().StartsWith("id:", StringComparison.OrdinalIgnoreCase)
+                && !long.TryParse(a.Trim()[3..].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)) is { } notAnId)
+        {
+            return $"approvers: '{notAnId}' is not an account id (write id:<number>, e.g. id:583231)";
+        }
+
         if (!MergeMethods.Contains(s.MergeMethod))
         {
             return $"merge_method must be one of {string.Join(", ", MergeMethods)} (got '{s.MergeMethod}')";

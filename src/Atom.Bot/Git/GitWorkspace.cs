@@ -272,6 +272,22 @@ public sealed partial class GitWorkspace : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// The remote branches the mirror last fetched that are <paramref name="branch"/> itself or below it
+    /// (<c>branch/…</c>, where a task's assignment branches live), with their heads.
+    /// </summary>
+    public Task<IReadOnlyList<(string Branch, string Sha)>> BranchesAtOrUnderAsync(RepositoryRef repo, string branch, CancellationToken cancellationToken)
+    {
+        var mirror = MirrorPath(repo);
+        return Task.Run<IReadOnlyList<(string Branch, string Sha)>>(() =>
+        {
+            using var repository = OpenMirror(mirror, repo);
+            return [.. repository.Refs.FromGlob(TrackingPrefix + "*")
+                .Select(r => (Branch: r.CanonicalName[TrackingPrefix.Length..], Sha: r.ResolveToDirectReference()?.TargetIdentifier ?? ""))
+                .Where(r => r.Branch == branch || r.Branch.StartsWith(branch + "/", StringComparison.Ordinal))];
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// The files directly in <paramref name="directory"/> whose names end in <paramref name="extension"/>, as the mirror
     /// last fetched <paramref name="branch"/> (e.g. <c>.atom/skills/*.md</c> on the default branch), keyed by
     /// repository path in ordinal order. Never read from a worktree. Symlinks and files over

@@ -8,6 +8,7 @@ public sealed class BotIdentity(GitHubClientFactory github, GitHubCredentials cr
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _tokenLogin;
+    private long? _tokenUserId;
 
     public async Task<bool> IsBotOrSelfAsync(string login, string? userType, long? installationId, CancellationToken cancellationToken)
     {
@@ -22,6 +23,22 @@ public sealed class BotIdentity(GitHubClientFactory github, GitHubCredentials cr
         }
 
         return string.Equals(login, await TokenLoginAsync(cancellationToken), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Whether this account is Atom itself: as a GitHub App, the user <c>&lt;app-slug&gt;[bot]</c> of type <c>Bot</c>; with a
+    /// personal token, the token's user by numeric id. Only such an account's pull request is Atom's to merge.
+    /// </summary>
+    public async Task<bool> IsSelfAsync(long userId, string login, string? userType, long? installationId, CancellationToken cancellationToken)
+    {
+        if (credentials.UsesApp && installationId is not null)
+        {
+            return string.Equals(userType, "Bot", StringComparison.OrdinalIgnoreCase)
+                && string.Equals(login, $"{await credentials.AppSlugAsync(cancellationToken)}[bot]", StringComparison.OrdinalIgnoreCase);
+        }
+
+        await TokenLoginAsync(cancellationToken);
+        return userId == _tokenUserId;
     }
 
     public void Dispose() => _gate.Dispose();
@@ -39,7 +56,9 @@ public sealed class BotIdentity(GitHubClientFactory github, GitHubCredentials cr
             if (_tokenLogin is null)
             {
                 var client = await github.CreatePersonalAsync(cancellationToken);
-                _tokenLogin = (await client.User.Current()).Login;
+                var user = await client.User.Current();
+                _tokenUserId = user.Id;
+                _tokenLogin = user.Login;
             }
 
             return _tokenLogin;

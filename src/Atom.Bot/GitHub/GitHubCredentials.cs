@@ -17,6 +17,8 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
     private readonly ConcurrentDictionary<(long Installation, long Repository, string Access), AccessToken> _installationTokens = new();
     private readonly SemaphoreSlim _refresh = new(1, 1);
 
+    private string? _appSlug;
+
     public bool UsesApp => options.GitHubAppId is not null && options.GitHubAppPrivateKeyPath is not null;
 
     /// <summary>The personal token (whatever the repository and access), or an installation token limited to both.</summary>
@@ -55,6 +57,26 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
         {
             _refresh.Release();
         }
+    }
+
+    /// <summary>The App's slug (<c>GET /app</c> with the App's JWT): its pull requests and comments are by <c>&lt;slug&gt;[bot]</c>.</summary>
+    public async Task<string> AppSlugAsync(CancellationToken cancellationToken)
+    {
+        if (!UsesApp)
+        {
+            throw new InvalidOperationException("Atom does not run as a GitHub App.");
+        }
+
+        if (_appSlug is { } known)
+        {
+            return known;
+        }
+
+        var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
+        var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
+        var appClient = new GitHubClient(connections.Create(new Credentials(jwt, AuthenticationType.Bearer)));
+        _appSlug = (await appClient.GitHubApps.GetCurrent()).Slug;
+        return _appSlug;
     }
 
     public void Dispose() => _refresh.Dispose();

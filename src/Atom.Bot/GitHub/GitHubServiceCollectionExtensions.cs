@@ -13,6 +13,7 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton<GitHubCredentials>();
         services.AddSingleton<GitHubClientFactory>();
         services.AddSingleton<RepoSettingsReader>();
+        services.AddSingleton<ApproverEntries>();
         services.AddSingleton<RepositoryPermissions>();
         services.AddSingleton<GitHubConversation>();
         services.AddSingleton<BotIdentity>();

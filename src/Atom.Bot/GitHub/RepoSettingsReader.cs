@@ -30,4 +30,25 @@ public sealed class RepoSettingsReader
             ? new RepoSettingsParseResult(null, $"{RepoSettings.Path} is not a file")
             : RepoSettingsParser.Parse(file.Content);
     }
+
+    /// <summary>
+    /// <see cref="ReadAsync"/> for a decision (an approval, a merge, a command): when GitHub cannot be read (a server error
+    /// after the client's retries, an unreachable host, a refused token), that is an error value like an invalid file, so
+    /// the caller refuses; it never proceeds on defaults.
+    /// </summary>
+    public async Task<RepoSettingsParseResult> ReadForDecisionAsync(IGitHubClient client, string owner, string name, string defaultBranch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(client, owner, name, defaultBranch, cancellationToken);
+        }
+        catch (ApiException ex)
+        {
+            return new RepoSettingsParseResult(null, $"GitHub could not be read ({(int)ex.StatusCode}): {ex.Message}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new RepoSettingsParseResult(null, $"GitHub could not be read: {ex.Message}");
+        }
+    }
 }

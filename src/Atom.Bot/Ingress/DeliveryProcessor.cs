@@ -60,6 +60,7 @@ public sealed class DeliveryProcessor(
         IssuesEditedEvent e => IssueEditedAsync(e, cancellationToken),
         InstallationEvent e => installations.RecordAsync(e, cancellationToken),
         PullRequestReviewSubmittedEvent e => ReviewSubmittedAsync(e, cancellationToken),
+        PullRequestReviewDismissedEvent e => approval.ReviewDismissedAsync(e, cancellationToken),
         IssueCommentCreatedEvent e => CommentCreatedAsync(e, cancellationToken),
         PullRequestClosedEvent e => PullRequestClosedAsync(e, cancellationToken),
         PullRequestSynchronizeEvent e => SynchronizeAsync(e, cancellationToken),

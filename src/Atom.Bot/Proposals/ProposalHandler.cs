@@ -76,8 +76,12 @@ public sealed class ProposalHandler(
         }
 
         var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
-        var settings = (await settingsReader.ReadAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken)).Settings ?? RepoSettings.Defaults;
+        // Who may approve comes from the settings: with none that can be trusted, /approve and /reject are refused, never
+        // decided on defaults.
+        var read = await settingsReader.ReadForDecisionAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken);
+        var settings = read.Settings;
         var actor = e.Comment.User.Login;
+        var person = new GitHubPerson(e.Comment.User.Id, actor);
         var where = (int)e.Issue.Number;
         var outcomes = new List<string>();
         foreach (var command in commands)
@@ -88,9 +92,12 @@ public sealed class ProposalHandler(
                 SlashCommandKind.Status => await ReplyAsync(client, current, where, ProposalText.Status(current), "answered /status", cancellationToken),
                 SlashCommandKind.Help => await ReplyAsync(client, current, where, HelpTable, "answered /help", cancellationToken),
                 SlashCommandKind.Approve when onPullRequest => await RefuseAsync(client, current, where, command, actor, NeverMerges, cancellationToken),
-                SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, actor, settings, cancellationToken) =>
+                SlashCommandKind.Approve or SlashCommandKind.Reject when settings is null =>
+                    await RefuseAsync(client, current, where, command, actor, "the default branch's `.github/atom.yml` could not be used", cancellationToken,
+                        ApprovalMessages.SettingsUnavailable(actor, command, read.Error ?? "no settings")),
+                SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, current.RepositoryId, person, settings, cancellationToken) =>
                     await RefuseAsync(client, current, where, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
-                SlashCommandKind.Approve => await ApproveAsync(client, current, command, actor, e.Comment.Id, e.Issue.Body, cancellationToken),
+                SlashCommandKind.Approve => await ApproveAsync(client, current, command, person, e.Comment.Id, e.Issue.Body, cancellationToken),
                 SlashCommandKind.Reject => await RejectAsync(client, current, where, command, actor, e.Comment.Id, cancellationToken),
                 _ => await RefuseAsync(client, current, where, command, actor, onPullRequest
                     ? "on a proposal's pull request only `/reject [reason]`, `/status` and `/help` work; merge it to deploy it"
@@ -262,8 +269,9 @@ public sealed class ProposalHandler(
         return merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged";
     }
 
-    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, string actor, long commentId, string? issueBody, CancellationToken cancellationToken)
+    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, GitHubPerson person, long commentId, string? issueBody, CancellationToken cancellationToken)
     {
+        var actor = person.Login;
         // What the issue body says at the moment of /approve is what is approved and built, whoever edited it last.
         var approved = ApprovedChange(proposal, issueBody);
         if (approved.Problem is { } problem)
@@ -289,6 +297,7 @@ public sealed class ProposalHandler(
             category = proposal.Category.ToName(),
             key = proposal.Key,
             auto = false,
+            approverId = person.Id,
             edited,
             change = ProposalDrafter.ChangeHash(change),
             settings = change.SettingsAfter is { } after ? Hashing.Sha256(after) : null,
@@ -387,10 +396,10 @@ public sealed class ProposalHandler(
     }
 
     /// <summary>Answers a refused command where it was given (the proposal's issue or its pull request), audited.</summary>
-    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, string reason, CancellationToken cancellationToken)
+    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, string reason, CancellationToken cancellationToken, string? body = null)
     {
         await audit.RecordAsync(AuditKinds.ProposalRefused, null, actor, new { proposal = proposal.Id, command = command.Name, on = where, reason }, cancellationToken);
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, ApprovalMessages.Refused(actor, command, reason), cancellationToken);
+        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, body ?? ApprovalMessages.Refused(actor, command, reason), cancellationToken);
         return $"refused {command.Name}: {reason}";
     }
 }

@@ -81,8 +81,18 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
             }
         }
 
-        var changes = await git.DiffAsync(repository, task.DefaultBranch, branch, cancellationToken);
-        var head = await git.HeadOfAsync(repository, branch, cancellationToken) ?? "";
+        // One pinned commit for everything that follows: the scope re-check, the tests, the auditor's patch and the SHA the
+        // package certifies are all this head (and this base), resolved once. A push or a fetch landing meanwhile moves
+        // the branch name, not what is being certified; approvals bind to this SHA, so the other head is never approved.
+        var head = await git.HeadOfAsync(repository, branch, cancellationToken);
+        var baseSha = await git.HeadOfAsync(repository, task.DefaultBranch, cancellationToken);
+        if (head is null || baseSha is null)
+        {
+            reasons.Add(head is null ? $"the task branch `{branch}` is missing at the remote" : $"the default branch `{task.DefaultBranch}` is missing at the remote");
+            return new Evaluation { Decision = EvaluationDecision.Fail, HeadSha = "", Reasons = reasons };
+        }
+
+        var changes = await git.DiffAsync(repository, baseSha, head, cancellationToken);
         if (changes.Count == 0)
         {
             reasons.Add("the diff against the default branch is empty");
@@ -103,7 +113,7 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
         }
 
         var tests = await RunTestsAsync(task, settings, repository, branch, token, head, orderedByHash, cancellationToken);
-        var patch = await git.PatchAsync(repository, task.DefaultBranch, branch, Auditor.MaxPatchChars, cancellationToken);
+        var patch = await git.PatchAsync(repository, baseSha, head, Auditor.MaxPatchChars, cancellationToken);
         var audit = await auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken);
         var verdict = audit.IsOk ? audit.Value : null;
 

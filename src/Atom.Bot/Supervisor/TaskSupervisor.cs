@@ -32,6 +32,7 @@ public sealed partial class TaskSupervisor(
     CertificationPublisher publisher,
     AuditLog audit,
     WorkScheduler scheduler,
+    TimeProvider clock,
     ILogger<TaskSupervisor> logger)
 {
     public const string Actor = "atom";
@@ -116,7 +117,11 @@ public sealed partial class TaskSupervisor(
             }
 
             var plan = planned.Value!;
-            var taskBranch = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+            if (await UnclaimedBranchAsync(task, repository, cancellationToken) is not { } taskBranch)
+            {
+                return;
+            }
+
             await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, PackageAssembler.Json), taskBranch, cancellationToken);
             var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actor, new
             {
@@ -132,13 +137,43 @@ public sealed partial class TaskSupervisor(
                 a.Instructions,
                 null,
                 a.Scope,
-                plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(task.IssueNumber, task.IssueTitle, i + 1))).ToList(), cancellationToken);
+                plan.Assignments.Count == 1 ? taskBranch : $"{taskBranch}/{(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}")).ToList(), cancellationToken);
         }
 
         if (await tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The task branch to use, one nobody else holds: <c>atom/issue-&lt;n&gt;/&lt;slug&gt;</c>, or
+    /// <c>atom/issue-&lt;n&gt;/&lt;slug&gt;-t&lt;task id&gt;</c> when that name (or a branch under it) already exists at the remote
+    /// (someone else pushed it, or an earlier task left it): Atom never adopts a branch, and its commits, that this task
+    /// did not push. Null, with the task failed and the reason audited, when both names are taken.
+    /// </summary>
+    private async Task<string?> UnclaimedBranchAsync(AtomTask task, RepositoryRef repository, CancellationToken cancellationToken)
+    {
+        var preferred = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
+        var candidates = new[] { preferred, $"{preferred}-t{task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}" };
+        foreach (var candidate in candidates)
+        {
+            var existing = await git.BranchesAtOrUnderAsync(repository, candidate, cancellationToken);
+            if (existing.Count == 0)
+            {
+                return candidate;
+            }
+
+            await audit.RecordAsync(AuditKinds.BranchNotAdopted, task.Id, Actor, new
+            {
+                branch = candidate,
+                existing = existing.Select(b => new { branch = b.Branch, head = b.Sha }),
+                reason = "the branch already exists at the remote and this task did not push it",
+            }, cancellationToken);
+        }
+
+        await FailAsync(task, $"the branches `{candidates[0]}` and `{candidates[1]}` already exist at the remote and Atom did not create them for this task; Atom does not adopt branches it did not push (delete them, or rename them, then `/retry`)", cancellationToken);
+        return null;
     }
 
     private async Task DispatchAsync(AtomTask task, IReadOnlyList<Assignment> round, CancellationToken cancellationToken)
@@ -214,7 +249,16 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
+        if (task.PullRequest is null && await publisher.ForeignPullRequestAsync(task.InstallationId, task.RepositoryId, task.Repository, task.Branch!, cancellationToken) is { } foreign)
+        {
+            await audit.RecordAsync(AuditKinds.PullRequestNotAdopted, task.Id, Actor, new { pullRequest = foreign.Number, author = foreign.Author, branch = task.Branch }, cancellationToken);
+            await FailAsync(task, $"pull request #{foreign.Number} from Atom's branch `{task.Branch}` was opened by @{foreign.Author}, not by Atom, and Atom does not adopt it (close it, then `/retry`)", cancellationToken);
+            return;
+        }
+
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
+        // The head is certified from the moment its package goes out: an /approve written before then was about another head.
+        var certifiedAt = clock.GetUtcNow();
         var outcome = await publisher.PublishAsync(task.InstallationId, task.RepositoryId, package, task.PullRequest, cancellationToken);
         if (outcome.Package is not { } published)
         {
@@ -223,7 +267,7 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
-        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), cancellationToken);
+        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), certifiedAt, cancellationToken);
         await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actor, new
         {
             pullRequest = published.PullRequestNumber,

@@ -22,6 +22,9 @@ public sealed record AtomTask
     public required string IssueBodyClean { get; init; }
 
     public required string RequestedBy { get; init; }
+
+    /// <summary>The labeller's numeric GitHub user id: who the requester is. Null for tasks created before ids were stored.</summary>
+    public long? RequestedById { get; init; }
     public required TaskState State { get; init; }
     public string? StateReason { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
@@ -42,6 +45,9 @@ public sealed record AtomTask
 
     /// <summary>The head SHA the current package certifies; approvals bind to it.</summary>
     public string? HeadSha { get; init; }
+
+    /// <summary>When <see cref="HeadSha"/> was certified: a <c>/approve</c> comment written before it does not approve it.</summary>
+    public DateTimeOffset? CertifiedAt { get; init; }
 
     /// <summary>The current certification package as JSON.</summary>
     public string? Package { get; init; }

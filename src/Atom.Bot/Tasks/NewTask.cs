@@ -10,4 +10,5 @@ public sealed record NewTask(
     int IssueNumber,
     string IssueTitle,
     string IssueBody,
-    string RequestedBy);
+    string RequestedBy,
+    long? RequestedById = null);

@@ -54,7 +54,7 @@ public sealed partial class TaskIntake(
             return "refused: invalid settings";
         }
 
-        if (!await permissions.CanWriteAsync(client, owner, repo.Name, e.Sender.Login, settings.Settings.Approvers, cancellationToken))
+        if (!await permissions.CanWriteAsync(client, owner, repo.Name, repo.Id, new GitHubPerson(e.Sender.Id, e.Sender.Login), settings.Settings.Approvers, cancellationToken))
         {
             await conversation.CommentAsync(client, owner, repo.Name, number, Messages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
             await audit.RecordAsync(AuditKinds.TaskRefused, null, e.Sender.Login, new { repository = repo.FullName, issue = number, reason = "labeller lacks write permission" }, cancellationToken);
@@ -63,7 +63,7 @@ public sealed partial class TaskIntake(
 
         var creation = await tasks.CreateAsync(
             new NewTask(repo.FullName, repo.Id, e.Installation?.Id, repo.CloneUrl ?? $"https://github.com/{repo.FullName}.git",
-                repo.DefaultBranch ?? "main", number, e.Issue.Title, e.Issue.Body ?? "", e.Sender.Login),
+                repo.DefaultBranch ?? "main", number, e.Issue.Title, e.Issue.Body ?? "", e.Sender.Login, e.Sender.Id),
             cancellationToken);
         if (!creation.Created)
         {

@@ -10,7 +10,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     private const int SqliteConstraint = 19;
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
-        issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at, round, plan, branch, pull_request, head_sha, package, human_rounds
+        issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at, round, plan, branch, pull_request, head_sha, package, human_rounds, requested_by_id, certified_at
         """;
 
     public async Task<TaskCreation> CreateAsync(NewTask task, CancellationToken cancellationToken)
@@ -26,9 +26,9 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO tasks (repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
-                                   issue_body, issue_body_clean, requested_by, state, created_at, updated_at)
+                                   issue_body, issue_body_clean, requested_by, requested_by_id, state, created_at, updated_at)
                 VALUES ($repository, $repositoryId, $installationId, $cloneUrl, $defaultBranch, $issue, $title,
-                        $body, $clean, $requestedBy, 'accepted', $now, $now)
+                        $body, $clean, $requestedBy, $requestedById, 'accepted', $now, $now)
                 RETURNING id
                 """;
             insert.Parameters.AddWithValue("$repository", task.Repository);
@@ -41,6 +41,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
             insert.Parameters.AddWithValue("$body", task.IssueBody);
             insert.Parameters.AddWithValue("$clean", IssueText.Clean(task.IssueBody));
             insert.Parameters.AddWithValue("$requestedBy", task.RequestedBy);
+            insert.Parameters.AddWithValue("$requestedById", (object?)task.RequestedById ?? DBNull.Value);
             insert.Parameters.AddWithValue("$now", now);
             id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
@@ -187,13 +188,21 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
             ("$now", Now()),
             ("$id", id)) == 1;
 
-    /// <summary>Records the posted package: its pull request, the certified head SHA and the package JSON.</summary>
-    public Task SetPackageAsync(long id, int pullRequest, string headSha, string packageJson, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Records the posted package: its pull request, the certified head SHA, the package JSON and, when the head changes,
+    /// <paramref name="certifiedAt"/>: the moment this head was certified, before which no <c>/approve</c> comment approves it.
+    /// </summary>
+    public Task SetPackageAsync(long id, int pullRequest, string headSha, string packageJson, DateTimeOffset certifiedAt, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
-            "UPDATE tasks SET pull_request = $pr, head_sha = $sha, package = $package, updated_at = $now WHERE id = $id",
+            """
+            UPDATE tasks SET pull_request = $pr, package = $package, updated_at = $now,
+                certified_at = CASE WHEN head_sha IS $sha AND certified_at IS NOT NULL THEN certified_at ELSE $certifiedAt END, head_sha = $sha
+            WHERE id = $id
+            """,
             cancellationToken,
             ("$pr", pullRequest),
             ("$sha", headSha),
+            ("$certifiedAt", certifiedAt.ToString("O", CultureInfo.InvariantCulture)),
             ("$package", packageJson),
             ("$now", Now()),
             ("$id", id));
@@ -205,7 +214,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     public async Task<bool> NextRoundAsync(long id, int currentRound, bool byHuman, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
             """
-            UPDATE tasks SET round = round + 1, human_rounds = human_rounds + $human, merge_claim = NULL, head_sha = NULL, updated_at = $now
+            UPDATE tasks SET round = round + 1, human_rounds = human_rounds + $human, merge_claim = NULL, head_sha = NULL, certified_at = NULL, updated_at = $now
             WHERE id = $id AND round = $round
             """,
             cancellationToken,
@@ -282,5 +291,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
             HeadSha = reader.IsDBNull(20) ? null : reader.GetString(20),
             Package = reader.IsDBNull(21) ? null : reader.GetString(21),
             HumanRounds = reader.GetInt32(22),
+            RequestedById = reader.IsDBNull(23) ? null : reader.GetInt64(23),
+            CertifiedAt = reader.IsDBNull(24) ? null : DateTimeOffset.Parse(reader.GetString(24), CultureInfo.InvariantCulture),
         }, cancellationToken, parameters);
 }

@@ -21,6 +21,7 @@ public sealed class InstallationTokenTests : IDisposable
     public async Task A_task_run_as_an_app_asks_each_token_for_its_one_repository_and_the_permissions_its_step_needs()
     {
         await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.AsApp = true; // the pull request is then by the App's bot user, the only author Atom merges for
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
 
         await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));

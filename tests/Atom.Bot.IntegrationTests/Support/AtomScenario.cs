@@ -85,9 +85,9 @@ public sealed class AtomScenario : IAsyncDisposable
             builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
 
     /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
-    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.")
+    public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.", long? installationId = null)
     {
-        var payload = Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl);
+        var payload = Payloads.Labeled(issue: issue, title: title, body: body, cloneUrl: CloneUrl, installationId: installationId);
         payload["repository"]!["default_branch"] = "main";
         return payload;
     }
@@ -154,7 +154,20 @@ public sealed class AtomScenario : IAsyncDisposable
             throw new TimeoutException($"{ex.Message}; the task is {task?.State} ({task?.StateReason}). Log:\n{string.Join('\n', Host.Logs.Lines.TakeLast(40))}", ex);
         }
 
-        return await TaskOfIssueAsync(issue);
+        var reached = await TaskOfIssueAsync(issue);
+        if (state == TaskState.AwaitingApproval && reached.CertifiedAt is { } certifiedAt)
+        {
+            // People read a package before they approve it. GitHub stamps a comment to the second, and a /approve stamped
+            // before the certification moment is refused as stale: let the certification's second pass first.
+            var next = certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            var wait = next - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+        }
+
+        return reached;
     }
 
     /// <summary>

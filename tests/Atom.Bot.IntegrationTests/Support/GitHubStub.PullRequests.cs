@@ -52,14 +52,28 @@ public sealed partial class GitHubStub
     public IReadOnlyList<JsonNode> Statuses() => Accepted("POST", "/repos/*/*/statuses/*");
 
     /// <summary>An open pull request that exists before the test acts, e.g. one an earlier attempt opened.</summary>
-    public StubPullRequest OpenPullRequest(string owner, string repo, string head, string body = "", bool draft = false, params string[] labels)
+    public StubPullRequest OpenPullRequest(string owner, string repo, string head, string body = "", bool draft = false, params string[] labels) =>
+        OpenPullRequestBy(AtomLogin, owner, repo, head, body, draft, labels);
+
+    /// <summary>An open pull request opened by <paramref name="author"/> before the test acts.</summary>
+    public StubPullRequest OpenPullRequestBy(string author, string owner, string repo, string head, string body = "", bool draft = false, params string[] labels)
     {
         lock (_state)
         {
-            var pull = new StubPullRequest(++_nextPull, owner, repo, "Existing", body, head, "main", draft, "open", false);
+            var pull = new StubPullRequest(++_nextPull, owner, repo, "Existing", body, head, "main", draft, "open", false, author);
             _pulls[pull.Number] = pull;
             _labels[pull.Number] = [.. labels];
             return pull;
+        }
+    }
+
+    /// <summary>Changes a pull request as someone on GitHub could (its base, author or head repository), for the next answers.</summary>
+    public void ChangePullRequest(int number, Func<StubPullRequest, StubPullRequest> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_state)
+        {
+            _pulls[number] = change(_pulls[number]);
         }
     }
 
@@ -156,7 +170,7 @@ public sealed partial class GitHubStub
                     }
 
                     var pull = new StubPullRequest(++_nextPull, owner, repo, sent["title"]!.GetValue<string>(), sent["body"]?.GetValue<string>() ?? "",
-                        head, sent["base"]!.GetValue<string>(), sent["draft"]?.GetValue<bool>() ?? false, "open", false);
+                        head, sent["base"]!.GetValue<string>(), sent["draft"]?.GetValue<bool>() ?? false, "open", false, AtomLogin);
                     _pulls[pull.Number] = pull;
                     _labels[pull.Number] = [];
                     return Json(201, PullJson("pulls_create.201", pull));
@@ -299,6 +313,14 @@ public sealed partial class GitHubStub
 
         json["head"]!["label"] = $"{pull.Owner}:{pull.Head}";
         json["base"]!["ref"] = pull.Base;
+        json["user"]!["login"] = pull.Author;
+        json["user"]!["id"] = TestAccounts.UserId(pull.Author);
+        json["user"]!["type"] = pull.Author.EndsWith("[bot]", StringComparison.Ordinal) ? "Bot" : "User";
+        if (pull.HeadRepositoryId is { } headRepository)
+        {
+            json["head"]!["repo"]!["id"] = headRepository;
+        }
+
         json["labels"] = LabelsJson("issues_add-labels.200", Labels(pull.Number));
         if (single)
         {

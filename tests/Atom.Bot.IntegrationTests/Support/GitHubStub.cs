@@ -20,6 +20,8 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>WireMock prefers the lowest priority number; the normal answers sit low so tests can override them.</summary>
     public const int DefaultPriority = 100;
     private readonly ConcurrentDictionary<string, string> _permissions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long?> _accounts = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Guid SettingsMapping = Guid.Parse("5e771265-a70b-4e1d-9c55-0000a7017111");
     private int _nextId = 1000;
 
     public GitHubStub()
@@ -38,10 +40,20 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>The login <c>GET /user</c> answers: who Atom is when it runs with a personal token.</summary>
     public const string TokenLogin = "atom-bot-user";
 
+    /// <summary>The slug <c>GET /app</c> answers: Atom as a GitHub App acts as <c>atom-test-app[bot]</c>.</summary>
+    public const string AppSlug = "atom-test-app";
+
+    /// <summary>Whether Atom runs as the GitHub App here: the pull requests it opens are then by <c>atom-test-app[bot]</c>.</summary>
+    public bool AsApp { get; set; }
+
+    /// <summary>Who the pull requests Atom opens are by.</summary>
+    public string AtomLogin => AsApp ? $"{AppSlug}[bot]" : TokenLogin;
+
     public void Reset()
     {
         Server.Reset();
         _permissions.Clear();
+        _accounts.Clear();
         Settings(null);
         ServePullRequests();
         ServeIssues();
@@ -51,6 +63,30 @@ public sealed partial class GitHubStub : IDisposable
             {
                 var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
                 body["login"] = TokenLogin;
+                body["id"] = TestAccounts.UserId(TokenLogin);
+                return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/app")).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                var body = Fixtures.Rest("apps_get-authenticated.200").AsObject();
+                body["slug"] = AppSlug;
+                return Json(200, body);
+            }));
+        Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/users/*"))).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var login = Uri.UnescapeDataString(request.Path.Split('/')[^1]);
+                if (AccountId(login) is not { } id)
+                {
+                    return Json(404, JsonNode.Parse("""{"message":"Not Found","documentation_url":"https://docs.github.com/rest/users/users#get-a-user","status":"404"}""")!);
+                }
+
+                // GET /users/{username} answers a public user; the authenticated user's example has the same public fields.
+                var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
+                body["login"] = login;
+                body["id"] = id;
+                body["type"] = "User";
                 return Json(200, body);
             }));
         Server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/collaborators/*/permission"))).AtPriority(DefaultPriority)
@@ -62,6 +98,7 @@ public sealed partial class GitHubStub : IDisposable
                 body["permission"] = permission == "maintain" ? "write" : permission;
                 body["role_name"] = permission;
                 body["user"]!["login"] = user;
+                body["user"]!["id"] = AccountId(user) ?? TestAccounts.UserId(user);
                 return Json(200, body);
             }));
         Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/issues/*/comments"))).AtPriority(DefaultPriority)
@@ -83,10 +120,11 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>Serves <c>.github/atom.yml</c> with this text, or answers 404 (no file: defaults) when null.</summary>
     public void Settings(string? yaml)
     {
+        // One mapping, replaced on every call: a test can change the file on the default branch midway.
         var request = Request.Create().UsingGet().WithPath(new WildcardMatcher($"{Prefix}/repos/*/*/contents/.github*atom.yml"));
         if (yaml is null)
         {
-            Server.Given(request).AtPriority(DefaultPriority - 1).RespondWith(NotFound());
+            Server.Given(request).WithGuid(SettingsMapping).AtPriority(DefaultPriority - 1).RespondWith(NotFound());
             return;
         }
 
@@ -95,11 +133,19 @@ public sealed partial class GitHubStub : IDisposable
         body["path"] = ".github/atom.yml";
         body["size"] = Encoding.UTF8.GetByteCount(yaml);
         body["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml));
-        Server.Given(request).AtPriority(DefaultPriority - 2).RespondWith(Response.Create().WithStatusCode(200)
+        Server.Given(request).WithGuid(SettingsMapping).AtPriority(DefaultPriority - 2).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody(body.ToJsonString()));
     }
 
     public void Permission(string login, string permission) => _permissions[login] = permission;
+
+    /// <summary>
+    /// Who has <paramref name="login"/> now, by numeric id: another account after a rename and a new registration, or
+    /// nobody (null: <c>/users/{login}</c> answers 404). Unset, a login is the account <see cref="TestAccounts.UserId"/> names.
+    /// </summary>
+    public void Account(string login, long? id) => _accounts[login] = id;
+
+    private long? AccountId(string login) => _accounts.TryGetValue(login, out var id) ? id : TestAccounts.UserId(login);
 
     /// <summary>Makes the first <paramref name="times"/> calls matching the path answer <paramref name="status"/>, then the normal stub.</summary>
     public void FailFirst(string method, string pathPattern, int status, int times = 1, IDictionary<string, string>? headers = null)

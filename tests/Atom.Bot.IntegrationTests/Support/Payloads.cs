@@ -8,6 +8,16 @@ public static class Payloads
     public const string Repository = "Codertocat/Hello-World";
     public const string Labeller = "Codertocat";
 
+    private static void SetUser(JsonNode user, string login, long? id, string? type = null)
+    {
+        user["login"] = login;
+        user["id"] = id ?? TestAccounts.UserId(login);
+        if (type is not null)
+        {
+            user["type"] = type;
+        }
+    }
+
     /// <summary>A remote that does not exist: tests that do not care about git never reach the network.</summary>
     public const string NoRemote = "file:///nonexistent/atom-tests/Hello-World.git";
 
@@ -17,7 +27,7 @@ public static class Payloads
         payload["repository"]!["clone_url"] = cloneUrl;
         payload["label"]!["name"] = label;
         payload["issue"]!["number"] = issue;
-        payload["sender"]!["login"] = sender;
+        SetUser(payload["sender"]!, sender, null);
         if (title is not null)
         {
             payload["issue"]!["title"] = title;
@@ -64,24 +74,34 @@ public static class Payloads
         payload["issue"]!["number"] = issue;
         payload["issue"]!["body"] = body;
         payload["changes"] = new JsonObject { ["body"] = new JsonObject { ["from"] = previousBody } };
-        payload["sender"]!["login"] = login;
+        SetUser(payload["sender"]!, login, null);
         return payload;
     }
 
     private static long _commentId = 900_000;
 
     /// <summary>A submitted review (<c>approved</c>, <c>changes_requested</c>, <c>commented</c>) on commit <paramref name="commitId"/>.</summary>
-    public static JsonObject Review(int pullRequest, string login, string state, string commitId, string? body = null, string userType = "User")
+    public static JsonObject Review(int pullRequest, string login, string state, string commitId, string? body = null, string userType = "User", long? userId = null)
     {
         var payload = Fixtures.Webhook("pull_request_review", "submitted");
         payload["pull_request"]!["number"] = pullRequest;
+        payload["review"]!["id"] = Interlocked.Increment(ref _commentId);
         payload["review"]!["state"] = state;
         payload["review"]!["commit_id"] = commitId;
         payload["review"]!["body"] = body;
-        payload["review"]!["user"]!["login"] = login;
-        payload["review"]!["user"]!["type"] = userType;
-        payload["sender"]!["login"] = login;
-        payload["sender"]!["type"] = userType;
+        SetUser(payload["review"]!["user"]!, login, userId, userType);
+        SetUser(payload["sender"]!, login, userId, userType);
+        return payload;
+    }
+
+    /// <summary><paramref name="by"/> dismissed <paramref name="author"/>'s review of <paramref name="commitId"/> (the fixture's <c>dismissed</c> example).</summary>
+    public static JsonObject ReviewDismissed(int pullRequest, string author, string commitId, string by)
+    {
+        var payload = Fixtures.Webhook("pull_request_review", "dismissed");
+        payload["pull_request"]!["number"] = pullRequest;
+        payload["review"]!["commit_id"] = commitId;
+        SetUser(payload["review"]!["user"]!, author, null);
+        SetUser(payload["sender"]!, by, null);
         return payload;
     }
 
@@ -90,7 +110,8 @@ public static class Payloads
     /// <paramref name="issueBody"/> is the body the issue has at that moment (GitHub sends the current body with every
     /// comment); the fixture's when null.
     /// </summary>
-    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User", string? issueBody = null)
+    /// <paramref name="createdAt"/> is when it was written (now when null), as GitHub stamps <c>comment.created_at</c>.
+    public static JsonObject Comment(int number, string login, string body, bool onPullRequest = true, string userType = "User", string? issueBody = null, long? userId = null, DateTimeOffset? createdAt = null)
     {
         var payload = Fixtures.Webhook("issue_comment", "created");
         payload["issue"]!["number"] = number;
@@ -112,15 +133,16 @@ public static class Payloads
 
         payload["comment"]!["id"] = Interlocked.Increment(ref _commentId);
         payload["comment"]!["body"] = body;
-        payload["comment"]!["user"]!["login"] = login;
-        payload["comment"]!["user"]!["type"] = userType;
-        payload["sender"]!["login"] = login;
-        payload["sender"]!["type"] = userType;
+        var written = (createdAt ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        payload["comment"]!["created_at"] = written;
+        payload["comment"]!["updated_at"] = written;
+        SetUser(payload["comment"]!["user"]!, login, userId, userType);
+        SetUser(payload["sender"]!, login, userId, userType);
         return payload;
     }
 
     /// <summary>A pull request closed, merged by <paramref name="by"/> or not.</summary>
-    public static JsonObject PullRequestClosed(int pullRequest, bool merged, string by, string headSha)
+    public static JsonObject PullRequestClosed(int pullRequest, bool merged, string by, string headSha, string userType = "User")
     {
         var payload = Fixtures.Webhook("pull_request", "closed");
         payload["number"] = pullRequest;
@@ -130,11 +152,11 @@ public static class Payloads
         if (merged)
         {
             payload["pull_request"]!["merged_by"] = payload["sender"]!.DeepClone();
-            payload["pull_request"]!["merged_by"]!["login"] = by;
+            SetUser(payload["pull_request"]!["merged_by"]!, by, null, userType);
             payload["pull_request"]!["merge_commit_sha"] = "1111111111111111111111111111111111111111";
         }
 
-        payload["sender"]!["login"] = by;
+        SetUser(payload["sender"]!, by, null, userType);
         return payload;
     }
 
@@ -146,7 +168,7 @@ public static class Payloads
         payload["pull_request"]!["number"] = pullRequest;
         payload["pull_request"]!["head"]!["sha"] = headSha;
         payload["after"] = headSha;
-        payload["sender"]!["login"] = by;
+        SetUser(payload["sender"]!, by, null);
         return payload;
     }
 }

@@ -11,7 +11,9 @@ public sealed record StubPullRequest(
     string Base,
     bool Draft,
     string State,
-    bool Merged)
+    bool Merged,
+    string Author = GitHubStub.TokenLogin,
+    long? HeadRepositoryId = null)
 {
     public string NodeId => $"PR_stub{Number}";
 

@@ -78,6 +78,7 @@ public sealed class RepoSettingsParserTests
     [InlineData("unknown_key: 1", "unknown_key")]
     [InlineData("test_timeout_seconds: soon", "line 1")]
     [InlineData("approvers: [alice\n", "line")]
+    [InlineData("approvers: ['id:alice']", "not an account id")]
     public void Invalid_settings_name_the_problem(string yaml, string expected)
     {
         var result = RepoSettingsParser.Parse(yaml);
