@@ -610,8 +610,9 @@ public sealed class ProposalLoopTests
         check["conclusion"]!.GetValue<string>().ShouldBe("failure");
         check["output"]!["summary"]!.GetValue<string>().ShouldContain("mallory");
         scenario.GitHub.CheckRuns().Single(c => c["head_sha"]!.GetValue<string>() == certified)["conclusion"]!.GetValue<string>().ShouldBe("success");
-        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.NeedsAttentionLabel), "needs attention");
-        scenario.GitHub.Labels(pr).ShouldNotContain(CertificationPublisher.CertifiedLabel);
+        // Atom adds one label, then removes the other, in two calls: wait for both.
+        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.NeedsAttentionLabel)
+            && !scenario.GitHub.Labels(pr).Contains(CertificationPublisher.CertifiedLabel), "needs attention instead of certified");
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(pr).Any(c => c.Contains("Not certified", StringComparison.Ordinal) && c.Contains(pushed, StringComparison.Ordinal)), "the pull request is told");
         PackageBody.Read(scenario.GitHub.PullRequests.Single().Body)!.HeadSha.ShouldBe(certified, "the package still names the head it certified");
         scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
@@ -620,9 +621,12 @@ public sealed class ProposalLoopTests
 
         // The certified commit pushed back: the labels say certified again, and no second check run is needed.
         await scenario.Host.SendAsync("pull_request", Payloads.Synchronize(pr, certified, "alice"));
-        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.CertifiedLabel), "certified again");
-        scenario.GitHub.Labels(pr).ShouldNotContain(CertificationPublisher.NeedsAttentionLabel);
+        await Eventually.TrueAsync(() => scenario.GitHub.Labels(pr).Contains(CertificationPublisher.CertifiedLabel)
+            && !scenario.GitHub.Labels(pr).Contains(CertificationPublisher.NeedsAttentionLabel), "certified again");
         scenario.GitHub.CheckRuns().Count.ShouldBe(2);
+
+        // The audit entry is written after the labels change: wait for it rather than read the log in between.
+        await Eventually.TrueAsync(async () => (await ProposalAuditAsync(scenario)).Count(a => a.Kind == AuditKinds.ProposalHeadMoved) == 2, "both head moves recorded");
         var moved = (await ProposalAuditAsync(scenario)).Where(a => a.Kind == AuditKinds.ProposalHeadMoved).ToList();
         moved.Select(m => m.Actor).ShouldBe(["mallory", "alice"]);
         moved[0].Payload.ShouldContain(pushed);
