@@ -85,7 +85,7 @@ public sealed partial class CertificationPublisher(
 
         await ReportAsync(client, owner, name, package, pullRequest.HtmlUrl, cancellationToken);
         await LabelAsync(client, owner, name, package, pullRequest, cancellationToken);
-        return PublishOutcome.Published(new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created));
+        return PublishOutcome.Published(new PublishedPackage(pullRequest.Number, pullRequest.HtmlUrl, created, pullRequest.Head?.Sha));
     }
 
     /// <summary>GitHub's validation message with each error's field and code ("head: invalid"), which the message alone does not name.</summary>

@@ -281,11 +281,31 @@ public sealed partial class TaskSupervisor(
             if (await tasks.TransitionAsync(task.Id, [TaskState.Evaluating], TaskState.AwaitingApproval, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken))
             {
                 DetectGaps(task);
+                await CertifyNewerHeadAsync(task, package.HeadSha, published.PullRequestHead, cancellationToken);
             }
         }
         else
         {
             await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
+        }
+    }
+
+    /// <summary>
+    /// Someone pushed to the branch while the evaluation worked on its pinned commit: that commit is what the package
+    /// certifies, and the pull request's newer head is certified next, as a push after the package would be, instead of
+    /// the task waiting for an approval no one can give.
+    /// </summary>
+    private async Task CertifyNewerHeadAsync(AtomTask task, string certified, string? pullRequestHead, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(pullRequestHead) || pullRequestHead == certified)
+        {
+            return;
+        }
+
+        if (await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Evaluating, Actor,
+                $"head {pullRequestHead[..Math.Min(7, pullRequestHead.Length)]} was pushed while {certified[..Math.Min(7, certified.Length)]} was evaluated; certifying it", cancellationToken))
+        {
+            scheduler.Enqueue(new AdvanceTask(task.Id));
         }
     }
 

@@ -304,10 +304,10 @@ public sealed class ApprovalBoundaryTests
     }
 
     [Fact]
-    public async Task A_push_landing_during_the_evaluation_is_not_what_gets_certified()
+    public async Task A_push_landing_during_the_evaluation_is_not_what_gets_certified_and_is_certified_next()
     {
         await using var scenario = await AtomScenario.StartAsync(settings: "test_command: sleep 3\n");
-        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict().ReplyVerdict();
         await scenario.Host.SendAsync("issues", scenario.Labeled());
 
         // The evaluation's own worktree is the second one of the task branch (the worker's was the first); its tests run now.
@@ -318,18 +318,18 @@ public sealed class ApprovalBoundaryTests
         var (owner, name) = (Payloads.Repository.Split('/')[0], Payloads.Repository.Split('/')[1]);
         await scenario.Host.Services.GetRequiredService<GitWorkspace>().FetchAsync(new RepositoryRef(owner, name, scenario.CloneUrl), null, CancellationToken.None);
 
-        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
-
-        task.HeadSha.ShouldBe(certified);
-        task.HeadSha.ShouldNotBe(pushed);
-        PackageBody.Read(scenario.GitHub.PullRequests.Single().Body)!.HeadSha.ShouldBe(certified);
-        var auditorInput = scenario.Llm.Requests[^1].LastUserText;
-        auditorInput.ShouldContain("greeting.txt");
-        auditorInput.ShouldNotContain("late.txt");
-        // An approval of the head that arrived meanwhile is refused.
-        var before = scenario.GitHub.Comments(task.PullRequest!.Value).Count;
-        await scenario.Host.SendAsync("pull_request_review", Payloads.Review(task.PullRequest.Value, Writer, "approved", pushed));
-        (await NextReplyAsync(scenario, task.PullRequest.Value, before)).ShouldContain("stale SHA");
+        // The package certifies the pinned commit; the pull request's newer head is certified next, in its own package.
+        await Eventually.TrueAsync(async () => (await scenario.Tasks.ListRecentAsync(5, CancellationToken.None)).Any(t => t.State == TaskState.AwaitingApproval && t.HeadSha == pushed),
+            "the pushed head certified", TimeSpan.FromSeconds(60));
+        var task = await scenario.TaskOfIssueAsync();
+        var packages = (await scenario.AuditAsync(task.Id)).Where(e => e.Kind is AuditKinds.PackagePosted or AuditKinds.PackageUpdated).Select(e => JsonNode.Parse(e.Payload!)!["head"]!.GetValue<string>()).ToList();
+        packages.ShouldBe([certified, pushed]);
+        var audits = scenario.Llm.Requests.Where(r => r.Body.Contains("atom_verdict", StringComparison.Ordinal)).Select(r => r.LastUserText).ToList();
+        audits.Count.ShouldBe(2);
+        audits[0].ShouldContain("greeting.txt");
+        audits[0].ShouldNotContain("late.txt", customMessage: "the first audit saw only the pinned commit");
+        audits[1].ShouldContain("late.txt");
+        PackageBody.Read(scenario.GitHub.PullRequests.Single().Body)!.HeadSha.ShouldBe(pushed);
         scenario.GitHub.Merges().ShouldBeEmpty();
     }
 

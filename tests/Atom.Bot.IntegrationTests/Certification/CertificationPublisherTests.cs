@@ -47,7 +47,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
         var published = await PublishAsync(package, null);
 
         var pull = _github.PullRequests.ShouldHaveSingleItem();
-        published.ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true));
+        (published with { PullRequestHead = null }).ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true, PullRequestHead: null));
         (pull.Title, pull.Head, pull.Base, pull.Draft).ShouldBe(("Add a greeting endpoint", package.Branch, "main", false));
         pull.Body.ShouldStartWith("✅");
         pull.Body.ShouldContain("Closes #12");
@@ -142,7 +142,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
 
         _github.Requests("POST", "/repos/*/*/pulls").Select(r => r.Status).ShouldBe([502, 422]);
         var pull = _github.PullRequests.ShouldHaveSingleItem();
-        published.ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true));
+        (published with { PullRequestHead = null }).ShouldBe(new PublishedPackage(pull.Number, pull.HtmlUrl, Created: true, PullRequestHead: null));
         _github.Requests("PATCH", "/repos/*/*/pulls/*").ShouldBeEmpty();
         _github.Comments(12).ShouldHaveSingleItem().ShouldContain($"#{pull.Number}");
         _github.Labels(pull.Number).ShouldBe(["atom:certified"]);
@@ -160,7 +160,7 @@ public sealed class CertificationPublisherTests : IAsyncLifetime
         var published = await PublishAsync(SamplePackages.Passing(), null);
 
         _github.Requests("POST", "/repos/*/*/pulls").ShouldHaveSingleItem().Status.ShouldBe(422);
-        published.ShouldBe(new PublishedPackage(existing.Number, existing.HtmlUrl, Created: false));
+        (published with { PullRequestHead = null }).ShouldBe(new PublishedPackage(existing.Number, existing.HtmlUrl, Created: false, PullRequestHead: null));
         var pull = _github.PullRequests.ShouldHaveSingleItem();
         PackageBody.Read(pull.Body).ShouldNotBeNull().TaskId.ShouldBe(34);
         _github.Labels(pull.Number).ShouldBe(["atom:certified"]);
