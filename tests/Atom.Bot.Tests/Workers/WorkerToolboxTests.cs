@@ -425,7 +425,7 @@ public sealed class WorkerToolboxTests : IDisposable
     }
 
     private WorkerToolbox Toolbox(Scope scope, RepoSettings? settings = null) =>
-        new(new ScopeGuard(scope, _worktree.FullName), settings ?? RepoSettings.Defaults, new TestRunner([], NullLogger<TestRunner>.Instance), NullLogger.Instance);
+        new(new ScopeGuard(scope, _worktree.FullName), settings ?? RepoSettings.Defaults, new TestRunner([], Sandboxes.Bwrap(), NullLogger<TestRunner>.Instance), NullLogger.Instance);
 
     private static Task<ToolOutcome> Invoke(WorkerToolbox toolbox, string tool, string arguments) =>
         toolbox.InvokeAsync(new LlmToolCall("call_1", tool, arguments), TestContext.Current.CancellationToken);

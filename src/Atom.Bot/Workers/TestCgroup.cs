@@ -1,0 +1,175 @@
+using System.Globalization;
+
+namespace Atom.Bot.Workers;
+
+/// <summary>
+/// The cgroups of one sandboxed run, children of Atom's own: the <c>pids</c> and <c>memory</c> controllers of cgroup v1
+/// (hybrid hosts), or one cgroup v2 directory when those controllers are enabled there. Made only where Atom may write
+/// (root, or a delegated subtree); otherwise the run falls back to rlimits. Every process of the run joins before
+/// bubblewrap starts (a shell writes its own pid, then execs), so nothing forks outside the limits.
+/// </summary>
+internal sealed class TestCgroup
+{
+    private const string Root = "/sys/fs/cgroup";
+
+    private readonly List<string> _directories;
+
+    private TestCgroup(List<string> directories, bool limitsProcesses, bool limitsMemory)
+    {
+        _directories = directories;
+        LimitsProcesses = limitsProcesses;
+        LimitsMemory = limitsMemory;
+    }
+
+    public IReadOnlyList<string> Directories => _directories;
+
+    public bool LimitsProcesses { get; }
+
+    public bool LimitsMemory { get; }
+
+    /// <summary>Creates the run's cgroups with <paramref name="limits"/>, or null when no controller is writable here.</summary>
+    public static TestCgroup? TryCreate(SandboxLimits limits)
+    {
+        var name = $"atom-test-{Guid.NewGuid():N}";
+        var directories = new List<string>();
+        var processes = false;
+        var memory = false;
+        foreach (var (controller, parent) in Parents())
+        {
+            var directory = Path.Combine(parent, name);
+            try
+            {
+                Directory.CreateDirectory(directory);
+                directories.Add(directory);
+                if (controller is "pids" or "" && File.Exists(Path.Combine(directory, "pids.max")))
+                {
+                    File.WriteAllText(Path.Combine(directory, "pids.max"), limits.Processes.ToString(CultureInfo.InvariantCulture));
+                    processes = true;
+                }
+
+                var bytes = limits.MemoryBytes.ToString(CultureInfo.InvariantCulture);
+                if (controller == "memory")
+                {
+                    File.WriteAllText(Path.Combine(directory, "memory.limit_in_bytes"), bytes);
+                    memory = true;
+                }
+                else if (controller == "" && File.Exists(Path.Combine(directory, "memory.max")))
+                {
+                    File.WriteAllText(Path.Combine(directory, "memory.max"), bytes);
+                    memory = true;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not ours to write (a container without delegation): this controller is left to the rlimit fallback.
+            }
+        }
+
+        var cgroup = new TestCgroup(directories, processes, memory);
+        if (!processes && !memory)
+        {
+            cgroup.Remove();
+            return null;
+        }
+
+        return cgroup;
+    }
+
+    /// <summary>SIGKILLs every process still in the run's cgroups (whatever escaped the PID namespace's end, if anything).</summary>
+    public void KillAll()
+    {
+        foreach (var directory in _directories)
+        {
+            foreach (var pid in Processes(directory))
+            {
+                _ = ProcessSignals.Kill(pid);
+            }
+        }
+    }
+
+    /// <summary>Removes the cgroups once they are empty (waits briefly for killed processes to be reaped).</summary>
+    public void Remove()
+    {
+        foreach (var directory in _directories)
+        {
+            for (var attempt = 0; attempt < 50; attempt++)
+            {
+                try
+                {
+                    Directory.Delete(directory);
+                    break;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    break;
+                }
+                catch (IOException)
+                {
+                    foreach (var pid in Processes(directory))
+                    {
+                        _ = ProcessSignals.Kill(pid);
+                    }
+
+                    Thread.Sleep(10);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<int> Processes(string directory)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.Combine(directory, "cgroup.procs"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        return lines.Select(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0).Where(p => p > 0);
+    }
+
+    /// <summary>Atom's own cgroup in each usable hierarchy: "pids" and "memory" (v1), or "" for the v2 unified tree.</summary>
+    private static IEnumerable<(string Controller, string Directory)> Parents()
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines("/proc/self/cgroup");
+        }
+        catch (IOException)
+        {
+            yield break;
+        }
+
+        var unified = File.Exists(Path.Combine(Root, "cgroup.controllers"));
+        foreach (var line in lines)
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length != 3)
+            {
+                continue;
+            }
+
+            var relative = parts[2].TrimStart('/');
+            if (parts[1] is "pids" or "memory")
+            {
+                var directory = Path.Combine(Root, parts[1], relative);
+                if (Directory.Exists(directory))
+                {
+                    yield return (parts[1], directory);
+                }
+            }
+            else if (parts[0] == "0" && parts[1].Length == 0 && unified)
+            {
+                yield return ("", Path.Combine(Root, relative));
+            }
+        }
+    }
+}
