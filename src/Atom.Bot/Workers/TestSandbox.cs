@@ -74,15 +74,15 @@ public sealed class TestSandbox : IDisposable
 
     /// <summary>
     /// The sandbox as configured for Atom: the paths that must not be seen inside are the data directory, the App's
-    /// private key, Atom's user's home and its configuration files.
+    /// private key, Atom's user's home and its configuration files. Tests pass another bubblewrap or other limits.
     /// </summary>
-    public static TestSandbox For(AtomOptions options, ILogger<TestSandbox> logger)
+    public static TestSandbox For(AtomOptions options, ILogger<TestSandbox> logger, string bwrapPath = DefaultBwrapPath, SandboxLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return new TestSandbox(options.Sandbox, DefaultBwrapPath,
+        return new TestSandbox(options.Sandbox, bwrapPath,
             [options.DataDir, options.GitHubAppPrivateKeyPath ?? "", home, System.IO.Path.Combine(Directory.GetCurrentDirectory(), AtomConfiguration.WorkingDirectoryFileName)],
-            SandboxLimits.Default, logger);
+            limits ?? SandboxLimits.Default, logger);
     }
 
     /// <summary>
@@ -303,6 +303,10 @@ public sealed class TestSandbox : IDisposable
         {
             args.AddRange(["--chdir", "/"]);
         }
+
+        // The sandbox's root (a tmpfs holding the mount points) read-only: a write outside the worktree, /tmp,
+        // /var/tmp and $HOME fails instead of landing somewhere that vanishes.
+        args.AddRange(["--remount-ro", "/"]);
 
         args.AddRange(["--clearenv", "--setenv", "PATH", Path, "--setenv", "HOME", Home, "--setenv", "TMPDIR", "/tmp",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb",
