@@ -21,11 +21,14 @@ internal sealed class SandboxStartupCheck(TestSandbox sandbox, ILogger<SandboxSt
         var status = await sandbox.CheckAsync(cancellationToken);
         if (status.Available)
         {
-            var cgroup = TestCgroup.TryCreate(sandbox.Limits);
+            var cgroup = sandbox.RentCgroup();
             Log.SandboxLimitsApplied(logger,
                 cgroup is { LimitsMemory: true } ? $"{sandbox.Limits.MemoryBytes >> 20} MiB (cgroup)" : "none (no writable memory cgroup)",
                 cgroup is { LimitsProcesses: true } ? $"{sandbox.Limits.Processes} (cgroup pids)" : $"{sandbox.Limits.Processes} (RLIMIT_NPROC for Atom's whole user; not enforced for root)");
-            cgroup?.Remove();
+            if (cgroup is not null)
+            {
+                sandbox.ReturnCgroup(cgroup);
+            }
         }
     }
 

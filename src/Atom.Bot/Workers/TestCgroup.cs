@@ -6,7 +6,9 @@ namespace Atom.Bot.Workers;
 /// The cgroups of one sandboxed run, children of Atom's own: the <c>pids</c> and <c>memory</c> controllers of cgroup v1
 /// (hybrid hosts), or one cgroup v2 directory when those controllers are enabled there. Made only where Atom may write
 /// (root, or a delegated subtree); otherwise the run falls back to rlimits. Every process of the run joins before
-/// bubblewrap starts (a shell writes its own pid, then execs), so nothing forks outside the limits.
+/// bubblewrap starts (a shell writes its own pid, then execs), so nothing forks outside the limits. Empty cgroups are
+/// reused by the next run (<see cref="TestSandbox"/> keeps them): making and removing a memory cgroup costs more than
+/// the rest of the sandbox's set-up.
 /// </summary>
 internal sealed class TestCgroup
 {
@@ -74,6 +76,9 @@ internal sealed class TestCgroup
 
         return cgroup;
     }
+
+    /// <summary>No process left in any of the run's cgroups: the cgroup can serve the next run.</summary>
+    public bool IsEmpty => _directories.All(d => !Processes(d).Any());
 
     /// <summary>SIGKILLs every process still in the run's cgroups (whatever escaped the PID namespace's end, if anything).</summary>
     public void KillAll()

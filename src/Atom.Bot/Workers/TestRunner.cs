@@ -73,7 +73,7 @@ public sealed class TestRunner
             return await ExecuteAsync(UnsandboxedStartInfo(workingDirectory, testCommand), null, Setsid is not null, timeout, cancellationToken) with { Unsandboxed = true };
         }
 
-        var cgroup = TestCgroup.TryCreate(_sandbox.Limits);
+        var cgroup = _sandbox.RentCgroup();
         try
         {
             var run = await ExecuteAsync(_sandbox.StartInfo(workingDirectory, testCommand, network, cgroup), cgroup, false, timeout, cancellationToken);
@@ -93,8 +93,10 @@ public sealed class TestRunner
         }
         finally
         {
-            cgroup?.KillAll();
-            cgroup?.Remove();
+            if (cgroup is not null)
+            {
+                _sandbox.ReturnCgroup(cgroup);
+            }
         }
     }
 

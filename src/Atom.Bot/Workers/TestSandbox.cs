@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Atom.Bot.Configuration;
@@ -50,7 +51,9 @@ public sealed class TestSandbox : IDisposable
     private readonly string[] _hidden;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _probe = new(1, 1);
+    private readonly ConcurrentBag<TestCgroup> _cgroups = [];
     private SandboxStatus? _status;
+    private bool _disposed;
 
     public TestSandbox(SandboxMode mode, string bwrapPath, IEnumerable<string> hiddenPaths, SandboxLimits limits, ILogger<TestSandbox> logger)
     {
@@ -131,7 +134,34 @@ public sealed class TestSandbox : IDisposable
         }
     }
 
-    public void Dispose() => _probe.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_cgroups.TryTake(out var cgroup))
+        {
+            cgroup.Remove();
+        }
+
+        _probe.Dispose();
+    }
+
+    /// <summary>An empty cgroup with this sandbox's limits for one run (a reused one when there is one), or null when none can be made here.</summary>
+    internal TestCgroup? RentCgroup() => _cgroups.TryTake(out var cgroup) ? cgroup : TestCgroup.TryCreate(Limits);
+
+    /// <summary>Ends whatever is left in the run's cgroup, then keeps it for the next run, or removes it when it does not empty.</summary>
+    internal void ReturnCgroup(TestCgroup cgroup)
+    {
+        ArgumentNullException.ThrowIfNull(cgroup);
+        cgroup.KillAll();
+        if (!_disposed && cgroup.IsEmpty)
+        {
+            _cgroups.Add(cgroup);
+        }
+        else
+        {
+            cgroup.Remove();
+        }
+    }
 
     /// <summary>A run's bubblewrap could not set the sandbox up: forget the good answer so the next check probes again.</summary>
     public void Invalidate() => _status = null;
