@@ -14,6 +14,7 @@ public sealed class TestSandboxTests : IDisposable
     private const string Secret = "sandbox-test-secret-8e41c7";
 
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("atom-sandbox-data-");
+    private readonly List<TestSandbox> _sandboxes = [];
     private readonly string _worktree;
     private readonly string _key;
 
@@ -38,6 +39,8 @@ public sealed class TestSandboxTests : IDisposable
 
     public void Dispose()
     {
+        // Removes the cgroups the sandboxes kept for reuse.
+        _sandboxes.ForEach(s => s.Dispose());
         File.Delete(_key);
         _dataDir.Delete(recursive: true);
     }
@@ -261,7 +264,11 @@ public sealed class TestSandboxTests : IDisposable
     private Task<TestRun> Unsandboxed(string command) =>
         Runner(Sandboxes.Off()).RunAsync(_worktree, command, TimeSpan.FromSeconds(60), false, TestContext.Current.CancellationToken);
 
-    private static TestRunner Runner(TestSandbox sandbox) => new([Secret], sandbox, NullLogger<TestRunner>.Instance);
+    private TestRunner Runner(TestSandbox sandbox)
+    {
+        _sandboxes.Add(sandbox);
+        return new([Secret], sandbox, NullLogger<TestRunner>.Instance);
+    }
 
     private string Read(string file) => File.ReadAllText(Path.Join(_worktree, file));
 
