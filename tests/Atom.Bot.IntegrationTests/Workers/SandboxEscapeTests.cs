@@ -103,7 +103,12 @@ public sealed class SandboxEscapeTests
         scenario.ReplyVerdict("pass", 0.95);
 
         await scenario.Host.SendAsync("issues", scenario.Labeled());
-        await scenario.WaitForStateAsync(TaskState.Failed);
+        var task = await scenario.WaitForStateAsync(TaskState.Failed);
+
+        // Nothing ran, so nothing is receipted; the evaluation's record says why.
+        var receipts = await scenario.Host.Services.GetRequiredService<Atom.Bot.Audit.ExecutionReceipts>().ForTaskAsync(task.Id, CancellationToken.None);
+        receipts.ShouldNotContain(r => r.Kind == Atom.Bot.Audit.ReceiptKinds.TestRun);
+        (await scenario.AuditAsync(task.Id)).ShouldContain(e => e.Kind == Atom.Bot.Audit.AuditKinds.Evaluation && e.Payload != null && e.Payload.Contains("\"sandbox\":\"unavailable\"", StringComparison.Ordinal));
 
         // The model was told plainly, and not asked to fix anything.
         scenario.Llm.Requests.ShouldContain(r => r.Body.Contains("The tests were NOT run", StringComparison.Ordinal));
