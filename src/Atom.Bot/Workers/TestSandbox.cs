@@ -207,7 +207,8 @@ public sealed class TestSandbox : IDisposable
     /// <summary>
     /// The process that runs <paramref name="command"/> (shell text) in the sandbox, in <paramref name="worktree"/>
     /// (null: no worktree, for the probe). Its own environment is <c>PATH</c> only; the command's is set with
-    /// <c>--clearenv</c>. The limits: the run's cgroup (joined by a shell before anything forks) and rlimits.
+    /// <c>--clearenv</c>. The limits: the run's cgroup (joined by a shell before anything forks) and rlimits (set by
+    /// that shell, or by <c>prlimit</c> when there is no cgroup).
     /// </summary>
     internal ProcessStartInfo StartInfo(string? worktree, string command, bool network, TestCgroup? cgroup)
     {
@@ -223,36 +224,44 @@ public sealed class TestSandbox : IDisposable
         info.Environment["PATH"] = Path;
 
         var args = info.ArgumentList;
+        var fileSize = Limits.FileSizeBytes.ToString(CultureInfo.InvariantCulture);
+        var processes = Limits.Processes.ToString(CultureInfo.InvariantCulture);
+        // Without a pids cgroup: RLIMIT_NPROC, which counts every process of Atom's user (and is not enforced for root).
+        var nproc = cgroup is not { LimitsProcesses: true } && Environment.UserName != "root";
         if (cgroup is { Directories.Count: > 0 })
         {
-            // Joins each cgroup with its own pid, then becomes prlimit, then bubblewrap: one process all along.
+            // One process all along: the shell sets RLIMIT_FSIZE (in 512-byte blocks), joins each cgroup with its own
+            // pid, then becomes bubblewrap, so nothing the command starts is outside the limits.
             info.FileName = "/bin/sh";
             args.Add("-c");
-            args.Add("n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"");
+            args.Add("ulimit -f \"$1\" || exit 125; n=$2; shift 2; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"");
             args.Add("sh");
+            args.Add((Limits.FileSizeBytes / 512).ToString(CultureInfo.InvariantCulture));
             args.Add(cgroup.Directories.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var directory in cgroup.Directories)
             {
                 args.Add(directory);
             }
 
-            args.Add(Prlimit);
+            if (nproc)
+            {
+                args.Add(Prlimit);
+                args.Add($"--nproc={processes}:{processes}");
+                args.Add("--");
+            }
         }
         else
         {
             info.FileName = Prlimit;
+            args.Add($"--fsize={fileSize}:{fileSize}");
+            if (nproc)
+            {
+                args.Add($"--nproc={processes}:{processes}");
+            }
+
+            args.Add("--");
         }
 
-        var fileSize = Limits.FileSizeBytes.ToString(CultureInfo.InvariantCulture);
-        args.Add($"--fsize={fileSize}:{fileSize}");
-        if (cgroup is not { LimitsProcesses: true } && Environment.UserName != "root")
-        {
-            // Without a pids cgroup: RLIMIT_NPROC, which counts every process of Atom's user (and is not enforced for root).
-            var processes = Limits.Processes.ToString(CultureInfo.InvariantCulture);
-            args.Add($"--nproc={processes}:{processes}");
-        }
-
-        args.Add("--");
         args.Add(BwrapPath);
         foreach (var argument in BwrapArguments(worktree, network))
         {
