@@ -21,6 +21,7 @@ internal sealed class SandboxStartupCheck(TestSandbox sandbox, ILogger<SandboxSt
         var status = await sandbox.CheckAsync(cancellationToken);
         if (status.Available)
         {
+            TestCgroup.RemoveStale();
             var cgroup = sandbox.RentCgroup();
             Log.SandboxLimitsApplied(logger,
                 cgroup is { LimitsMemory: true } ? $"{sandbox.Limits.MemoryBytes >> 20} MiB (cgroup)" : "none (no writable memory cgroup)",

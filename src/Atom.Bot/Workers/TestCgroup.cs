@@ -14,6 +14,9 @@ internal sealed class TestCgroup
 {
     private const string Root = "/sys/fs/cgroup";
 
+    /// <summary>Names are <c>atom-test-&lt;Atom's pid&gt;-&lt;guid&gt;</c>, so that cgroups of an Atom that is gone can be told apart.</summary>
+    private const string Prefix = "atom-test-";
+
     private readonly List<string> _directories;
 
     private TestCgroup(List<string> directories, bool limitsProcesses, bool limitsMemory)
@@ -32,7 +35,7 @@ internal sealed class TestCgroup
     /// <summary>Creates the run's cgroups with <paramref name="limits"/>, or null when no controller is writable here.</summary>
     public static TestCgroup? TryCreate(SandboxLimits limits)
     {
-        var name = $"atom-test-{Guid.NewGuid():N}";
+        var name = $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}";
         var directories = new List<string>();
         var processes = false;
         var memory = false;
@@ -79,6 +82,39 @@ internal sealed class TestCgroup
 
     /// <summary>No process left in any of the run's cgroups: the cgroup can serve the next run.</summary>
     public bool IsEmpty => _directories.All(d => !Processes(d).Any());
+
+    /// <summary>
+    /// Removes the run cgroups an Atom process that no longer exists left behind (a crash, a kill, a process that ended
+    /// without disposing its sandbox), ending whatever still runs in them. Returns how many were removed.
+    /// </summary>
+    public static int RemoveStale()
+    {
+        var removed = 0;
+        foreach (var (_, parent) in Parents())
+        {
+            IEnumerable<string> children;
+            try
+            {
+                children = Directory.EnumerateDirectories(parent, Prefix + "*").ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var directory in children)
+            {
+                var owner = System.IO.Path.GetFileName(directory)[Prefix.Length..].Split('-')[0];
+                if (int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+                {
+                    new TestCgroup([directory], false, false).Remove();
+                    removed += Directory.Exists(directory) ? 0 : 1;
+                }
+            }
+        }
+
+        return removed;
+    }
 
     /// <summary>SIGKILLs every process still in the run's cgroups (whatever escaped the PID namespace's end, if anything).</summary>
     public void KillAll()

@@ -232,6 +232,28 @@ public sealed class TestSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_cgroups_are_reused_and_those_of_a_gone_Atom_are_removed()
+    {
+        var sandbox = Sandboxes.Bwrap(limits: SandboxLimits.Default with { Processes = 100 });
+        var first = sandbox.RentCgroup();
+        Assert.SkipWhen(first is null, "no writable cgroup here: limits fall back to rlimits");
+        sandbox.ReturnCgroup(first);
+        var runner = Runner(sandbox);
+
+        (await runner.RunAsync(_worktree, "cat /proc/self/cgroup > /dev/null", TimeSpan.FromSeconds(30), false, TestContext.Current.CancellationToken)).Status.ShouldBe(TestStatus.Passed);
+        var reused = sandbox.RentCgroup().ShouldNotBeNull();
+        reused.ShouldBeSameAs(first, "one cgroup serves run after run");
+        sandbox.ReturnCgroup(reused);
+
+        // A cgroup named for a process id that cannot exist (above pid_max), as a crashed Atom leaves it.
+        var stale = Path.Join(Path.GetDirectoryName(first.Directories[0])!, "atom-test-999999999-stale");
+        Directory.CreateDirectory(stale);
+        TestCgroup.RemoveStale().ShouldBeGreaterThanOrEqualTo(1);
+        Directory.Exists(stale).ShouldBeFalse();
+        Directory.Exists(first.Directories[0]).ShouldBeTrue("a live Atom's cgroups stay");
+    }
+
+    [Fact]
     public async Task Missing_bubblewrap_fails_closed_with_no_sandbox()
     {
         var sandbox = Sandboxes.Bwrap(bwrapPath: "/nonexistent/bwrap");
