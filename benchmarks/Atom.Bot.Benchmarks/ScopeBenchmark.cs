@@ -31,7 +31,7 @@ public sealed class ScopeBenchmark : IBenchmark
             var matcher = new Matcher(StringComparison.Ordinal);
             matcher.AddInclude("src/**");
             matcher.AddInclude("tests/**");
-            var toolbox = new WorkerToolbox(guard, RepoSettings.Defaults, new TestRunner([], NullLogger<TestRunner>.Instance), NullLogger.Instance);
+            var toolbox = new WorkerToolbox(guard, RepoSettings.Defaults, new TestRunner([], new TestSandbox(SandboxMode.None, TestSandbox.DefaultBwrapPath, [], SandboxLimits.Default, NullLogger<TestSandbox>.Instance), NullLogger<TestRunner>.Instance), NullLogger.Instance);
 
             for (var round = 0; round < 2; round++)
             {

@@ -297,6 +297,19 @@ public static class PackageBody
             return;
         }
 
+        if (tests.NotRun is not null)
+        {
+            body.Append("**❌ Tests not run: no sandbox.** Atom runs test commands only inside its sandbox, and it was unavailable, so this package is not certified.\n\n");
+            body.Append("- **Command:** ").Append(Markdown.Code(Markdown.Cut(tests.Command, limits.CellChars))).Append('\n');
+            body.Append("- **Why:** ").Append(Markdown.Inline(tests.NotRun, limits.CellChars)).Append("\n\n");
+            return;
+        }
+
+        if (tests.Unsandboxed)
+        {
+            body.Append("> ⚠️ **Tests ran without a sandbox** (`ATOM_SANDBOX=none`): the test command ran as Atom's own user and could read its secrets, keys and database. Treat this package accordingly.\n\n");
+        }
+
         var result = tests.TimedOut ? $"❌ timed out after {Markdown.Duration(tests.Duration)}"
             : tests.ExitCode == 0 ? "✅ passed"
             : "❌ failed";

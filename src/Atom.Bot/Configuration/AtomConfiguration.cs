@@ -40,6 +40,7 @@ public static class AtomConfiguration
         new("ATOM_GIT_AUTHOR_EMAIL", "atom-bot@users.noreply.github.com"),
         new("ATOM_DASHBOARD_TOKEN", null, IsSecret: true),
         new("ATOM_WORKTREE_SPARES", "2", Kind: SettingKind.NonNegativeInteger),
+        new("ATOM_SANDBOX", "bwrap", Kind: SettingKind.SandboxMode),
     ];
 
     /// <summary>Loads from the real process environment, working directory and home directory.</summary>
@@ -211,6 +212,7 @@ public static class AtomConfiguration
             GitAuthorEmail = Get("ATOM_GIT_AUTHOR_EMAIL")!,
             DashboardToken = Get("ATOM_DASHBOARD_TOKEN"),
             WorktreeSpares = Int("ATOM_WORKTREE_SPARES"),
+            Sandbox = Enum.Parse<SandboxMode>(Get("ATOM_SANDBOX")!, ignoreCase: true),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed record AtomOptions
     /// <summary>Worktrees kept checked out ahead of need per repository (<c>ATOM_WORKTREE_SPARES</c>); 0 turns them off.</summary>
     public int WorktreeSpares { get; init; } = 2;
 
+    /// <summary>How test commands run (<c>ATOM_SANDBOX</c>): in bubblewrap namespaces, or (unsafe) as Atom itself.</summary>
+    public SandboxMode Sandbox { get; init; } = SandboxMode.Bwrap;
+
     public bool UsesPostgreSql => !string.Equals(JobStorage, "memory", StringComparison.OrdinalIgnoreCase);
 
     public string DatabasePath => Path.Combine(DataDir, "atom.db");

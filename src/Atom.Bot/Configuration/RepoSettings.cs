@@ -19,5 +19,8 @@ public sealed record RepoSettings
     public AuditorSettings Auditor { get; init; } = new();
     public ProposalSettings Proposals { get; init; } = new();
 
+    /// <summary><c>test_network</c>: the test command shares the host's network; everything else stays sandboxed.</summary>
+    public bool TestNetwork { get; init; }
+
     public static RepoSettings Defaults { get; } = new();
 }

@@ -24,6 +24,9 @@ public sealed record SettingDefinition(
         SettingKind.NonNegativeInteger => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)
             ? null
             : "not a whole number (0 or more)",
+        SettingKind.SandboxMode => value.Equals("bwrap", StringComparison.OrdinalIgnoreCase) || value.Equals("none", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : "not a sandbox: use bwrap (bubblewrap namespaces) or none (unsafe: tests run as Atom)",
         _ => null,
     };
 }

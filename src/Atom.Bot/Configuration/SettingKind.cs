@@ -6,4 +6,7 @@ public enum SettingKind
     Url,
     PositiveInteger,
     NonNegativeInteger,
+
+    /// <summary><c>bwrap</c> or <c>none</c> (<see cref="Configuration.SandboxMode"/>).</summary>
+    SandboxMode,
 }

@@ -1,11 +1,16 @@
+using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
+using Atom.Bot.Workers;
 using Hangfire;
 
 namespace Atom.Bot.Platform;
 
-/// <summary><c>/healthz</c> (alive), <c>/readyz</c> (store and job server ready) and <c>/status</c> (JSON).</summary>
+/// <summary>
+/// <c>/healthz</c> (alive), <c>/readyz</c> (store and job server ready; a missing test sandbox does not make Atom unready:
+/// tests then do not run and packages say so) and <c>/status</c> (JSON, with the test sandbox's mode and availability).
+/// </summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan HeartbeatLimit = TimeSpan.FromMinutes(1);
@@ -20,9 +25,10 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
+            var tests = await sandbox.CheckAsync(ct);
             var monitoring = jobs.GetMonitoringApi();
             return Results.Json(new Dictionary<string, object?>
             {
@@ -30,6 +36,13 @@ public static class HealthEndpoints
                 ["queues"] = monitoring.Queues().ToDictionary(q => q.Name, q => new { enqueued = q.Length, fetched = q.Fetched }),
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
                 ["llm"] = llm.Snapshot(),
+                ["sandbox"] = new
+                {
+                    mode = tests.Mode == SandboxMode.None ? "none" : "bwrap",
+                    available = tests.Available,
+                    @unsafe = tests.Unsandboxed,
+                    reason = tests.Unsandboxed ? "ATOM_SANDBOX=none: test commands run without a sandbox, as Atom's own user" : tests.Reason,
+                },
             });
         });
         return endpoints;

@@ -119,7 +119,13 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
 
         var feedback = new StringBuilder();
         var revisable = reasons.Count == 0;
-        if (!tests.Succeeded)
+        if (tests.NotRun is not null)
+        {
+            // Nothing a revision could change: the server has no sandbox.
+            reasons.Add(tests.NotRun);
+            revisable = false;
+        }
+        else if (!tests.Succeeded)
         {
             reasons.Add(tests.TimedOut ? $"the tests timed out after {settings.TestTimeoutSeconds} s" : $"the tests failed (exit code {tests.ExitCode})");
             feedback.AppendLine($"The test command `{tests.Command}` failed. Last lines of its output:").AppendLine(tests.OutputTail);
@@ -174,7 +180,13 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
         var checkout = await git.PrepareAsync(repository, task.DefaultBranch, branch, token, cancellationToken, commit: head);
         try
         {
-            var run = await testRunner.RunAsync(checkout.Path, settings.TestCommand, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), cancellationToken);
+            var run = await testRunner.RunAsync(checkout.Path, settings, cancellationToken);
+            if (run.Status == TestStatus.NoSandbox)
+            {
+                // Nothing ran, so there is no execution to receipt.
+                return new PackageTests(true, settings.TestCommand, null, false, TimeSpan.Zero, null, null, null, "") { NotRun = run.OutputTail };
+            }
+
             await receipts.RecordAsync(ReceiptKinds.TestRun, task.Id, orderedByHash, new ReceiptFacts
             {
                 Command = settings.TestCommand,
@@ -183,7 +195,7 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
                 Duration = run.Duration,
                 OutputSha256 = run.OutputSha256,
             }, cancellationToken);
-            return new PackageTests(true, settings.TestCommand, run.ExitCode, run.TimedOut, run.Duration, run.Counts?.Passed, run.Counts?.Failed, run.Counts?.Skipped, run.OutputTail);
+            return new PackageTests(true, settings.TestCommand, run.ExitCode, run.TimedOut, run.Duration, run.Counts?.Passed, run.Counts?.Failed, run.Counts?.Skipped, run.OutputTail) { Unsandboxed = run.Unsandboxed };
         }
         finally
         {
@@ -193,6 +205,7 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
 
     private static string TestSummary(PackageTests tests) =>
         !tests.Configured ? "not configured"
+        : tests.NotRun is not null ? TestRunner.NoSandboxText
         : tests.TimedOut ? "timed out"
         : $"exit code {tests.ExitCode}, passed {tests.Passed?.ToString(CultureInfo.InvariantCulture) ?? "?"}, failed {tests.Failed?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
 

@@ -226,7 +226,9 @@ public sealed partial class TaskSupervisor(
             head = evaluation.HeadSha,
             files = evaluation.Changes.Count,
             violations = evaluation.Violations.Select(v => new { path = v.Path, reason = v.Reason }),
-            tests = evaluation.Tests is { Configured: true } t ? new { exit = t.ExitCode, timedOut = t.TimedOut, passed = t.Passed, failed = t.Failed } : null,
+            tests = evaluation.Tests is { Configured: true } t
+                ? new { exit = t.ExitCode, timedOut = t.TimedOut, passed = t.Passed, failed = t.Failed, sandbox = t.NotRun is not null ? "unavailable" : t.Unsandboxed ? "none" : "bwrap" }
+                : null,
             auditor = evaluation.Verdict is { } v2 ? new { model = v2.Model, score = v2.Score, verdict = v2.Verdict } : null,
             reasons = evaluation.Reasons,
         }, cancellationToken);

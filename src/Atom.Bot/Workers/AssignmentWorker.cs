@@ -119,7 +119,8 @@ public sealed partial class AssignmentWorker(
                 steps = run.Steps,
                 tests = toolbox.TestRuns.Count,
             }, cancellationToken);
-            foreach (var testRun in toolbox.TestRuns.Where(r => r.Status != TestStatus.NotConfigured))
+            // A run that did not happen (not configured, no sandbox) has no receipt: nothing ran.
+            foreach (var testRun in toolbox.TestRuns.Where(r => r.Status is not (TestStatus.NotConfigured or TestStatus.NoSandbox)))
             {
                 await receipts.RecordAsync(ReceiptKinds.TestRun, task.Id, ordered.Hash, new ReceiptFacts
                 {

@@ -22,4 +22,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Test command could not be started: {Problem}")]
     public static partial void TestsCouldNotStart(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Test sandbox ready: bubblewrap ({BwrapPath}) can create its namespaces")]
+    public static partial void SandboxAvailable(ILogger logger, string bwrapPath);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Warning, Message = "Test sandbox unavailable, so no test command will run (fail closed) until it works: {Reason}")]
+    public static partial void SandboxUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "ATOM_SANDBOX=none: test commands run WITHOUT a sandbox, as Atom's own user, and can read its secrets, keys and database; every package says so")]
+    public static partial void SandboxOff(ILogger logger);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Tests not run: no sandbox ({Reason})")]
+    public static partial void TestsNotRunNoSandbox(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Test sandbox limits: memory {MemoryLimit}, processes {ProcessLimit}, file size by rlimit")]
+    public static partial void SandboxLimitsApplied(ILogger logger, string memoryLimit, string processLimit);
 }

@@ -6,6 +6,9 @@ namespace Atom.Bot.Workers;
 /// </summary>
 public sealed record TestRun(TestStatus Status, int? ExitCode, TimeSpan Duration, string OutputTail, string OutputSha256, TestCounts? Counts)
 {
+    /// <summary>The run was not sandboxed because the operator set <c>ATOM_SANDBOX=none</c>.</summary>
+    public bool Unsandboxed { get; init; }
+
     public bool TimedOut => Status == TestStatus.TimedOut;
 
     public bool Passed => Status == TestStatus.Passed;

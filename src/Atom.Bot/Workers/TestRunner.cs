@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging;
@@ -8,18 +7,21 @@ using Microsoft.Extensions.Logging;
 namespace Atom.Bot.Workers;
 
 /// <summary>
-/// Runs a repository's test command in a worktree: <c>/bin/sh -c</c> in a session and process group of its own
-/// (<c>setsid</c>), stdin closed, stderr joined to stdout, and an environment without Atom's secrets (every
-/// <c>ATOM_*</c> variable and every variable whose value contains a secret is dropped). At the timeout, or when the
-/// caller cancels, the whole process tree and process group are killed; after a normal exit, whatever the command
-/// left running in its group is killed too. Shared by the worker's <c>run_tests</c> tool and the supervisor's evaluation.
+/// Runs a repository's test command in a worktree: inside the <see cref="TestSandbox"/> (bubblewrap namespaces,
+/// limits, a clean environment; no sandbox means no run), or with <c>ATOM_SANDBOX=none</c> as Atom's own user,
+/// <c>/bin/sh -c</c> in a session and process group of its own (<c>setsid</c>) with an environment without Atom's
+/// secrets. stdin is closed, stderr joined to stdout, and only the tail of the output is kept. At the timeout, or when
+/// the caller cancels, everything the command started is killed: the PID namespace ends with its first process, and
+/// the run's cgroup or process group catches the rest. Shared by the worker's <c>run_tests</c> tool, the supervisor's
+/// evaluation and the proposal implementer.
 /// </summary>
 public sealed class TestRunner
 {
     /// <summary>How much of the end of the output is kept (and shown to the model).</summary>
     public const int OutputTailBytes = 16 * 1024;
 
-    private const int SigKill = 9;
+    /// <summary>What the output of a run that did not happen for want of a sandbox starts with.</summary>
+    public const string NoSandboxText = "tests not run: no sandbox";
 
     /// <summary>How long to wait for output still in the pipes once the process is gone.</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
@@ -30,17 +32,29 @@ public sealed class TestRunner
     private static readonly string EmptySha256 = Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
 
     private readonly string[] _secrets;
+    private readonly TestSandbox _sandbox;
     private readonly ILogger _logger;
 
-    public TestRunner(IEnumerable<string> secrets, ILogger<TestRunner> logger)
+    public TestRunner(IEnumerable<string> secrets, TestSandbox sandbox, ILogger<TestRunner> logger)
     {
         ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentNullException.ThrowIfNull(sandbox);
         _secrets = [.. secrets.Where(s => !string.IsNullOrEmpty(s))];
+        _sandbox = sandbox;
         _logger = logger;
     }
 
+    public TestSandbox Sandbox => _sandbox;
+
+    /// <summary>Runs the repository's <c>test_command</c> with its timeout and network setting.</summary>
+    public Task<TestRun> RunAsync(string workingDirectory, RepoSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return RunAsync(workingDirectory, settings.TestCommand, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), settings.TestNetwork, cancellationToken);
+    }
+
     /// <summary>Runs <paramref name="testCommand"/> (null or blank: not configured) in <paramref name="workingDirectory"/>.</summary>
-    public async Task<TestRun> RunAsync(string workingDirectory, string? testCommand, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<TestRun> RunAsync(string workingDirectory, string? testCommand, TimeSpan timeout, bool network, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(workingDirectory);
         if (string.IsNullOrWhiteSpace(testCommand))
@@ -48,17 +62,60 @@ public sealed class TestRunner
             return new TestRun(TestStatus.NotConfigured, null, TimeSpan.Zero, "Tests are not configured: the repository's .github/atom.yml has no test_command.", EmptySha256, null);
         }
 
-        using var output = new TestOutput(OutputTailBytes);
-        using var process = new Process { StartInfo = StartInfo(workingDirectory, testCommand) };
-        var started = Stopwatch.GetTimestamp();
+        var sandbox = await _sandbox.CheckAsync(cancellationToken);
+        if (!sandbox.Available)
+        {
+            return NotRun(sandbox.Reason ?? "bubblewrap is unavailable");
+        }
+
+        if (sandbox.Unsandboxed)
+        {
+            return await ExecuteAsync(UnsandboxedStartInfo(workingDirectory, testCommand), null, Setsid is not null, timeout, cancellationToken) with { Unsandboxed = true };
+        }
+
+        var cgroup = _sandbox.RentCgroup();
         try
         {
-            process.Start();
+            var run = await ExecuteAsync(_sandbox.StartInfo(workingDirectory, testCommand, network, cgroup), cgroup, false, timeout, cancellationToken);
+            if (run is { Status: TestStatus.Failed, ExitCode: 1 } && run.OutputTail.StartsWith("bwrap: ", StringComparison.Ordinal))
+            {
+                // bubblewrap itself failed to set up (say, user namespaces were turned off since the last probe): probe
+                // again, and if the sandbox is gone the run is "not run", not a test failure.
+                _sandbox.Invalidate();
+                var again = await _sandbox.CheckAsync(cancellationToken);
+                if (!again.Available)
+                {
+                    return NotRun(again.Reason ?? run.OutputTail.Trim());
+                }
+            }
+
+            return run;
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+        finally
         {
-            Log.TestsCouldNotStart(_logger, e.Message);
-            return new TestRun(TestStatus.CouldNotStart, null, Stopwatch.GetElapsedTime(started), Redaction.Redact($"The test command could not be started: {e.Message}", _secrets), EmptySha256, null);
+            if (cgroup is not null)
+            {
+                _sandbox.ReturnCgroup(cgroup);
+            }
+        }
+    }
+
+    private TestRun NotRun(string reason)
+    {
+        Log.TestsNotRunNoSandbox(_logger, reason);
+        return new TestRun(TestStatus.NoSandbox, null, TimeSpan.Zero, Redaction.Redact($"{NoSandboxText}: {reason}", _secrets), EmptySha256, null);
+    }
+
+    private async Task<TestRun> ExecuteAsync(ProcessStartInfo startInfo, TestCgroup? cgroup, bool ownGroup, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var output = new TestOutput(OutputTailBytes);
+        using var process = new Process { StartInfo = startInfo };
+        var started = Stopwatch.GetTimestamp();
+        var problem = await StartAsync(process);
+        if (problem is not null)
+        {
+            Log.TestsCouldNotStart(_logger, problem.Message);
+            return new TestRun(TestStatus.CouldNotStart, null, Stopwatch.GetElapsedTime(started), Redaction.Redact($"The test command could not be started: {problem.Message}", _secrets), EmptySha256, null);
         }
 
         process.StandardInput.Close();
@@ -73,7 +130,7 @@ public sealed class TestRunner
             }
             catch (OperationCanceledException)
             {
-                KillTree(process);
+                KillTree(process, cgroup, ownGroup);
                 if (cancellationToken.IsCancellationRequested)
                 {
                     await Drain(pumps);
@@ -85,8 +142,14 @@ public sealed class TestRunner
             }
         }
 
-        // Whatever the command left behind in its process group goes too: it must not outlive the run or hold the pipes.
-        KillGroup(process.Id);
+        // Whatever the command left behind must not outlive the run or hold the pipes: in the sandbox the PID
+        // namespace ended with bubblewrap's init; the cgroup or process group catches anything else.
+        cgroup?.KillAll();
+        if (ownGroup)
+        {
+            _ = ProcessSignals.Kill(-process.Id);
+        }
+
         await Drain(pumps);
         await process.WaitForExitAsync(CancellationToken.None);
         var duration = Stopwatch.GetElapsedTime(started);
@@ -99,7 +162,45 @@ public sealed class TestRunner
         return run;
     }
 
-    private ProcessStartInfo StartInfo(string workingDirectory, string testCommand)
+    /// <summary>
+    /// Starts the process on a thread of its own that lives as long as the process: bubblewrap's
+    /// <c>--die-with-parent</c> is a parent-death signal, which Linux sends when the parent *thread* ends, and a pool
+    /// thread may be retired while a long test still runs.
+    /// </summary>
+    private static Task<Exception?> StartAsync(Process process)
+    {
+        var started = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                process.Start();
+            }
+            catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+            {
+                started.SetResult(e);
+                return;
+            }
+
+            started.SetResult(null);
+            try
+            {
+                process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed by the runner after the exit it saw itself.
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "atom-test-run",
+        };
+        thread.Start();
+        return started.Task;
+    }
+
+    private ProcessStartInfo UnsandboxedStartInfo(string workingDirectory, string testCommand)
     {
         var info = new ProcessStartInfo
         {
@@ -132,31 +233,24 @@ public sealed class TestRunner
         return info;
     }
 
-    private static void KillTree(Process process)
+    private static void KillTree(Process process, TestCgroup? cgroup, bool ownGroup)
     {
         try
         {
+            // In the sandbox this takes bubblewrap's init (PID 1 of the namespace), and with it every process inside.
             process.Kill(entireProcessTree: true);
         }
         catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
         {
-            // Already gone; the process group kill below catches what was reparented.
+            // Already gone; the cgroup or process group kill below catches what was reparented.
         }
 
-        KillGroup(process.Id);
-    }
-
-    private static void KillGroup(int processGroup)
-    {
-        if (Setsid is not null)
+        cgroup?.KillAll();
+        if (ownGroup)
         {
-            _ = SendSignal(-processGroup, SigKill);
+            _ = ProcessSignals.Kill(-process.Id);
         }
     }
 
     private static async Task Drain(Task pumps) => await Task.WhenAny(pumps, Task.Delay(DrainGrace));
-
-    [DllImport("libc", EntryPoint = "kill")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int SendSignal(int pid, int signal);
 }

@@ -17,4 +17,10 @@ public enum TestStatus
 
     /// <summary>The shell could not be started (the output tail says why).</summary>
     CouldNotStart,
+
+    /// <summary>
+    /// Not run: <c>ATOM_SANDBOX=bwrap</c> and bubblewrap is missing or cannot create its namespaces (fail closed; the
+    /// output tail says "tests not run: no sandbox" and why). Never certified.
+    /// </summary>
+    NoSandbox,
 }

@@ -128,7 +128,7 @@ public sealed class WorkerToolbox
                 _toolErrors.Add(failure == ToolFailure.UnknownTool ? $"unknown:{tool}" : $"{tool}:{failure}");
             }
         }
-        else if (outcome.TestRun is { Status: TestStatus.TimedOut or TestStatus.CouldNotStart } run)
+        else if (outcome.TestRun is { Status: TestStatus.TimedOut or TestStatus.CouldNotStart or TestStatus.NoSandbox } run)
         {
             // The tool answered, but the test command did not run to its end: a tooling signal like an I/O error.
             _toolErrors.Add($"{tool}:{run.Status}");
@@ -402,17 +402,18 @@ public sealed class WorkerToolbox
 
     private async Task<ToolOutcome> RunTests(CancellationToken cancellationToken)
     {
-        var run = await _tests.RunAsync(_guard.WorktreeRoot, _settings.TestCommand, TimeSpan.FromSeconds(_settings.TestTimeoutSeconds), cancellationToken);
+        var run = await _tests.RunAsync(_guard.WorktreeRoot, _settings, cancellationToken);
         _testRuns.Add(run);
         var seconds = run.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
         var verdict = run.Status switch
         {
             TestStatus.NotConfigured or TestStatus.CouldNotStart => run.OutputTail,
+            TestStatus.NoSandbox => $"The tests were NOT run: Atom runs test commands only inside its sandbox, and the sandbox is unavailable on this server ({run.OutputTail}). This is not a problem with your change and you cannot fix it; do not call run_tests again. Finish your work; the package will say the tests did not run.",
             TestStatus.Passed => $"Tests passed (exit code 0, {seconds} s).",
             TestStatus.Failed => $"Tests failed (exit code {run.ExitCode}, {seconds} s).",
             _ => $"Tests did not finish within {_settings.TestTimeoutSeconds} s; the test command and everything it started were stopped.",
         };
-        if (run.Status is TestStatus.NotConfigured or TestStatus.CouldNotStart)
+        if (run.Status is TestStatus.NotConfigured or TestStatus.CouldNotStart or TestStatus.NoSandbox)
         {
             return ToolOutcome.Tested(run, verdict);
         }

@@ -16,9 +16,11 @@ public sealed class AtomScenario : IAsyncDisposable
 
     private readonly string _dataDir;
     private readonly Dictionary<string, string?> _environment;
+    private readonly Action<WebApplicationBuilder>? _configure;
 
-    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment)
+    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment, Action<WebApplicationBuilder>? configure)
     {
+        _configure = configure;
         GitHub = github;
         Llm = llm;
         Repository = repository;
@@ -44,7 +46,8 @@ public sealed class AtomScenario : IAsyncDisposable
         string? settings = null,
         int concurrency = 1,
         bool overHttp = false,
-        IDictionary<string, string?>? environment = null)
+        IDictionary<string, string?>? environment = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var github = new GitHubStub();
         var llm = new LlmScript();
@@ -67,7 +70,7 @@ public sealed class AtomScenario : IAsyncDisposable
             env[key] = value;
         }
 
-        var scenario = new AtomScenario(github, llm, repository, http, Directory.CreateTempSubdirectory("atom-scenario-").FullName, env);
+        var scenario = new AtomScenario(github, llm, repository, http, Directory.CreateTempSubdirectory("atom-scenario-").FullName, env, configure);
         scenario.Host = await scenario.StartHostAsync();
         return scenario;
     }
@@ -82,7 +85,10 @@ public sealed class AtomScenario : IAsyncDisposable
 
     private Task<AtomTestHost> StartHostAsync() =>
         AtomTestHost.StartAsync(GitHub, _dataDir, _environment, builder =>
-            builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) }));
+        {
+            builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) });
+            _configure?.Invoke(builder);
+        });
 
     /// <summary>The labelled-issue delivery for this scenario's repository.</summary>
     public System.Text.Json.Nodes.JsonObject Labeled(int issue = 1, string title = Title, string body = "Please add a greeting file.", long? installationId = null)

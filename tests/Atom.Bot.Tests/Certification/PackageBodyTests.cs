@@ -126,6 +126,36 @@ public sealed partial class PackageBodyTests
     }
 
     [Fact]
+    public void Tests_not_run_for_want_of_a_sandbox_say_so_and_are_not_a_success()
+    {
+        var package = SamplePackages.Failing() with
+        {
+            Tests = new PackageTests(true, "dotnet test", null, false, TimeSpan.Zero, null, null, null, "") { NotRun = "tests not run: no sandbox: bubblewrap is not installed" },
+        };
+
+        var body = PackageBody.Render(package);
+        var tests = Section(body, "## Tests");
+
+        package.Tests.Succeeded.ShouldBeFalse();
+        tests.ShouldContain("Tests not run: no sandbox.");
+        tests.ShouldContain("bubblewrap is not installed");
+        tests.ShouldNotContain("Exit code");
+        PackageBody.Read(body)!.Tests.NotRun.ShouldBe("tests not run: no sandbox: bubblewrap is not installed");
+    }
+
+    [Fact]
+    public void Unsandboxed_test_run_carries_a_warning_line()
+    {
+        var package = SamplePackages.Passing() with { Tests = SamplePackages.Passing().Tests with { Unsandboxed = true } };
+
+        var body = PackageBody.Render(package);
+
+        Section(body, "## Tests").ShouldContain("⚠️ **Tests ran without a sandbox** (`ATOM_SANDBOX=none`)");
+        PackageBody.Read(body)!.Tests.Unsandboxed.ShouldBeTrue();
+        Section(PackageBody.Render(SamplePackages.Passing()), "## Tests").ShouldNotContain("without a sandbox");
+    }
+
+    [Fact]
     public void Runner_without_counts_and_a_timeout_are_reported_as_such()
     {
         var package = SamplePackages.Passing() with

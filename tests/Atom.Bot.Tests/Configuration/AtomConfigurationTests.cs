@@ -63,6 +63,17 @@ public sealed class AtomConfigurationTests : IDisposable
         options.WorktreeSpares.ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData(null, SandboxMode.Bwrap)]
+    [InlineData("bwrap", SandboxMode.Bwrap)]
+    [InlineData("NONE", SandboxMode.None)]
+    public void Sandbox_is_bubblewrap_unless_the_operator_says_none(string? value, SandboxMode expected)
+    {
+        var options = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_SANDBOX"] = value }).Options!;
+
+        options.Sandbox.ShouldBe(expected);
+    }
+
     [Fact]
     public void Missing_webhook_secret_is_an_error_naming_the_variable()
     {
@@ -80,6 +91,7 @@ public sealed class AtomConfigurationTests : IDisposable
     [InlineData("ATOM_GITHUB_APP_ID", "-3", "not a positive whole number")]
     [InlineData("ATOM_WORKTREE_SPARES", "-1", "not a whole number (0 or more)")]
     [InlineData("ATOM_WORKTREE_SPARES", "two", "not a whole number (0 or more)")]
+    [InlineData("ATOM_SANDBOX", "docker", "not a sandbox: use bwrap")]
     public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
     {
         var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });

@@ -27,6 +27,7 @@ public sealed class RepoSettingsParserTests
         s.Scope.MaxChangedLines.ShouldBe(800);
         s.Auditor.MinScore.ShouldBe(0.7);
         s.Proposals.AutoApprove.ShouldBeEmpty();
+        s.TestNetwork.ShouldBeFalse();
     }
 
     [Fact]
@@ -58,6 +59,7 @@ public sealed class RepoSettingsParserTests
                 settings: 2
                 skill: 3
                 missing_skill: 3
+            test_network: false
             """;
 
         var result = RepoSettingsParser.Parse(yaml);
@@ -65,6 +67,8 @@ public sealed class RepoSettingsParserTests
         result.Error.ShouldBeNull();
         result.Settings!.Approvers.ShouldBe(["alice", "bob"]);
         result.Settings.TestCommand.ShouldBe("dotnet test");
+        result.Settings.TestNetwork.ShouldBeFalse();
+        RepoSettingsParser.Parse("test_network: true").Settings!.TestNetwork.ShouldBeTrue();
     }
 
     [Theory]

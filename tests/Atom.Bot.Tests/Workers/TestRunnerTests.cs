@@ -6,19 +6,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atom.Bot.Tests.Workers;
 
+/// <summary>The runner's own behaviour, on the unsandboxed path (<c>ATOM_SANDBOX=none</c>); the sandbox has <see cref="TestSandboxTests"/>.</summary>
 public sealed class TestRunnerTests : IDisposable
 {
     private const string Secret = "atom-test-secret-5d1f0c2b9e";
 
     private readonly DirectoryInfo _worktree = Directory.CreateTempSubdirectory("atom-tests-");
-    private readonly TestRunner _runner = new([Secret], NullLogger<TestRunner>.Instance);
+    private readonly TestRunner _runner = new([Secret], Sandboxes.Off(), NullLogger<TestRunner>.Instance);
 
     public void Dispose() => _worktree.Delete(recursive: true);
 
     [Fact]
     public async Task No_test_command_is_reported_as_not_configured()
     {
-        var run = await _runner.RunAsync(_worktree.FullName, null, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var run = await _runner.RunAsync(_worktree.FullName, null, TimeSpan.FromSeconds(5), false, TestContext.Current.CancellationToken);
 
         run.Status.ShouldBe(TestStatus.NotConfigured);
         run.ExitCode.ShouldBeNull();
@@ -91,7 +92,7 @@ public sealed class TestRunnerTests : IDisposable
     public async Task Cancelling_kills_the_command_and_throws()
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var running = _runner.RunAsync(_worktree.FullName, "echo $$ > shell.pid; sleep 600", TimeSpan.FromSeconds(600), cancel.Token);
+        var running = _runner.RunAsync(_worktree.FullName, "echo $$ > shell.pid; sleep 600", TimeSpan.FromSeconds(600), false, cancel.Token);
         while (!File.Exists(Path.Join(_worktree.FullName, "shell.pid")) || new FileInfo(Path.Join(_worktree.FullName, "shell.pid")).Length == 0)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
@@ -160,13 +161,13 @@ public sealed class TestRunnerTests : IDisposable
     [Fact]
     public async Task Missing_worktree_is_reported_as_could_not_start()
     {
-        var run = await _runner.RunAsync(Path.Join(_worktree.FullName, "missing"), "true", TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var run = await _runner.RunAsync(Path.Join(_worktree.FullName, "missing"), "true", TimeSpan.FromSeconds(5), false, TestContext.Current.CancellationToken);
 
         run.Status.ShouldBe(TestStatus.CouldNotStart);
     }
 
     private Task<TestRun> Run(string command, int timeoutSeconds, CancellationToken cancellationToken) =>
-        _runner.RunAsync(_worktree.FullName, command, TimeSpan.FromSeconds(timeoutSeconds), cancellationToken);
+        _runner.RunAsync(_worktree.FullName, command, TimeSpan.FromSeconds(timeoutSeconds), false, cancellationToken);
 
     private int ReadPid(string file) =>
         int.Parse(File.ReadAllText(Path.Join(_worktree.FullName, file)).Trim(), CultureInfo.InvariantCulture);

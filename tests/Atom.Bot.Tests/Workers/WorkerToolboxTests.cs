@@ -11,9 +11,11 @@ public sealed class WorkerToolboxTests : IDisposable
 {
     private readonly DirectoryInfo _worktree = Directory.CreateTempSubdirectory("atom-toolbox-");
     private readonly DirectoryInfo _outside = Directory.CreateTempSubdirectory("atom-toolbox-outside-");
+    private readonly TestSandbox _sandbox = Sandboxes.Bwrap();
 
     public void Dispose()
     {
+        _sandbox.Dispose();
         _worktree.Delete(recursive: true);
         _outside.Delete(recursive: true);
     }
@@ -425,7 +427,7 @@ public sealed class WorkerToolboxTests : IDisposable
     }
 
     private WorkerToolbox Toolbox(Scope scope, RepoSettings? settings = null) =>
-        new(new ScopeGuard(scope, _worktree.FullName), settings ?? RepoSettings.Defaults, new TestRunner([], NullLogger<TestRunner>.Instance), NullLogger.Instance);
+        new(new ScopeGuard(scope, _worktree.FullName), settings ?? RepoSettings.Defaults, new TestRunner([], _sandbox, NullLogger<TestRunner>.Instance), NullLogger.Instance);
 
     private static Task<ToolOutcome> Invoke(WorkerToolbox toolbox, string tool, string arguments) =>
         toolbox.InvokeAsync(new LlmToolCall("call_1", tool, arguments), TestContext.Current.CancellationToken);
