@@ -5,6 +5,7 @@ using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Tasks;
+using Atom.Bot.Tests.Workers;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.IntegrationTests.Workers;
@@ -57,7 +58,7 @@ public sealed class SandboxEscapeTests
 
             result.ShouldNotContain(AtomTestHost.WebhookSecret);
             result.ShouldNotContain(AtomTestHost.GitHubToken);
-            var survivors = HostProcesses(marker);
+            var survivors = HostProcesses.WithMarker(marker);
             if (sandbox == "bwrap")
             {
                 foreach (var attempt in attempts)
@@ -82,7 +83,7 @@ public sealed class SandboxEscapeTests
         }
         finally
         {
-            foreach (var pid in HostProcesses(marker))
+            foreach (var pid in HostProcesses.WithMarker(marker))
             {
                 System.Diagnostics.Process.GetProcessById(pid).Kill();
             }
@@ -179,30 +180,4 @@ public sealed class SandboxEscapeTests
         (i=0; while [ $i -lt {{ProcessLimit * 2}} ]; do sleep 5 & i=$((i+1)); done; echo "fork: ESCAPED ($i processes)") 2>/dev/null || report fork no
         exit 0
         """);
-
-    private static List<int> HostProcesses(string marker)
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Join(directory, "cmdline")).Contains(marker, StringComparison.Ordinal)
-                    && !File.ReadAllText(Path.Join(directory, "stat")).Contains(") Z ", StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return found;
-    }
 }

@@ -208,11 +208,11 @@ public sealed class TestSandboxTests : IDisposable
             (await GoneAsync(marker)).ShouldBeTrue();
 
             await Unsandboxed(command);
-            HostProcesses(marker).ShouldNotBeEmpty("without the sandbox a setsid child escapes the process group");
+            HostProcesses.WithMarker(marker).ShouldNotBeEmpty("without the sandbox a setsid child escapes the process group");
         }
         finally
         {
-            foreach (var pid in HostProcesses(marker))
+            foreach (var pid in HostProcesses.WithMarker(marker))
             {
                 System.Diagnostics.Process.GetProcessById(pid).Kill();
             }
@@ -301,40 +301,13 @@ public sealed class TestSandboxTests : IDisposable
         return cgroup is { LimitsMemory: true };
     }
 
-    /// <summary>Host processes whose command line holds <paramref name="marker"/> (zombies excluded).</summary>
-    private static List<int> HostProcesses(string marker)
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Join(directory, "cmdline")).Contains(marker, StringComparison.Ordinal)
-                    && !File.ReadAllText(Path.Join(directory, "stat")).Contains(") Z ", StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return found;
-    }
-
     private static async Task<bool> GoneAsync(string marker)
     {
-        for (var i = 0; i < 100 && HostProcesses(marker).Count > 0; i++)
+        for (var i = 0; i < 100 && HostProcesses.WithMarker(marker).Count > 0; i++)
         {
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
-        return HostProcesses(marker).Count == 0;
+        return HostProcesses.WithMarker(marker).Count == 0;
     }
 }
