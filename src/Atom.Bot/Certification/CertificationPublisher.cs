@@ -103,10 +103,7 @@ public sealed partial class CertificationPublisher(
     {
         var (owner, name) = Split(repository);
         var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Certification, cancellationToken);
-        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
-            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.Open },
-            new ApiOptions { PageSize = 100, PageCount = 1 });
-        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        foreach (var candidate in await OpenFromAsync(client, owner, name, branch))
         {
             if (!await IsAtomsAsync(candidate, installationId, cancellationToken))
             {
@@ -207,10 +204,7 @@ public sealed partial class CertificationPublisher(
         }
 
         // Closed or merged pull requests from the same branch belong to earlier tasks; only an open one is this task's.
-        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
-            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.All },
-            new ApiOptions { PageSize = 100, PageCount = 1 });
-        foreach (var candidate in candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number))
+        foreach (var candidate in await OpenFromAsync(client, owner, name, branch))
         {
             if (await IsAtomsAsync(candidate, installationId, cancellationToken))
             {
@@ -221,6 +215,15 @@ public sealed partial class CertificationPublisher(
         }
 
         return null;
+    }
+
+    /// <summary>The open pull requests from <paramref name="branch"/> of this repository, oldest first.</summary>
+    private static async Task<IEnumerable<PullRequest>> OpenFromAsync(IGitHubClient client, string owner, string name, string branch)
+    {
+        var candidates = await client.PullRequest.GetAllForRepository(owner, name,
+            new PullRequestRequest { Head = $"{owner}:{branch}", State = ItemStateFilter.Open },
+            new ApiOptions { PageSize = 100, PageCount = 1 });
+        return candidates.Where(p => IsOpenFrom(p, branch)).OrderBy(p => p.Number);
     }
 
     private async Task<bool> IsAtomsAsync(PullRequest pullRequest, long? installationId, CancellationToken cancellationToken) =>

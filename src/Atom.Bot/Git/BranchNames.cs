@@ -82,10 +82,14 @@ public static class BranchNames
         return string.Create(CultureInfo.InvariantCulture, $"atom/issue-{issueNumber}/{Slug(issueTitle)}");
     }
 
-    public static string AssignmentBranch(int issueNumber, string issueTitle, int k)
+    public static string AssignmentBranch(int issueNumber, string issueTitle, int k) => AssignmentBranch(TaskBranch(issueNumber, issueTitle), k);
+
+    /// <summary>Assignment <paramref name="k"/>'s branch under <paramref name="taskBranch"/>, whatever name the task branch got.</summary>
+    public static string AssignmentBranch(string taskBranch, int k)
     {
+        ArgumentException.ThrowIfNullOrEmpty(taskBranch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        return string.Create(CultureInfo.InvariantCulture, $"{TaskBranch(issueNumber, issueTitle)}/{k}");
+        return string.Create(CultureInfo.InvariantCulture, $"{taskBranch}/{k}");
     }
 
     /// <summary>The branch assignment <paramref name="k"/> of <paramref name="assignmentCount"/> works on: the task branch when it is the only one.</summary>

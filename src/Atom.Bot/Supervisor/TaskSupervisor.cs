@@ -137,7 +137,7 @@ public sealed partial class TaskSupervisor(
                 a.Instructions,
                 null,
                 a.Scope,
-                plan.Assignments.Count == 1 ? taskBranch : $"{taskBranch}/{(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}")).ToList(), cancellationToken);
+                plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(taskBranch, i + 1))).ToList(), cancellationToken);
         }
 
         if (await tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
