@@ -272,13 +272,16 @@ public sealed partial class ApprovalHandler(
     private async Task<string> HandleAsync(Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
         if (signal.Command.IsForAnyone)
         {
+            // Answering needs only the conversation's permissions, not the merge token the approver commands use.
+            var reply = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
             return signal.Command.Kind == SlashCommandKind.Status
-                ? await ReplyAsync(client, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken)
-                : await ReplyAsync(client, signal, SlashCommand.HelpTable, cancellationToken);
+                ? await ReplyAsync(reply, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken)
+                : await ReplyAsync(reply, signal, SlashCommand.HelpTable, cancellationToken);
         }
+
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
 
         // Who may approve, how many and whether the requester counts all come from the settings: with none that can be
         // trusted (an invalid file, GitHub unreadable) nothing is decided, and the defaults are never assumed.
@@ -308,7 +311,8 @@ public sealed partial class ApprovalHandler(
             SlashCommandKind.Reject => await RejectAsync(client, signal, cancellationToken),
             SlashCommandKind.Revise => await ReviseAsync(client, signal, cancellationToken),
             SlashCommandKind.Retry => await RetryAsync(client, signal, cancellationToken),
-            _ => await CancelAsync(client, signal, cancellationToken),
+            SlashCommandKind.Cancel => await CancelAsync(client, signal, cancellationToken),
+            _ => throw new UnreachableException($"{signal.Command.Kind} is answered above"),
         };
     }
 

@@ -95,6 +95,25 @@ public sealed class InstallationTokenTests : IDisposable
         github.AccessTokenRequests().ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Answering_status_asks_for_no_merge_token()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.AsApp = true;
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        var before = scenario.GitHub.Comments(task.PullRequest!.Value).Count;
+
+        await scenario.Host.SendAsync("issue_comment", WithInstallation(Payloads.Comment(task.PullRequest.Value, "mallory", "/status")));
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(task.PullRequest.Value).Count > before, "the status reply");
+
+        var asked = scenario.GitHub.AccessTokenRequests().Select(r => Permissions(r["permissions"]!.AsObject())).ToList();
+        asked.ShouldNotContain(Permissions(GitHubAccess.Merge), "anyone may ask /status; the answer needs only the conversation's permissions");
+        asked.ShouldContain(Permissions(GitHubAccess.Conversation));
+        scenario.GitHub.RequestsBeyondTheirToken().ShouldBeEmpty();
+    }
+
     private Dictionary<string, string?> AppEnvironment()
     {
         var key = Path.Combine(_keyDirectory, "app.pem");
