@@ -72,22 +72,26 @@ public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFacto
             return known;
         }
 
-        var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
-        var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
-        var appClient = new GitHubClient(connections.Create(new Credentials(jwt, AuthenticationType.Bearer)));
+        var appClient = new GitHubClient(await AppConnectionAsync(cancellationToken));
         _appSlug = (await appClient.GitHubApps.GetCurrent()).Slug;
         return _appSlug;
     }
 
     public void Dispose() => _refresh.Dispose();
 
+    /// <summary>A connection authenticated as the App itself: a JWT signed with its private key, read anew each time (rotation).</summary>
+    private async Task<IConnection> AppConnectionAsync(CancellationToken cancellationToken)
+    {
+        var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
+        var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
+        return connections.Create(new Credentials(jwt, AuthenticationType.Bearer));
+    }
+
     // POST /app/installations/{id}/access_tokens with a body: Octokit 14's CreateInstallationToken sends none, which
     // would give a token for every repository of the installation with every permission of the App.
     private async Task<AccessToken> RequestAsync(long installationId, long repositoryId, GitHubAccess access, CancellationToken cancellationToken)
     {
-        var pem = await File.ReadAllTextAsync(options.GitHubAppPrivateKeyPath!, cancellationToken);
-        var jwt = GitHubAppJwt.Create(options.GitHubAppId!.Value, pem, clock.GetUtcNow());
-        var connection = connections.Create(new Credentials(jwt, AuthenticationType.Bearer));
+        var connection = await AppConnectionAsync(cancellationToken);
         var body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["repository_ids"] = new[] { repositoryId },
