@@ -2,6 +2,7 @@ using Atom.Bot.Approval;
 using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
+using Atom.Bot.Dashboard;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
@@ -103,7 +104,7 @@ public static class Program
         app.MapHealth();
         app.MapIngress(options);
         app.MapAudit();
-        app.MapJobsDashboard(options);
+        app.MapJobsDashboard(options.DashboardToken);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Atom.Bot.Approval;
+using Atom.Bot.Jobs;
 using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
 using Microsoft.Extensions.Primitives;
@@ -23,7 +24,7 @@ public sealed class DeliveryProcessor(
     ApprovalHandler approval,
     ProposalHandler proposals,
     InstallationStore installations,
-    ILogger<DeliveryProcessor> logger)
+    ILogger<DeliveryProcessor> logger) : IWorkItemProcessor<ProcessDelivery>
 {
     public async Task ProcessAsync(ProcessDelivery work, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Jobs;
 using Octokit.Webhooks;
 using Octokit.Webhooks.AspNetCore;
 
@@ -12,6 +13,8 @@ public static class IngressServiceCollectionExtensions
         services.AddSingleton<InstallationStore>();
         services.AddSingleton<WebhookEventProcessor, AtomWebhookProcessor>();
         services.AddTransient<DeliveryProcessor>();
+        services.AddWorkItem<ProcessDelivery, DeliveryProcessor>(JobQueues.Ingress);
+        services.AddWorkRecovery<DeliveryRecovery>();
         return services;
     }
 

@@ -1,5 +1,4 @@
 using Atom.Bot.Configuration;
-using Atom.Bot.Dashboard;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
@@ -47,16 +46,22 @@ public static class JobsServiceCollectionExtensions
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
 
-    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints, AtomOptions options)
+    /// <summary>
+    /// Registers a kind of work item with its processor and queue, as each area does for its own work: the scheduler
+    /// puts <typeparamref name="TWork"/> on <paramref name="queue"/> and Hangfire runs it with <typeparamref name="TProcessor"/>.
+    /// </summary>
+    public static IServiceCollection AddWorkItem<TWork, TProcessor>(this IServiceCollection services, string queue)
+        where TWork : IWorkItem
+        where TProcessor : class, IWorkItemProcessor<TWork>
     {
-        ArgumentNullException.ThrowIfNull(options);
-        // Hangfire's own filter (local requests only by default) is replaced by the dashboard gate, which trusts no
-        // client, loopback included.
-        endpoints.MapHangfireDashboard("/jobs", new DashboardOptions
-        {
-            Authorization = [],
-            DisplayStorageConnectionString = false,
-        }).RequireDashboardToken(new DashboardGate(options.DashboardToken));
-        return endpoints;
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        services.AddSingleton(new WorkItemRegistration(typeof(TWork), queue));
+        services.AddTransient<IWorkItemProcessor<TWork>>(provider => provider.GetRequiredService<TProcessor>());
+        return services;
     }
+
+    /// <summary>Adds an area's part of recovery on start (<see cref="IWorkRecovery"/>).</summary>
+    public static IServiceCollection AddWorkRecovery<TRecovery>(this IServiceCollection services)
+        where TRecovery : class, IWorkRecovery =>
+        services.AddSingleton<IWorkRecovery, TRecovery>();
 }

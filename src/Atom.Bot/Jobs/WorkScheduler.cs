@@ -1,29 +1,28 @@
-using Atom.Bot.Ingress;
-using Atom.Bot.Proposals;
-using Atom.Bot.Supervisor;
-using Atom.Bot.Workers;
+using System.Collections.Frozen;
 using Hangfire;
 
 namespace Atom.Bot.Jobs;
 
-/// <summary>Enqueues work items (ids only, so a job can always be re-run from what the store holds).</summary>
-public sealed class WorkScheduler(IBackgroundJobClient jobs)
+/// <summary>
+/// Enqueues work items on the queue their area registered. The job names only the processor interface and the item, so
+/// Jobs knows no area and an area's processor can change without touching the scheduler.
+/// </summary>
+public sealed class WorkScheduler(IBackgroundJobClient jobs, IEnumerable<WorkItemRegistration> registrations)
 {
-    public string Enqueue(ProcessDelivery work) =>
-        jobs.Enqueue<DeliveryProcessor>(JobQueues.Ingress, p => p.ProcessAsync(work, CancellationToken.None));
+    private readonly FrozenDictionary<Type, string> _queues = registrations.ToFrozenDictionary(r => r.WorkItem, r => r.Queue);
 
-    public string Enqueue(AdvanceTask work) =>
-        jobs.Enqueue<TaskSupervisor>(JobQueues.Supervisor, p => p.ProcessAsync(work, CancellationToken.None));
+    public string Enqueue<TWork>(TWork work)
+        where TWork : IWorkItem
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!_queues.TryGetValue(typeof(TWork), out var queue))
+        {
+            throw new InvalidOperationException($"No processor is registered for {typeof(TWork).Name}: call services.AddWorkItem<{typeof(TWork).Name}, TProcessor>(queue) in its area.");
+        }
+
+        return jobs.Enqueue<IWorkItemProcessor<TWork>>(queue, p => p.ProcessAsync(work, CancellationToken.None));
+    }
 
     /// <summary>Deletes a job; a running one sees its cancellation token fire at Hangfire's next check.</summary>
     public bool Delete(string jobId) => jobs.Delete(jobId);
-
-    public string Enqueue(DetectGaps work) =>
-        jobs.Enqueue<ProposalDrafter>(JobQueues.Supervisor, p => p.DetectAsync(work, CancellationToken.None));
-
-    public string Enqueue(ImplementProposal work) =>
-        jobs.Enqueue<ProposalImplementer>(JobQueues.Supervisor, p => p.ImplementAsync(work, CancellationToken.None));
-
-    public string Enqueue(RunAssignment work) =>
-        jobs.Enqueue<AssignmentWorker>(JobQueues.Workers, p => p.RunAsync(work, CancellationToken.None));
 }

@@ -30,14 +30,16 @@ public sealed class ProposalDrafter(
     AuditLog audit,
     WorkScheduler scheduler,
     AtomOptions options,
-    ILogger<ProposalDrafter> logger)
+    ILogger<ProposalDrafter> logger) : IWorkItemProcessor<TaskSettled>
 {
     public const string Actor = "atom";
 
     /// <summary>How many of a repository's newest tasks each detection run reads.</summary>
     public const int RecentTasks = 100;
 
-    public async Task DetectAsync(DetectGaps work, CancellationToken cancellationToken)
+    Task IWorkItemProcessor<TaskSettled>.ProcessAsync(TaskSettled work, CancellationToken cancellationToken) => DetectAsync(work, cancellationToken);
+
+    public async Task DetectAsync(TaskSettled work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         var recent = await tasks.ListForRepositoryAsync(work.RepositoryId, RecentTasks, cancellationToken);

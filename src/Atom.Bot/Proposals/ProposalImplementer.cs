@@ -4,6 +4,7 @@ using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Workers;
 using Octokit;
@@ -32,9 +33,11 @@ public sealed class ProposalImplementer(
     TestRunner testRunner,
     Auditor auditor,
     AuditLog audit,
-    ILogger<ProposalImplementer> logger)
+    ILogger<ProposalImplementer> logger) : IWorkItemProcessor<ImplementProposal>
 {
     public const string Actor = "atom";
+
+    Task IWorkItemProcessor<ImplementProposal>.ProcessAsync(ImplementProposal work, CancellationToken cancellationToken) => ImplementAsync(work, cancellationToken);
 
     public async Task ImplementAsync(ImplementProposal work, CancellationToken cancellationToken)
     {

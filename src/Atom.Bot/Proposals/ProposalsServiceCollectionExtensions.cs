@@ -1,3 +1,6 @@
+using Atom.Bot.Jobs;
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Proposals;
 
 public static class ProposalsServiceCollectionExtensions
@@ -9,5 +12,8 @@ public static class ProposalsServiceCollectionExtensions
             .AddTransient<ProposalWriter>()
             .AddTransient<ProposalDrafter>()
             .AddTransient<ProposalHandler>()
-            .AddTransient<ProposalImplementer>();
+            .AddTransient<ProposalImplementer>()
+            .AddWorkItem<TaskSettled, ProposalDrafter>(JobQueues.Supervisor)
+            .AddWorkItem<ImplementProposal, ProposalImplementer>(JobQueues.Supervisor)
+            .AddWorkRecovery<ProposalRecovery>();
 }

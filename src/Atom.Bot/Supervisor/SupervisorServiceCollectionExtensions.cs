@@ -1,3 +1,6 @@
+using Atom.Bot.Jobs;
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Supervisor;
 
 public static class SupervisorServiceCollectionExtensions
@@ -8,5 +11,7 @@ public static class SupervisorServiceCollectionExtensions
             .AddSingleton<Auditor>()
             .AddTransient<Evaluator>()
             .AddTransient<PackageAssembler>()
-            .AddTransient<TaskSupervisor>();
+            .AddTransient<TaskSupervisor>()
+            .AddWorkItem<AdvanceTask, TaskSupervisor>(JobQueues.Supervisor)
+            .AddWorkRecovery<TaskRecovery>();
 }

@@ -33,7 +33,7 @@ public sealed partial class TaskSupervisor(
     AuditLog audit,
     WorkScheduler scheduler,
     TimeProvider clock,
-    ILogger<TaskSupervisor> logger)
+    ILogger<TaskSupervisor> logger) : IWorkItemProcessor<AdvanceTask>
 {
     public const string Actor = "atom";
 
@@ -401,7 +401,7 @@ public sealed partial class TaskSupervisor(
     /// A task came to rest (awaiting approval or failed): its evidence may complete a gap. Detection runs as its own job
     /// and only drafts proposals; it never changes anything the task depends on.
     /// </summary>
-    private void DetectGaps(AtomTask task) => scheduler.Enqueue(new DetectGaps(task.RepositoryId));
+    private void DetectGaps(AtomTask task) => scheduler.Enqueue(new TaskSettled(task.RepositoryId));
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Task {TaskId} ({Repository}#{Issue}) acknowledged")]
     private static partial void LogAcknowledged(ILogger logger, long taskId, string repository, int issue);

@@ -27,9 +27,11 @@ public sealed partial class AssignmentWorker(
     TestRunner testRunner,
     WorkScheduler scheduler,
     AgentLimits limits,
-    ILogger<AssignmentWorker> logger)
+    ILogger<AssignmentWorker> logger) : IWorkItemProcessor<RunAssignment>
 {
     public const string Actor = "atom-worker";
+
+    Task IWorkItemProcessor<RunAssignment>.ProcessAsync(RunAssignment work, CancellationToken cancellationToken) => RunAsync(work, cancellationToken);
 
     public async Task RunAsync(RunAssignment work, CancellationToken cancellationToken)
     {

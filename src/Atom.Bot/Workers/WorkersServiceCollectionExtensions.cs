@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Jobs;
 
 namespace Atom.Bot.Workers;
 
@@ -14,6 +15,8 @@ public static class WorkersServiceCollectionExtensions
         services.AddSingleton(provider => new TestRunner(options.Secrets(), provider.GetRequiredService<TestSandbox>(), provider.GetRequiredService<ILogger<TestRunner>>()));
         services.AddHostedService<SandboxStartupCheck>();
         services.AddTransient<AssignmentWorker>();
+        services.AddWorkItem<RunAssignment, AssignmentWorker>(JobQueues.Workers);
+        services.AddWorkRecovery<AssignmentRecovery>();
         return services;
     }
 }

@@ -81,7 +81,7 @@ public sealed class ProposalLoopTests
     }
 
     private static Task DetectAsync(AtomScenario scenario) =>
-        scenario.Host.Services.GetRequiredService<ProposalDrafter>().DetectAsync(new DetectGaps(RepositoryId), CancellationToken.None);
+        scenario.Host.Services.GetRequiredService<ProposalDrafter>().DetectAsync(new TaskSettled(RepositoryId), CancellationToken.None);
 
     private static ProposalStore Store(AtomScenario scenario) => scenario.Host.Services.GetRequiredService<ProposalStore>();
 

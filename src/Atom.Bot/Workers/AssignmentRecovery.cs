@@ -1,0 +1,25 @@
+using Atom.Bot.Jobs;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.Workers;
+
+/// <summary>
+/// A claimed assignment whose process died is run again from its remote branch after a restart; the claim makes a late
+/// result void.
+/// </summary>
+internal sealed class AssignmentRecovery(AssignmentStore assignments) : IWorkRecovery
+{
+    public string What => "unfinished assignments";
+
+    public async Task<int> RecoverAsync(WorkScheduler scheduler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        var work = await assignments.ListUnfinishedAsync(cancellationToken);
+        foreach (var assignment in work)
+        {
+            scheduler.Enqueue(new RunAssignment(assignment.Id));
+        }
+
+        return work.Count;
+    }
+}
