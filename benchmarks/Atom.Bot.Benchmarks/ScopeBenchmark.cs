@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Logging.Abstractions;

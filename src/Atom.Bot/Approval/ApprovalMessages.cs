@@ -87,7 +87,7 @@ public static class ApprovalMessages
             }
         }
 
-        var tokens = assignments.Select(a => a.Result).OfType<Workers.AssignmentResult>().ToList();
+        var tokens = assignments.Select(a => a.Result).OfType<AssignmentResult>().ToList();
         text.AppendLine(CultureInfo.InvariantCulture, $"LLM use by workers: {tokens.Sum(r => r.TokensIn)} tokens in, {tokens.Sum(r => r.TokensOut)} out.");
         return text.ToString();
     }

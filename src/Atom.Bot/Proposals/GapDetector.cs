@@ -151,11 +151,11 @@ public static class GapDetector
     /// </summary>
     private static IEnumerable<Gap> MissingSkillGaps(IReadOnlyList<TaskHistory> histories, ProposalThresholds thresholds, IReadOnlyCollection<string> existingSkills)
     {
-        var existing = existingSkills.Select(SkillFile.NormaliseName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var existing = existingSkills.Select(SkillNames.NormaliseName).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var evidence = new Dictionary<string, List<GapEvidence>>(StringComparer.Ordinal);
         foreach (var history in histories)
         {
-            foreach (var name in history.MissingSkills.Select(SkillFile.NormaliseName).OfType<string>().Distinct(StringComparer.Ordinal))
+            foreach (var name in history.MissingSkills.Select(SkillNames.NormaliseName).OfType<string>().Distinct(StringComparer.Ordinal))
             {
                 if (!existing.Contains(name))
                 {

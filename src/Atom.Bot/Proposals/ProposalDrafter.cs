@@ -78,7 +78,7 @@ public sealed class ProposalDrafter(
             // A skill the plans asked for may exist by now: only the default branch's skills count.
             await FetchAsync(latest, cancellationToken);
             fetched = true;
-            var files = await git.ReadFilesAtAsync(Repository(latest), latest.DefaultBranch, SkillFile.Folder, ".md", cancellationToken);
+            var files = await git.ReadFilesAtAsync(Repository(latest), latest.DefaultBranch, SkillNames.Folder, ".md", cancellationToken);
             skills = [.. files.Keys.Select(Path.GetFileNameWithoutExtension).OfType<string>()];
         }
 
@@ -134,7 +134,7 @@ public sealed class ProposalDrafter(
                 {
                     Skill = new SkillSpec(
                         name,
-                        $"Give workers the knowledge of `{name}` that the supervisor's plans asked for and no skill in `{SkillFile.Folder}` provides.",
+                        $"Give workers the knowledge of `{name}` that the supervisor's plans asked for and no skill in `{SkillNames.Folder}` provides.",
                         "The assignment's instructions and the files inside its scope.",
                         $"Changes made the way this repository expects them where `{name}` applies.",
                         SkillFile.GuidanceOnly),
@@ -144,7 +144,7 @@ public sealed class ProposalDrafter(
                 return new ProposedChange
                 {
                     Skill = new SkillSpec(
-                        SkillFile.NameFor(gap.Key),
+                        SkillNames.NameFor(gap.Key),
                         $"Guide workers so that their changes no longer draw the repeated finding \"{finding}\".",
                         "The assignment's instructions and the files inside its scope.",
                         "Changes that address the finding before the auditor or a reviewer has to ask.",

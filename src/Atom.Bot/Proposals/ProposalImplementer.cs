@@ -6,6 +6,7 @@ using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Atom.Bot.Supervisor;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 using Octokit;
 
@@ -97,7 +98,7 @@ public sealed class ProposalImplementer(
 
             // The trust boundary's second check, before anything leaves this machine: the one file the spec names, nothing else.
             var violations = built.Grant is { } grant
-                ? ScopeGuard.CheckChanges(grant, changes)
+                ? ScopeGuard.CheckSingleFileChanges(grant.Path, SkillFile.MaxLines, changes)
                 : changes.Where(c => c.Path != RepoSettings.Path).Select(c => new ScopeViolation(c.Path, $"is not `{RepoSettings.Path}`, the only file a {proposal.Category.ToName()} proposal changes")).ToList();
             if (violations.Count > 0)
             {
@@ -240,7 +241,7 @@ public sealed class ProposalImplementer(
             return new Built("the proposal is not an approved skill with a valid name", []);
         }
 
-        var toolbox = new WorkerToolbox(new ScopeGuard(grant, checkout.Path), settings, testRunner, logger);
+        var toolbox = new WorkerToolbox(ScopeGuard.ForSingleFile(grant.Path, SkillFile.MaxLines, checkout.Path), settings, testRunner, logger);
         var run = await agent.RunAsync(
             proposal.Id,
             SkillPrompt(spec, grant.Path),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Atom.Bot.Certification;
+using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Proposals;
 
@@ -98,7 +99,7 @@ public static class ProposalText
         }
 
         var name = fields["Name"].Trim('`');
-        return SkillFile.IsValidName(name) ? new SkillSpec(name, fields["Purpose"], fields["Inputs"], fields["Outputs"], fields["Constraints"]) : null;
+        return SkillNames.IsValidName(name) ? new SkillSpec(name, fields["Purpose"], fields["Inputs"], fields["Outputs"], fields["Constraints"]) : null;
     }
 
     /// <summary>The editable block: <see cref="SettingsMarker"/>, then the text in a fence longer than any backtick run in it.</summary>

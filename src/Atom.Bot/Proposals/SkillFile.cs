@@ -1,5 +1,5 @@
 using System.Text;
-using Atom.Bot.Git;
+using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Proposals;
 
@@ -10,7 +10,6 @@ namespace Atom.Bot.Proposals;
 /// </summary>
 public static class SkillFile
 {
-    public const string Folder = ".atom/skills";
     public const int MaxBytes = 8 * 1024;
     public const int MaxLines = 200;
 
@@ -19,41 +18,6 @@ public static class SkillFile
 
     public static readonly IReadOnlyList<string> RequiredSections = ["Purpose", "Inputs", "Outputs", "Constraints"];
 
-    /// <summary>A skill name from a gap key: lowercase letters, digits and dashes, never empty.</summary>
-    public static string NameFor(string key) => BranchNames.Slug(key);
-
-    /// <summary>True for names <see cref="NameFor"/> can produce: nothing that could leave the skills folder.</summary>
-    public static bool IsValidName(string name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= 60 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
-        && !name.StartsWith('-') && !name.EndsWith('-');
-
-    /// <summary>
-    /// A skill name the model wrote (<c>API versioning</c>, <c>.atom/skills/api-versioning.md</c>) as the plain name
-    /// <see cref="IsValidName"/> accepts (<c>api-versioning</c>), or null when nothing of a name is left.
-    /// </summary>
-    public static string? NormaliseName(string? raw)
-    {
-        var text = (raw ?? "").Trim();
-        if (text.StartsWith(Folder + "/", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[(Folder.Length + 1)..];
-        }
-
-        if (text.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[..^3];
-        }
-
-        if (!text.Any(char.IsAsciiLetterOrDigit))
-        {
-            return null;
-        }
-
-        var name = BranchNames.Slug(text);
-        return IsValidName(name) ? name : null;
-    }
-
-    public static string PathOf(string name) => $"{Folder}/{name}.md";
 
     /// <summary>Why <paramref name="content"/> is not a valid skill file for <paramref name="spec"/>, or null when it is.</summary>
     public static string? Problem(string? content, SkillSpec spec)
@@ -61,7 +25,7 @@ public static class SkillFile
         ArgumentNullException.ThrowIfNull(spec);
         if (content is null)
         {
-            return $"the worker did not write `{PathOf(spec.Name)}`";
+            return $"the worker did not write `{SkillNames.PathOf(spec.Name)}`";
         }
 
         if (Encoding.UTF8.GetByteCount(content) > MaxBytes)

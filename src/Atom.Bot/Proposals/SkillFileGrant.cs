@@ -1,8 +1,10 @@
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Proposals;
 
 /// <summary>
 /// The one exception to "<c>.atom/**</c> is never writable": write access to exactly one skill file, for the worker
-/// that builds an approved skill proposal. It is not a <see cref="Workers.Scope"/> and has no public constructor, so
+/// that builds an approved skill proposal. It is not a <see cref="Tasks.Scope"/> and has no public constructor, so
 /// no plan, setting or model output can produce one; only <see cref="ForApproved"/> can, from a proposal in the store
 /// whose spec a human (or the repository's <c>auto_approve</c>) approved.
 /// </summary>
@@ -18,8 +20,8 @@ public sealed class SkillFileGrant
     {
         ArgumentNullException.ThrowIfNull(proposal);
         return proposal is { Category: ProposalCategory.Skill, State: ProposalState.Approved, ApprovedBy: not null, Change.Skill: { } spec }
-            && SkillFile.IsValidName(spec.Name)
-            ? new SkillFileGrant(SkillFile.PathOf(spec.Name))
+            && SkillNames.IsValidName(spec.Name)
+            ? new SkillFileGrant(SkillNames.PathOf(spec.Name))
             : null;
     }
 }

@@ -1,5 +1,6 @@
 using Atom.Bot.Certification;
 using Atom.Bot.Git;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Supervisor;

@@ -1,3 +1,5 @@
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Supervisor;
 
 /// <summary>The supervisor's decomposition of a task, after validation.</summary>
@@ -6,7 +8,7 @@ public sealed record Plan(string Rationale, IReadOnlyList<PlannedAssignment> Ass
 {
     /// <summary>
     /// Skills the model would have wanted for this work and the repository lacks, as plain skill names
-    /// (<see cref="Proposals.SkillFile.NormaliseName"/>); evidence for a skill proposal, never an instruction.
+    /// (<see cref="SkillNames.NormaliseName"/>); evidence for a skill proposal, never an instruction.
     /// </summary>
     public IReadOnlyList<string> MissingSkills { get; init; } = [];
 }

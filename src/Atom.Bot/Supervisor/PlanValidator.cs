@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Atom.Bot.Proposals;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Supervisor;
@@ -126,7 +126,7 @@ public static class PlanValidator
         plan.TryGetProperty("missing_skills", out var missing) && missing.ValueKind == JsonValueKind.Array
             ? missing.EnumerateArray()
                 .Where(m => m.ValueKind == JsonValueKind.String)
-                .Select(m => SkillFile.NormaliseName(m.GetString()))
+                .Select(m => SkillNames.NormaliseName(m.GetString()))
                 .OfType<string>()
                 .Distinct(StringComparer.Ordinal)
                 .Take(MaxMissingSkills)

@@ -1,3 +1,4 @@
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Supervisor;

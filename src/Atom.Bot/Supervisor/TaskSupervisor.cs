@@ -5,11 +5,10 @@ using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
-using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 using Octokit;
-using Scope = Atom.Bot.Workers.Scope;
+using Scope = Atom.Bot.Tasks.Scope;
 
 namespace Atom.Bot.Supervisor;
 
@@ -76,7 +75,7 @@ public sealed partial class TaskSupervisor(
     {
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.ReactToIssueAsync(client, task.Owner, task.Name, task.IssueNumber, ReactionType.Eyes, cancellationToken);
-        var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Acknowledgement(task), cancellationToken);
+        var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Acknowledgement(task), cancellationToken);
         await tasks.MarkAcknowledgedAsync(task.Id, commentId, cancellationToken);
         LogAcknowledged(logger, task.Id, task.Repository, task.IssueNumber);
     }

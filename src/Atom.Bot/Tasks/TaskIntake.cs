@@ -2,7 +2,6 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
-using Atom.Bot.Supervisor;
 using Octokit.Webhooks.Events.Issues;
 
 namespace Atom.Bot.Tasks;
@@ -49,14 +48,14 @@ public sealed partial class TaskIntake(
         var number = (int)e.Issue.Number;
         if (settings.Settings is null)
         {
-            await conversation.CommentAsync(client, owner, repo.Name, number, Messages.InvalidSettings(settings.Error!), cancellationToken);
+            await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.InvalidSettings(settings.Error!), cancellationToken);
             await audit.RecordAsync(AuditKinds.SettingsInvalid, null, e.Sender.Login, new { repository = repo.FullName, issue = number, error = settings.Error }, cancellationToken);
             return "refused: invalid settings";
         }
 
         if (!await permissions.CanWriteAsync(client, owner, repo.Name, repo.Id, new GitHubPerson(e.Sender.Id, e.Sender.Login), settings.Settings.Approvers, cancellationToken))
         {
-            await conversation.CommentAsync(client, owner, repo.Name, number, Messages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
+            await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
             await audit.RecordAsync(AuditKinds.TaskRefused, null, e.Sender.Login, new { repository = repo.FullName, issue = number, reason = "labeller lacks write permission" }, cancellationToken);
             return "refused: labeller lacks write permission";
         }
@@ -134,7 +133,7 @@ public sealed partial class TaskIntake(
         var stopped = await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason, assignments = stopped }, cancellationToken);
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
-        await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, Messages.Cancelled(task, reason), cancellationToken);
+        await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Cancelled(task, reason), cancellationToken);
         return $"cancelled: task {task.Id}";
     }
 

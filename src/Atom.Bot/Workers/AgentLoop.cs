@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
 using OpenAI.Chat;
 
 namespace Atom.Bot.Workers;

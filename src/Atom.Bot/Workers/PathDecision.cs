@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Workers;
 

@@ -1,3 +1,5 @@
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Workers;
 
 /// <summary>
@@ -15,14 +17,18 @@ public sealed class ScopeGuard
     private readonly string? _grantedPath;
 
     /// <summary>
-    /// A guard for the worker of an approved skill proposal: exactly the granted file may be read and written, nothing
-    /// else, not even a listing of another folder. The only way a path under <c>.atom</c> is ever allowed.
+    /// A guard that opens exactly one file, for read and write, and nothing else, not even a listing of another folder:
+    /// the worker of an approved skill proposal gets one for its skill file. The only way a path under <c>.atom</c> is
+    /// ever allowed, so its caller decides, from what a human approved, that <paramref name="path"/> may be written.
     /// </summary>
-    public ScopeGuard(Atom.Bot.Proposals.SkillFileGrant grant, string worktreeRoot)
-        : this(new Scope([(grant ?? throw new ArgumentNullException(nameof(grant))).Path], [], 1, Atom.Bot.Proposals.SkillFile.MaxLines), worktreeRoot)
+    public static ScopeGuard ForSingleFile(string path, int maxLines, string worktreeRoot)
     {
-        _grantedPath = grant.Path;
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new ScopeGuard(new Scope([path], [], 1, maxLines), worktreeRoot, path);
     }
+
+    private ScopeGuard(Scope scope, string worktreeRoot, string grantedPath)
+        : this(scope, worktreeRoot) => _grantedPath = grantedPath;
 
     public ScopeGuard(Scope scope, string worktreeRoot)
     {
@@ -107,26 +113,27 @@ public sealed class ScopeGuard
     }
 
     /// <summary>
-    /// The re-check of a skill proposal's diff: one file, exactly the granted one, no link, within the skill limits.
+    /// The re-check of a single-file guard's diff (<see cref="ForSingleFile"/>): one file, exactly that one, no link,
+    /// within <paramref name="maxLines"/> (changed lines count twice: removed and added).
     /// </summary>
-    public static IReadOnlyList<ScopeViolation> CheckChanges(Atom.Bot.Proposals.SkillFileGrant grant, IEnumerable<ScopeChange> changes)
+    public static IReadOnlyList<ScopeViolation> CheckSingleFileChanges(string path, int maxLines, IEnumerable<ScopeChange> changes)
     {
-        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(changes);
         var violations = new List<ScopeViolation>();
         foreach (var change in changes)
         {
-            if (!string.Equals(change.Path, grant.Path, StringComparison.Ordinal))
+            if (!string.Equals(change.Path, path, StringComparison.Ordinal))
             {
-                violations.Add(new ScopeViolation(change.Path ?? "", $"is not the one file this skill proposal may write ('{grant.Path}')"));
+                violations.Add(new ScopeViolation(change.Path ?? "", $"is not the one file this skill proposal may write ('{path}')"));
             }
             else if (change.IsSymlink || change.IsSubmodule)
             {
-                violations.Add(new ScopeViolation(grant.Path, "must be a regular file"));
+                violations.Add(new ScopeViolation(path, "must be a regular file"));
             }
-            else if (change.LinesAdded + (long)change.LinesRemoved > Atom.Bot.Proposals.SkillFile.MaxLines * 2L)
+            else if (change.LinesAdded + (long)change.LinesRemoved > maxLines * 2L)
             {
-                violations.Add(new ScopeViolation(grant.Path, $"changes more than {Atom.Bot.Proposals.SkillFile.MaxLines * 2} lines"));
+                violations.Add(new ScopeViolation(path, $"changes more than {maxLines * 2} lines"));
             }
         }
 

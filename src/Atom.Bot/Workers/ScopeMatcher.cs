@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Tasks;
 using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace Atom.Bot.Workers;

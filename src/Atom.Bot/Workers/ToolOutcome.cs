@@ -1,3 +1,5 @@
+using Atom.Bot.Tasks;
+
 namespace Atom.Bot.Workers;
 
 /// <summary>

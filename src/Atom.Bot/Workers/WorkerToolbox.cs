@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
 using Microsoft.Extensions.Logging;
 using OpenAI.Chat;
 

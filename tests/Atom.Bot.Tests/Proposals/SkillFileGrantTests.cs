@@ -1,4 +1,5 @@
 using Atom.Bot.Proposals;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Tests.Proposals;
@@ -52,7 +53,7 @@ public sealed class SkillFileGrantTests : IDisposable
     {
         var grant = SkillFileGrant.ForApproved(SkillProposal()).ShouldNotBeNull();
         grant.Path.ShouldBe(".atom/skills/null-checks.md");
-        var guard = new ScopeGuard(grant, _worktree.FullName);
+        var guard = ScopeGuard.ForSingleFile(grant.Path, SkillFile.MaxLines, _worktree.FullName);
 
         guard.Check(".atom/skills/null-checks.md", PathAccess.Write).IsAllowed.ShouldBeTrue();
         guard.Check(".atom/skills/null-checks.md", PathAccess.Read).IsAllowed.ShouldBeTrue();
@@ -75,9 +76,9 @@ public sealed class SkillFileGrantTests : IDisposable
     public void The_diff_recheck_accepts_only_the_granted_file()
     {
         var grant = SkillFileGrant.ForApproved(SkillProposal())!;
-        ScopeGuard.CheckChanges(grant, [new ScopeChange(".atom/skills/null-checks.md", 12, 0)]).ShouldBeEmpty();
-        ScopeGuard.CheckChanges(grant, [new ScopeChange(".atom/skills/null-checks.md", 12, 0), new ScopeChange("src/a.cs", 1, 0)]).ShouldHaveSingleItem().Path.ShouldBe("src/a.cs");
-        ScopeGuard.CheckChanges(grant, [new ScopeChange(".atom/skills/null-checks.md", 1, 0, IsSymlink: true)]).ShouldHaveSingleItem();
+        ScopeGuard.CheckSingleFileChanges(grant.Path, SkillFile.MaxLines, [new ScopeChange(".atom/skills/null-checks.md", 12, 0)]).ShouldBeEmpty();
+        ScopeGuard.CheckSingleFileChanges(grant.Path, SkillFile.MaxLines, [new ScopeChange(".atom/skills/null-checks.md", 12, 0), new ScopeChange("src/a.cs", 1, 0)]).ShouldHaveSingleItem().Path.ShouldBe("src/a.cs");
+        ScopeGuard.CheckSingleFileChanges(grant.Path, SkillFile.MaxLines, [new ScopeChange(".atom/skills/null-checks.md", 1, 0, IsSymlink: true)]).ShouldHaveSingleItem();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Atom.Bot.Supervisor;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Tests.Supervisor;

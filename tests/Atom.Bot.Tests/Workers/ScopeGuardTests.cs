@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Tests.Workers;
@@ -323,7 +324,7 @@ public sealed class ScopeGuardTests : IDisposable
     [Fact]
     public void Default_repository_scope_allows_code_and_refuses_rules()
     {
-        var guard = Guard(Atom.Bot.Workers.Scope.From(new ScopeSettings()));
+        var guard = Guard(Atom.Bot.Tasks.Scope.From(new ScopeSettings()));
 
         guard.Check("src/a.cs", PathAccess.Write).IsAllowed.ShouldBeTrue();
         guard.Check(".github/atom.yml", PathAccess.Write).IsAllowed.ShouldBeFalse();

@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot.Tests.Workers;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
+using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,6 @@
-using System.Text;
 using Atom.Bot.Configuration;
 
-namespace Atom.Bot.Workers;
+namespace Atom.Bot.Tasks;
 
 /// <summary>
 /// What an assignment may touch: a path must match an <see cref="Allow"/> glob (and one glob of every list in
@@ -82,34 +81,5 @@ public sealed record Scope(IReadOnlyList<string> Allow, IReadOnlyList<string> De
         };
     }
 
-    /// <summary>The scope in plain words, for the worker's prompt.</summary>
-    public string Describe()
-    {
-        var problem = ScopeMatcher.Compile(this).Problem;
-        if (problem is not null)
-        {
-            return $"This assignment's scope is invalid ({problem}), so every path is refused: you cannot read or change anything.";
-        }
-
-        var text = new StringBuilder();
-        text.Append("You may read and change only files matching ").Append(List(Allow));
-        foreach (var list in Within)
-        {
-            text.Append(", and only where they also match ").Append(List(list));
-        }
-
-        text.AppendLine(".");
-        text.Append("Never touch, whatever else matches: ")
-            .Append(List(Deny.Concat(ScopeSettings.AlwaysDenied).Distinct(StringComparer.Ordinal).ToList()))
-            .AppendLine(" (and everything below those folders).");
-        text.Append("Limits for the whole assignment: at most ").Append(MaxFiles).Append(" changed files and ")
-            .Append(MaxChangedLines).AppendLine(" changed lines (added plus removed, against the files as they were at the start).");
-        text.Append("In globs, '*' matches within one folder name and '**' across any number of folders. ")
-            .Append("Paths are relative to the repository root, separated by '/'; symbolic links are refused.");
-        return text.ToString();
-    }
-
     private static bool IsEverything(IReadOnlyList<string> allow) => allow.SequenceEqual(Everything, StringComparer.Ordinal);
-
-    private static string List(IReadOnlyList<string> globs) => string.Join(", ", globs.Select(g => $"'{g}'"));
 }

@@ -1,4 +1,4 @@
-namespace Atom.Bot.Workers;
+namespace Atom.Bot.Tasks;
 
 /// <summary>What a worker hands back to the supervisor: the supervisor reads it, the worker never calls it.</summary>
 public sealed record AssignmentResult
@@ -14,7 +14,7 @@ public sealed record AssignmentResult
     public TimeSpan LlmTime { get; init; }
     public IReadOnlyList<ScopeViolation> Refusals { get; init; } = [];
 
-    /// <summary>Failed tool calls as <c>tool:failure</c> keys (<see cref="WorkerToolbox.ToolErrors"/>).</summary>
+    /// <summary>Failed tool calls as <c>tool:failure</c> keys (the worker toolbox's error keys).</summary>
     public IReadOnlyList<string> ToolErrors { get; init; } = [];
     public string? CommitSha { get; init; }
     public string? Error { get; init; }

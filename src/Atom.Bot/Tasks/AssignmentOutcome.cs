@@ -1,4 +1,4 @@
-namespace Atom.Bot.Workers;
+namespace Atom.Bot.Tasks;
 
 /// <summary>How an assignment ended.</summary>
 public enum AssignmentOutcome

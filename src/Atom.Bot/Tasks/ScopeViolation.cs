@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Atom.Bot.Workers;
+namespace Atom.Bot.Tasks;
 
 /// <summary>A refused path or change, with a reason written for the model (and the audit log) to read.</summary>
 public sealed record ScopeViolation

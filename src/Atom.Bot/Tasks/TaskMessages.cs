@@ -1,9 +1,7 @@
-using Atom.Bot.Tasks;
+namespace Atom.Bot.Tasks;
 
-namespace Atom.Bot.Supervisor;
-
-/// <summary>What the supervisor says on issues and pull requests.</summary>
-public static class Messages
+/// <summary>What Atom says on an issue about its task: taken, refused at intake, cancelled.</summary>
+public static class TaskMessages
 {
     public static string Acknowledgement(AtomTask task)
     {
