@@ -99,7 +99,7 @@ public sealed partial class ApprovalHandler(
             withdrawn,
             reason = "review dismissed",
         }, cancellationToken);
-        if (withdrawn > 0 && task.PullRequest is { } pr && !task.State.IsFinal())
+        if (withdrawn > 0 && task.PullRequest is { } pr && !task.State.IsEnded())
         {
             var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.Withdrawn(author.Login, sha, by), cancellationToken);
@@ -169,14 +169,14 @@ public sealed partial class ApprovalHandler(
             return await MergedOnGitHubAsync(e, task, cancellationToken);
         }
 
-        if (task.State.IsFinal())
+        if (task.State.IsEnded())
         {
             return "ignored: the task is already final";
         }
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.Rejection, task.Id, actor, new { pullRequest = task.PullRequest, reason = "pull request closed without merge" }, cancellationToken);
-        await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Rejected, actor, "pull request closed without merge", cancellationToken);
+        await tasks.TransitionAsync(task.Id, TaskTransitions.ClosedUnmerged, actor, "pull request closed without merge", cancellationToken);
         return "rejected: closed without merge";
     }
 
@@ -190,7 +190,7 @@ public sealed partial class ApprovalHandler(
 
         var task = await tasks.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken);
         var head = e.PullRequest.Head.Sha;
-        if (task is null || task.State.IsFinal() || head == task.HeadSha)
+        if (task is null || task.State.IsEnded() || head == task.HeadSha)
         {
             return "ignored: nothing to re-certify";
         }
@@ -206,7 +206,7 @@ public sealed partial class ApprovalHandler(
         // Someone else pushed to the branch: only a certified SHA can merge, so certify the new head again.
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Stale(head, stale), cancellationToken);
-        if (await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Evaluating, e.Sender?.Login ?? "unknown", $"new head {ApprovalMessages.Abbreviate(head)} pushed", cancellationToken))
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Recertify, e.Sender?.Login ?? "unknown", $"new head {ApprovalMessages.Abbreviate(head)} pushed", cancellationToken))
         {
             scheduler.Enqueue(new AdvanceTask(task.Id));
         }
@@ -254,10 +254,10 @@ public sealed partial class ApprovalHandler(
             OutputSha = e.PullRequest.MergeCommitSha,
             Duration = TimeSpan.Zero,
         }, cancellationToken);
-        if (!task.State.IsFinal())
+        if (!task.State.IsEnded())
         {
             await assignments.CancelTaskAsync(task.Id, cancellationToken);
-            await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Merged, login, bot ? "merged by a bot" : "merged by a human", cancellationToken);
+            await tasks.TransitionAsync(task.Id, TaskTransitions.MergedOnGitHub, login, bot ? "merged by a bot" : "merged by a human", cancellationToken);
         }
 
         return $"merged by {login}{(bot ? " (a bot)" : "")}{(certified ? "" : ", not certified")}";
@@ -491,7 +491,7 @@ public sealed partial class ApprovalHandler(
             Duration = Stopwatch.GetElapsedTime(mergeStarted),
         }, cancellationToken);
         await audit.RecordAsync(AuditKinds.Merge, task.Id, TaskSupervisor.Actor, new { sha, mergeCommit = merged.Sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id) }, cancellationToken);
-        await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Merged, TaskSupervisor.Actor, $"merged {ApprovalMessages.Abbreviate(sha)} as {ApprovalMessages.Abbreviate(merged.Sha)}", cancellationToken);
+        await tasks.TransitionAsync(task.Id, TaskTransitions.Merge, TaskSupervisor.Actor, $"merged {ApprovalMessages.Abbreviate(sha)} as {ApprovalMessages.Abbreviate(merged.Sha)}", cancellationToken);
         if (settings.DeleteBranchOnMerge && task.Branch is not null)
         {
             try
@@ -511,12 +511,12 @@ public sealed partial class ApprovalHandler(
     private async Task<string> RejectAsync(IGitHubClient client, Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
-        if (task.State.IsFinal() && task.State != TaskState.Failed)
+        if (!TaskTransitions.Reject.Allows(task.State))
         {
             return await RefuseAsync(client, signal, $"the task is already {task.State.ToName()}", cancellationToken);
         }
 
-        if (!await tasks.TransitionAsync(task.Id, [.. TaskStates.Active, TaskState.Failed], TaskState.Rejected, signal.Actor, signal.Command.Argument.Length > 0 ? signal.Command.Argument : "rejected", cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Reject, signal.Actor, signal.Command.Argument.Length > 0 ? signal.Command.Argument : "rejected", cancellationToken))
         {
             return await RefuseAsync(client, signal, "the task changed state meanwhile", cancellationToken);
         }
@@ -575,7 +575,7 @@ public sealed partial class ApprovalHandler(
     private async Task<string> CancelAsync(IGitHubClient client, Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
-        if (task.State.IsFinal())
+        if (task.State.IsEnded())
         {
             return await RefuseAsync(client, signal, $"the task is already {task.State.ToName()}", cancellationToken);
         }

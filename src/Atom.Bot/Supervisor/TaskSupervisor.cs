@@ -40,7 +40,7 @@ public sealed partial class TaskSupervisor(
     {
         ArgumentNullException.ThrowIfNull(work);
         var task = await tasks.GetAsync(work.TaskId, cancellationToken);
-        if (task is null || task.State.IsFinal())
+        if (task is null || task.State.IsEnded())
         {
             return;
         }
@@ -53,7 +53,7 @@ public sealed partial class TaskSupervisor(
         switch (task.State)
         {
             case TaskState.Accepted:
-                if (await tasks.TransitionAsync(task.Id, [TaskState.Accepted], TaskState.Planning, Actor, "planning", cancellationToken))
+                if (await tasks.TransitionAsync(task.Id, TaskTransitions.Plan, Actor, "planning", cancellationToken))
                 {
                     await PlanAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
                 }
@@ -139,7 +139,7 @@ public sealed partial class TaskSupervisor(
                 plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(taskBranch, i + 1))).ToList(), cancellationToken);
         }
 
-        if (await tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
         }
@@ -202,7 +202,7 @@ public sealed partial class TaskSupervisor(
         }
 
         // Only the run that wins this compare-and-set evaluates: the last two workers may both wake the supervisor.
-        if (await tasks.TransitionAsync(task.Id, [TaskState.Working], TaskState.Evaluating, Actor, $"round {task.Round} finished", cancellationToken))
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Evaluate, Actor, $"round {task.Round} finished", cancellationToken))
         {
             await EvaluateAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
         }
@@ -235,7 +235,7 @@ public sealed partial class TaskSupervisor(
 
         if (evaluation.Decision == EvaluationDecision.Revise && task.Round - task.HumanRounds < settings.MaxRevisions)
         {
-            await ReviseAsync(task, [TaskState.Evaluating], evaluation.Feedback ?? string.Join("\n", evaluation.Reasons), Actor, byHuman: false, cancellationToken);
+            await ReviseAsync(task, TaskTransitions.AutomaticRevision, evaluation.Feedback ?? string.Join("\n", evaluation.Reasons), Actor, byHuman: false, cancellationToken);
             return;
         }
 
@@ -279,7 +279,7 @@ public sealed partial class TaskSupervisor(
 
         if (package.Passed)
         {
-            if (await tasks.TransitionAsync(task.Id, [TaskState.Evaluating], TaskState.AwaitingApproval, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken))
+            if (await tasks.TransitionAsync(task.Id, TaskTransitions.Publish, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken))
             {
                 DetectGaps(task);
                 await CertifyNewerHeadAsync(task, package.HeadSha, published.PullRequestHead, cancellationToken);
@@ -303,7 +303,7 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
-        if (await tasks.TransitionAsync(task.Id, [TaskState.AwaitingApproval], TaskState.Evaluating, Actor,
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Recertify, Actor,
                 $"head {pullRequestHead[..Math.Min(7, pullRequestHead.Length)]} was pushed while {certified[..Math.Min(7, certified.Length)]} was evaluated; certifying it", cancellationToken))
         {
             scheduler.Enqueue(new AdvanceTask(task.Id));
@@ -317,7 +317,7 @@ public sealed partial class TaskSupervisor(
     public Task<bool> RequestRevisionAsync(AtomTask task, string feedback, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return ReviseAsync(task, [TaskState.AwaitingApproval, TaskState.Failed], feedback, actor, byHuman: true, cancellationToken);
+        return ReviseAsync(task, TaskTransitions.Revise, feedback, actor, byHuman: true, cancellationToken);
     }
 
     /// <summary>
@@ -330,7 +330,7 @@ public sealed partial class TaskSupervisor(
         var last = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
         if (last.Count == 0)
         {
-            if (!await tasks.TransitionAsync(task.Id, [TaskState.Failed, TaskState.Cancelled], TaskState.Accepted, actor, "/retry", cancellationToken))
+            if (!await tasks.TransitionAsync(task.Id, TaskTransitions.RetryPlanning, actor, "/retry", cancellationToken))
             {
                 return false;
             }
@@ -339,7 +339,7 @@ public sealed partial class TaskSupervisor(
             return true;
         }
 
-        return await StartRoundAsync(task, [TaskState.Failed, TaskState.Cancelled], byHuman: true, actor, "/retry",
+        return await StartRoundAsync(task, TaskTransitions.RetryRound, byHuman: true, actor, "/retry",
             last.Select(a => new NewAssignment(a.Ordinal, a.Title, a.Instructions, a.Feedback, a.Scope, a.Branch)).ToList(), cancellationToken);
     }
 
@@ -347,7 +347,7 @@ public sealed partial class TaskSupervisor(
     /// The next round works on the task branch itself, as one assignment with the union of the round's scopes: the
     /// branch already holds the combined work, and one writer per branch keeps revisions free of conflicts.
     /// </summary>
-    private async Task<bool> ReviseAsync(AtomTask task, IReadOnlyCollection<TaskState> from, string feedback, string actor, bool byHuman, CancellationToken cancellationToken)
+    private async Task<bool> ReviseAsync(AtomTask task, TaskTransition transition, string feedback, string actor, bool byHuman, CancellationToken cancellationToken)
     {
         var round = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
         if (round.Count == 0 || task.Branch is null)
@@ -356,20 +356,20 @@ public sealed partial class TaskSupervisor(
         }
 
         var merged = PlanValidator.Merge([.. round.Select(a => new PlannedAssignment(a.Title, a.Instructions, a.Scope))]);
-        return await StartRoundAsync(task, from, byHuman, actor, byHuman ? "revision requested" : "automatic revision",
+        return await StartRoundAsync(task, transition, byHuman, actor, byHuman ? "revision requested" : "automatic revision",
             [new NewAssignment(1, merged.Title, merged.Instructions, feedback, merged.Scope, task.Branch)], cancellationToken);
     }
 
-    private async Task<bool> StartRoundAsync(AtomTask task, IReadOnlyCollection<TaskState> from, bool byHuman, string actor, string reason, List<NewAssignment> work, CancellationToken cancellationToken)
+    private async Task<bool> StartRoundAsync(AtomTask task, TaskTransition transition, bool byHuman, string actor, string reason, List<NewAssignment> work, CancellationToken cancellationToken)
     {
-        if (!from.Contains(task.State) || !await tasks.NextRoundAsync(task.Id, task.Round, byHuman, cancellationToken))
+        if (!transition.Allows(task.State) || !await tasks.NextRoundAsync(task.Id, task.Round, byHuman, cancellationToken))
         {
             return false;
         }
 
         var next = await assignments.CreateRoundAsync(task.Id, task.Round + 1, work, cancellationToken);
         await audit.RecordAsync(AuditKinds.RevisionRequested, task.Id, actor, new { round = task.Round + 1, reason, byHuman, feedback = work[0].Feedback }, cancellationToken);
-        if (!await tasks.TransitionAsync(task.Id, from, TaskState.Working, actor, $"round {task.Round + 1}: {reason}", cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, transition, actor, $"round {task.Round + 1}: {reason}", cancellationToken))
         {
             return false;
         }
@@ -380,7 +380,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task FailAsync(AtomTask task, string reason, CancellationToken cancellationToken, bool comment = true)
     {
-        if (!await tasks.TransitionAsync(task.Id, [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating], TaskState.Failed, Actor, reason, cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Fail, Actor, reason, cancellationToken))
         {
             return;
         }

@@ -124,7 +124,7 @@ public sealed partial class TaskIntake(
     public async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        if (!await tasks.TransitionAsync(task.Id, TaskStates.Active, TaskState.Cancelled, actor, reason, cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Cancel, actor, reason, cancellationToken))
         {
             return $"ignored: task {task.Id} already finished";
         }

@@ -1,6 +1,6 @@
 namespace Atom.Bot.Tasks;
 
-/// <summary>The database spelling of <see cref="TaskState"/> and which states are final.</summary>
+/// <summary>The database spelling of <see cref="TaskState"/>, and which states are active, ended or final.</summary>
 public static class TaskStates
 {
     public static string ToName(this TaskState state) => state switch
@@ -31,9 +31,16 @@ public static class TaskStates
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown task state"),
     };
 
-    /// <summary>Every state a task can still leave.</summary>
-    public static IReadOnlyList<TaskState> Active { get; } = [.. Enum.GetValues<TaskState>().Where(s => !s.IsFinal())];
+    /// <summary>The states in which work is under way or a human is asked to act: not <see cref="IsEnded"/>.</summary>
+    public static IReadOnlyList<TaskState> Active { get; } = [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating, TaskState.AwaitingApproval];
 
-    public static bool IsFinal(this TaskState state) =>
-        state is TaskState.Merged or TaskState.Rejected or TaskState.Failed or TaskState.Cancelled;
+    /// <summary>
+    /// No work runs and none is due: the supervisor does nothing for the task, recovery skips it, and intake allows a
+    /// new task for the issue. <c>failed</c> and <c>cancelled</c> are ended but not final: <c>/revise</c>, <c>/retry</c>
+    /// and <c>/reject</c> leave them.
+    /// </summary>
+    public static bool IsEnded(this TaskState state) => !Active.Contains(state);
+
+    /// <summary>No transition leaves the state (read from <see cref="TaskTransitions.All"/>): <c>merged</c> and <c>rejected</c>.</summary>
+    public static bool IsFinal(this TaskState state) => !TaskTransitions.All.Any(t => t.Allows(state));
 }

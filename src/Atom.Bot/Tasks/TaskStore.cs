@@ -122,12 +122,14 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Moves a task to <paramref name="to"/> only if it is currently in one of <paramref name="from"/>; false when another
-    /// writer got there first. The event is written in the same transaction.
+    /// Makes <paramref name="transition"/> if the task is in one of its starting states, as a compare-and-set in one
+    /// transaction with its history row; false when the task is elsewhere (another job moved it first).
     /// </summary>
-    public async Task<bool> TransitionAsync(long id, IReadOnlyCollection<TaskState> from, TaskState to, string actor, string? reason, CancellationToken cancellationToken)
+    public async Task<bool> TransitionAsync(long id, TaskTransition transition, string actor, string? reason, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(transition);
+        var from = transition.From;
+        var to = transition.To;
         var now = Now();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

@@ -50,7 +50,7 @@ public sealed class ProposalLoopTests
         var from = TaskState.Accepted;
         foreach (var to in path)
         {
-            (await tasks.TransitionAsync(task.Id, [from], to, "test", null, CancellationToken.None)).ShouldBeTrue();
+            (await tasks.TransitionAsync(task.Id, TaskTransitions.All.First(t => t.Allows(from) && t.To == to), "test", null, CancellationToken.None)).ShouldBeTrue();
             from = to;
         }
 

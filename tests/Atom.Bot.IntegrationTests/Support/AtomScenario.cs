@@ -187,7 +187,7 @@ public sealed class AtomScenario : IAsyncDisposable
             CancellationToken.None);
         var task = created.Task;
         await Tasks.MarkAcknowledgedAsync(task.Id, 1, CancellationToken.None);
-        (await Tasks.TransitionAsync(task.Id, [TaskState.Accepted], TaskState.Planning, "test", null, CancellationToken.None)).ShouldBeTrue();
+        (await Tasks.TransitionAsync(task.Id, TaskTransitions.Plan, "test", null, CancellationToken.None)).ShouldBeTrue();
         var branch = BranchNames.TaskBranch(task.IssueNumber, task.IssueTitle);
         await Tasks.SetPlanAsync(task.Id, """{"rationale":"test","assignments":[]}""", branch, CancellationToken.None);
         var repositoryScope = Scope.From(new Atom.Bot.Configuration.ScopeSettings());
@@ -198,7 +198,7 @@ public sealed class AtomScenario : IAsyncDisposable
             null,
             new Scope(a.Allow, [], 20, 800).NarrowTo(repositoryScope),
             BranchNames.WorkBranch(task.IssueNumber, task.IssueTitle, i + 1, assignments.Length))).ToList(), CancellationToken.None);
-        (await Tasks.TransitionAsync(task.Id, [TaskState.Planning], TaskState.Working, "test", null, CancellationToken.None)).ShouldBeTrue();
+        (await Tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, "test", null, CancellationToken.None)).ShouldBeTrue();
         return ((await Tasks.GetAsync(task.Id, CancellationToken.None))!, list);
     }
 

@@ -134,7 +134,7 @@ public sealed class TaskIntakeTests : IAsyncLifetime
         await Eventually.TrueAsync(() => _github.Comments(1).Count == 3, "a second acknowledgement");
         var tasks = await _host.Tasks.ListRecentAsync(10, CancellationToken.None);
         tasks.Count.ShouldBe(2);
-        tasks[0].State.IsFinal().ShouldBeFalse();
+        tasks[0].State.IsEnded().ShouldBeFalse();
         tasks[1].State.ShouldBe(TaskState.Cancelled);
     }
 

@@ -14,7 +14,7 @@ namespace Atom.Bot.Tests.Configuration;
 /// </summary>
 public sealed partial class DocumentationTests
 {
-    private static readonly DirectoryInfo Root = FindRepositoryRoot();
+    private static readonly DirectoryInfo Root = RepositoryFiles.Root;
     private static readonly string[] VariableTables = ["README.md", "docs/configuration.md"];
     private static readonly string[] PagesNamingVariables =
         ["README.md", "docs/architecture.md", "docs/configuration.md", "docs/security.md", "docs/operations.md", "docs/llm.md",
@@ -208,19 +208,6 @@ public sealed partial class DocumentationTests
         line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
 
     private static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root.FullName, relativePath));
-
-    private static DirectoryInfo FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "README.md")) && File.Exists(Path.Combine(dir.FullName, "Atom.Bot.sln")))
-            {
-                return dir;
-            }
-        }
-
-        throw new DirectoryNotFoundException("README.md and Atom.Bot.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"ATOM_[A-Z0-9_]+\*?")]
     private static partial Regex VariableName();

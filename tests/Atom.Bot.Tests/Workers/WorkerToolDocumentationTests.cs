@@ -13,7 +13,6 @@ namespace Atom.Bot.Tests.Workers;
 /// </summary>
 public sealed partial class WorkerToolDocumentationTests
 {
-    private static readonly DirectoryInfo Root = FindRepositoryRoot();
 
     /// <summary>The pages with a table whose first column is <c>tool</c>, one row per worker tool.</summary>
     private static readonly string[] ToolTables = ["docs/scope.md", "docs/workflow.md"];
@@ -118,20 +117,7 @@ public sealed partial class WorkerToolDocumentationTests
     private static string[] Cells(string line) =>
         line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
 
-    private static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root.FullName, relativePath));
-
-    private static DirectoryInfo FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "README.md")) && File.Exists(Path.Combine(dir.FullName, "Atom.Bot.sln")))
-            {
-                return dir;
-            }
-        }
-
-        throw new DirectoryNotFoundException("README.md and Atom.Bot.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string Read(string relativePath) => RepositoryFiles.Read(relativePath);
 
     [GeneratedRegex(@"`([a-z_]+)(?:\([^`]*\))?`")]
     private static partial Regex ToolName();
