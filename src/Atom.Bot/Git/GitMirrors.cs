@@ -240,7 +240,8 @@ internal sealed partial class GitMirrors
     // send a fetch or a push, with its token, elsewhere) nor an `include.path` (which pulls in any other file), and
     // per-protocol or per-URL keys outrank general ones. Atom writes nothing into a mirror's config but what `git init
     // --bare` writes, so before a mirror is used (under its lock) the file is checked against that set and anything
-    // else is removed and logged. Hooks are disabled on every run separately (GitCli: core.hooksPath=/dev/null).
+    // else is removed and logged. Hooks are disabled on every run separately (GitCli: core.hooksPath=/dev/null);
+    // docs/git.md, "Hardening".
     private async Task EnsureConfigAsync(string mirror, CancellationToken cancellationToken)
     {
         var file = Path.Combine(mirror, "config");
