@@ -100,6 +100,16 @@ public static class BranchNames
         return assignmentCount == 1 ? TaskBranch(issueNumber, issueTitle) : AssignmentBranch(issueNumber, issueTitle, k);
     }
 
+    /// <summary>Throws unless <paramref name="branch"/> is a name git accepts under <c>refs/heads/</c>.</summary>
+    internal static void RequireValid(string branch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(branch);
+        if (!LibGit2Sharp.Reference.IsValidName("refs/heads/" + branch))
+        {
+            throw new ArgumentException($"'{branch}' is not a valid branch name", nameof(branch));
+        }
+    }
+
     private static Dictionary<char, string> BuildFolds(params (string Letters, string Ascii)[] groups)
     {
         var folds = new Dictionary<char, string>();

@@ -100,7 +100,7 @@ internal static class GitCli
         environment["GIT_CONFIG_NOSYSTEM"] = "1";
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
 
-        // Command-line config outranks the repository's own: whatever a mirror's config says (GitWorkspace also removes
+        // Command-line config outranks the repository's own: whatever a mirror's config says (GitMirrors also removes
         // every key Atom did not write), no hook, fsmonitor, credential helper, askpass or ext:: transport runs.
         var config = new List<(string Key, string Value)>
         {

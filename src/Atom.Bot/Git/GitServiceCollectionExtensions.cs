@@ -4,7 +4,7 @@ namespace Atom.Bot.Git;
 
 public static class GitServiceCollectionExtensions
 {
-    /// <summary>The process-wide <see cref="GitWorkspace"/> (one per process: it holds the in-process mirror locks).</summary>
+    /// <summary>The process-wide <see cref="GitWorkspace"/> (one per process: its GitMirrors holds the in-process mirror locks).</summary>
     public static IServiceCollection AddGit(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

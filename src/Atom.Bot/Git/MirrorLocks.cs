@@ -5,7 +5,8 @@ namespace Atom.Bot.Git;
 /// <summary>
 /// One lock per mirror: a semaphore for the tasks of this process and an exclusive lock file next to the mirror for
 /// other processes on the same data directory. Held while a mirror's refs or worktree list change (fetch, worktree
-/// add and remove, combining); never while an agent works.
+/// add and remove, combining); never while an agent works. Only <see cref="GitMirrors"/> has one, and hands it out
+/// as a <see cref="LockedMirror"/>.
 /// </summary>
 internal sealed class MirrorLocks
 {

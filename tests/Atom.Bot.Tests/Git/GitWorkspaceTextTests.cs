@@ -8,7 +8,7 @@ public sealed class GitWorkspaceTextTests
     [Fact]
     public void Trailers_follow_the_message_after_a_blank_line_one_per_line()
     {
-        var message = GitWorkspace.WithTrailers("Add export\n\nDetails here.\n\n", [new("Atom-Task", "acme/widgets#5"), new("Atom-Assignment", "2")]);
+        var message = GitBranches.WithTrailers("Add export\n\nDetails here.\n\n", [new("Atom-Task", "acme/widgets#5"), new("Atom-Assignment", "2")]);
 
         message.ShouldBe("Add export\n\nDetails here.\n\nAtom-Task: acme/widgets#5\nAtom-Assignment: 2\n");
     }
@@ -16,16 +16,16 @@ public sealed class GitWorkspaceTextTests
     [Fact]
     public void A_trailer_value_cannot_smuggle_in_another_line()
     {
-        var message = GitWorkspace.WithTrailers("Fix", [new("Atom-Task", "5\nSigned-off-by: someone <x@y>")]);
+        var message = GitBranches.WithTrailers("Fix", [new("Atom-Task", "5\nSigned-off-by: someone <x@y>")]);
 
         message.ShouldBe("Fix\n\nAtom-Task: 5 Signed-off-by: someone <x@y>\n");
-        Should.Throw<ArgumentException>(() => GitWorkspace.WithTrailers("Fix", [new("Bad Key:", "x")]));
+        Should.Throw<ArgumentException>(() => GitBranches.WithTrailers("Fix", [new("Bad Key:", "x")]));
     }
 
     [Fact]
     public void An_empty_message_gets_a_default_subject()
     {
-        GitWorkspace.WithTrailers("  ", []).ShouldBe("Atom changes\n");
+        GitBranches.WithTrailers("  ", []).ShouldBe("Atom changes\n");
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class GitWorkspaceTextTests
         var result = new GitCliResult(1, "To /r.git\n!\tHEAD:refs/heads/atom/x\t[rejected] (fetch first)\nDone\n",
             "error: failed to push some refs to '/r.git'\nhint: Updates were rejected because the remote contains work\n");
 
-        var (failure, reason) = GitWorkspace.ExplainPushFailure(result);
+        var (failure, reason) = GitBranches.ExplainPushFailure(result);
 
         failure.ShouldBe(PushFailure.NotFastForward);
         reason.ShouldBe("HEAD:refs/heads/atom/x [rejected] (fetch first)");
@@ -46,7 +46,7 @@ public sealed class GitWorkspaceTextTests
         var result = new GitCliResult(1, "To https://github.com/acme/widgets.git\n!\tHEAD:refs/heads/atom/x\t[remote rejected] (protected branch hook declined)\nDone\n",
             "remote: error: GH006: Protected branch update failed for refs/heads/atom/x.        \nremote: \nerror: failed to push some refs\n");
 
-        var (failure, reason) = GitWorkspace.ExplainPushFailure(result);
+        var (failure, reason) = GitBranches.ExplainPushFailure(result);
 
         failure.ShouldBe(PushFailure.RemoteRejected);
         reason.ShouldBe("HEAD:refs/heads/atom/x [remote rejected] (protected branch hook declined)\nremote: error: GH006: Protected branch update failed for refs/heads/atom/x.");
@@ -58,7 +58,7 @@ public sealed class GitWorkspaceTextTests
     [InlineData("remote: Permission to acme/widgets.git denied to atom[bot].\nfatal: unable to access 'https://github.com/acme/widgets.git/': The requested URL returned error: 403")]
     public void Refused_credentials_are_an_authentication_failure(string stderr)
     {
-        var (failure, reason) = GitWorkspace.ExplainPushFailure(new GitCliResult(128, "", stderr));
+        var (failure, reason) = GitBranches.ExplainPushFailure(new GitCliResult(128, "", stderr));
 
         failure.ShouldBe(PushFailure.AuthenticationFailed);
         reason.ShouldStartWith("authentication failed");
@@ -68,7 +68,7 @@ public sealed class GitWorkspaceTextTests
     [Fact]
     public void An_unreachable_remote_is_a_plain_failure()
     {
-        var (failure, reason) = GitWorkspace.ExplainPushFailure(new GitCliResult(128, "", "fatal: unable to access 'https://example.invalid/x.git/': Could not resolve host: example.invalid\n"));
+        var (failure, reason) = GitBranches.ExplainPushFailure(new GitCliResult(128, "", "fatal: unable to access 'https://example.invalid/x.git/': Could not resolve host: example.invalid\n"));
 
         failure.ShouldBe(PushFailure.Failed);
         reason.ShouldContain("Could not resolve host");
@@ -92,11 +92,11 @@ public sealed class GitWorkspaceTextTests
     {
         var patch = string.Concat(Enumerable.Range(1, 100).Select(i => $"+line {i} é\n"));
 
-        var cut = GitWorkspace.Truncate(patch, 300);
+        var cut = GitMirrors.Truncate(patch, 300);
 
         Encoding.UTF8.GetByteCount(cut).ShouldBeLessThanOrEqualTo(300);
         cut.ShouldStartWith("+line 1 é\n+line 2 é\n");
         cut.ShouldEndWith("é\n[diff truncated at 300 bytes]\n");
-        GitWorkspace.Truncate(patch, 10_000).ShouldBe(patch);
+        GitMirrors.Truncate(patch, 10_000).ShouldBe(patch);
     }
 }

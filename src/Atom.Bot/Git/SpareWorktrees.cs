@@ -1,30 +1,46 @@
 using System.Collections.Concurrent;
+using Atom.Bot.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
 
-// Spare worktrees: checking out a large repository is most of an assignment's and an evaluation's git time (a
-// 5,000-file checkout took 0.5-1.7 s here, twice per task). So each mirror keeps a few worktrees checked out ahead of
-// need, at the head of its default branch, made by git alone: nothing else ever runs in a spare. Taking one moves it
-// to the assignment's path and checks out the wanted commit, which rewrites only the files that differ, so the result
-// is exactly a fresh worktree of that commit. A worktree that was used (by a model, a test run) is never handed out
-// again; it is deleted as before. docs/git.md has the rules and the measurements.
-public sealed partial class GitWorkspace
+/// <summary>
+/// Spare worktrees: checking out a large repository is most of an assignment's and an evaluation's git time (a
+/// 5,000-file checkout took 0.5-1.7 s here, twice per task). So each mirror keeps a few worktrees checked out ahead of
+/// need, at the head of its default branch, made by git alone: nothing else ever runs in a spare. Taking one moves it
+/// to the assignment's path and checks out the wanted commit, which rewrites only the files that differ, so the result
+/// is exactly a fresh worktree of that commit. A worktree that was used (by a model, a test run) is never handed out
+/// again; it is deleted as before. docs/git.md has the rules and the measurements.
+/// </summary>
+internal sealed class SpareWorktrees : IAsyncDisposable
 {
+    private readonly AtomOptions _options;
+    private readonly GitMirrors _mirrors;
+    private readonly WorktreeTrash _trash;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SparePool> _spares = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _instanceGate = new();
     private readonly string _instance = Guid.NewGuid().ToString("N")[..16];
     private FileStream? _instanceLock;
 
+    public SpareWorktrees(AtomOptions options, GitMirrors mirrors, WorktreeTrash trash, ILogger logger)
+    {
+        _options = options;
+        _mirrors = mirrors;
+        _trash = trash;
+        _logger = logger;
+    }
+
     private string SparesRoot => Path.Combine(_options.DataDir, "worktrees", ".spares");
 
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
-    internal int SpareCount(RepositoryRef repo) => _spares.TryGetValue(MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;
+    public int Count(RepositoryRef repo) => _spares.TryGetValue(_mirrors.MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;
 
     /// <summary>Waits until the spares being made for <paramref name="repo"/> are ready (or could not be made).</summary>
-    internal async Task WaitForSparesAsync(RepositoryRef repo)
+    public async Task WaitForAsync(RepositoryRef repo)
     {
-        if (_spares.TryGetValue(MirrorPath(repo), out var pool))
+        if (_spares.TryGetValue(_mirrors.MirrorPath(repo), out var pool))
         {
             await pool.Filling;
         }
@@ -32,20 +48,20 @@ public sealed partial class GitWorkspace
 
     // Before the mirror's lock: when no spare is ready but one is being written, waiting for it is quicker than a new
     // checkout, which would start from nothing and compete with it for the disk and the cores.
-    private async Task AwaitSpareInMakingAsync(string mirror, CancellationToken cancellationToken)
+    public async Task AwaitInMakingAsync(RepositoryRef repo, CancellationToken cancellationToken)
     {
-        if (_spares.TryGetValue(mirror, out var pool) && pool.Ready.IsEmpty && !pool.InMaking.IsCompleted)
+        if (_spares.TryGetValue(_mirrors.MirrorPath(repo), out var pool) && pool.Ready.IsEmpty && !pool.InMaking.IsCompleted)
         {
             await pool.InMaking.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    // Under the mirror's lock: moves a ready spare to path and checks out start there. False when there is none or it
-    // cannot be used (the caller then makes a worktree the ordinary way); a spare that failed is deleted, never reused.
-    private async Task<bool> TakeSpareLockedAsync(string mirror, string path, string start, CancellationToken cancellationToken)
+    // Moves a ready spare to path and checks out start there. False when there is none or it cannot be used (the
+    // caller then makes a worktree the ordinary way); a spare that failed is deleted, never reused.
+    public async Task<bool> TakeAsync(LockedMirror mirror, string path, string start, CancellationToken cancellationToken)
     {
-        if (!_spares.TryGetValue(mirror, out var pool))
+        if (!_spares.TryGetValue(mirror.Path, out var pool))
         {
             return false;
         }
@@ -57,7 +73,7 @@ public sealed partial class GitWorkspace
                 continue;
             }
 
-            var moved = await GitCli.RunAsync(mirror, ["worktree", "move", spare, path], null, cancellationToken);
+            var moved = await GitCli.RunAsync(mirror.Path, ["worktree", "move", spare, path], null, cancellationToken);
             if (!moved.Succeeded)
             {
                 Log.SpareDiscarded(_logger, spare, moved.StandardError.Trim());
@@ -70,14 +86,14 @@ public sealed partial class GitWorkspace
             {
                 Log.SpareDiscarded(_logger, path, checkout.StandardError.Trim());
                 Discard(path);
-                await RunOrThrowAsync(mirror, ["worktree", "prune"], null, cancellationToken);
+                await mirror.RunOrThrowAsync(["worktree", "prune"], cancellationToken);
                 return false;
             }
 
             if (!await EnsurePristineAsync(path, start, cancellationToken))
             {
                 Discard(path);
-                await RunOrThrowAsync(mirror, ["worktree", "prune"], null, cancellationToken);
+                await mirror.RunOrThrowAsync(["worktree", "prune"], cancellationToken);
                 return false;
             }
 
@@ -138,9 +154,9 @@ public sealed partial class GitWorkspace
     }
 
     // Starts making spares for the mirror in the background, unless that is already under way or the pool is full.
-    private void Replenish(RepositoryRef repo, string mirror, string baseBranch)
+    public void Replenish(RepositoryRef repo, string baseBranch)
     {
-        var pool = _spares.GetOrAdd(mirror, _ => new SparePool());
+        var pool = _spares.GetOrAdd(_mirrors.MirrorPath(repo), _ => new SparePool());
         lock (pool.Gate)
         {
             pool.BaseBranch = baseBranch;
@@ -152,12 +168,12 @@ public sealed partial class GitWorkspace
             // The first spare counts as in the making from now on, so a preparation right after this one waits for it.
             var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             pool.InMaking = first.Task;
-            var fill = Task.Run(() => FillAsync(repo, mirror, pool, first, _stopping.Token));
+            var fill = Task.Run(() => FillAsync(repo, pool, first, _stopping.Token));
             pool.Filling = fill;
         }
     }
 
-    private async Task FillAsync(RepositoryRef repo, string mirror, SparePool pool, TaskCompletionSource first, CancellationToken cancellationToken)
+    private async Task FillAsync(RepositoryRef repo, SparePool pool, TaskCompletionSource first, CancellationToken cancellationToken)
     {
         try
         {
@@ -169,7 +185,7 @@ public sealed partial class GitWorkspace
                 pool.InMaking = made.Task;
                 try
                 {
-                    if (!await MakeSpareAsync(repo, mirror, pool, spare, cancellationToken))
+                    if (!await MakeSpareAsync(repo, pool, spare, cancellationToken))
                     {
                         return;
                     }
@@ -194,12 +210,12 @@ public sealed partial class GitWorkspace
         }
     }
 
-    private async Task<bool> MakeSpareAsync(RepositoryRef repo, string mirror, SparePool pool, string spare, CancellationToken cancellationToken)
+    private async Task<bool> MakeSpareAsync(RepositoryRef repo, SparePool pool, string spare, CancellationToken cancellationToken)
     {
         string? start;
-        await using (await AcquireMirrorAsync(mirror, cancellationToken))
+        await using (var locked = await _mirrors.LockAsync(repo, cancellationToken))
         {
-            start = ResolveTracking(mirror, pool.BaseBranch);
+            start = locked.ResolveTracking(pool.BaseBranch);
             if (start is null)
             {
                 return false;
@@ -207,7 +223,7 @@ public sealed partial class GitWorkspace
 
             // Registered without files under the lock (milliseconds); the files are written outside it, so a
             // spare in the making never holds up a fetch or another task's worktree.
-            await RunOrThrowAsync(mirror, ["worktree", "add", "--no-checkout", "--detach", "--quiet", spare, start], null, cancellationToken);
+            await locked.RunOrThrowAsync(["worktree", "add", "--no-checkout", "--detach", "--quiet", spare, start], cancellationToken);
         }
 
         var populate = await GitCli.RunAsync(spare, ["reset", "--hard", "--quiet", "--no-recurse-submodules"], null, cancellationToken);
@@ -282,12 +298,12 @@ public sealed partial class GitWorkspace
     {
         if (Directory.Exists(directory))
         {
-            MoveToTrash(directory);
+            _trash.MoveToTrash(directory);
         }
     }
 
     // Stops making spares and deletes this process's own: they are cheap to make again and would only fill the disk.
-    private async Task StopSparesAsync()
+    public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await Task.WhenAll(_spares.Values.Select(p => p.Filling)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
