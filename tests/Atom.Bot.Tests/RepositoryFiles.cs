@@ -23,12 +23,12 @@ internal static class RepositoryFiles
     }
 
     /// <summary>
-    /// Rewrites a marked section with <paramref name="expected"/> when <c>ATOM_UPDATE_DOCS=1</c> (a developer's run), so
+    /// Rewrites a marked section with <paramref name="expected"/> when <c>UPDATE_DOCS=1</c> (a developer's run), so
     /// the drift test that follows compares equal; CI never sets it, so there the test reports the drift.
     /// </summary>
     public static void UpdateSectionWhenAsked(string relativePath, string name, string expected)
     {
-        if (Environment.GetEnvironmentVariable("ATOM_UPDATE_DOCS") != "1")
+        if (Environment.GetEnvironmentVariable("UPDATE_DOCS") != "1")
         {
             return;
         }

@@ -421,7 +421,7 @@ public sealed partial class ApprovalHandler(
         {
             await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
             var reason = ApprovalMessages.NoLongerCounted(lost, approvedBy.Count, settings.RequiredApprovals);
-            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, TaskSupervisor.Actor, new
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new
             {
                 sha,
                 reason,
@@ -441,7 +441,7 @@ public sealed partial class ApprovalHandler(
                 Description = $"Approved by {string.Join(", ", logins)}",
             });
             await client.Issue.Labels.AddToIssue(task.Owner, task.Name, pr, ["atom:approved"]);
-            await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, TaskSupervisor.Actor, new { sha, approvedBy = logins, merge = "left to a human" }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.ApprovalAccepted, task.Id, Actors.Atom, new { sha, approvedBy = logins, merge = "left to a human" }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.Approved(sha), cancellationToken);
             return "approved; a human merges";
         }
@@ -449,13 +449,13 @@ public sealed partial class ApprovalHandler(
         if (await NotMergeableAsync(client, task, cancellationToken) is { } notOurs)
         {
             await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
-            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, TaskSupervisor.Actor, new { sha, reason = notOurs }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new { sha, reason = notOurs }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.NotMerged(sha, notOurs), cancellationToken);
             LogMergeRefused(logger, task.Id, 0, notOurs);
             return $"merge refused: {notOurs}";
         }
 
-        var ordered = await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, TaskSupervisor.Actor, new { sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id), method = settings.MergeMethod }, cancellationToken);
+        var ordered = await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, Actors.Atom, new { sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id), method = settings.MergeMethod }, cancellationToken);
         PullRequestMerge merged;
         var mergeStarted = Stopwatch.GetTimestamp();
         try
@@ -476,7 +476,7 @@ public sealed partial class ApprovalHandler(
         {
             // Not retried: 405 (not mergeable) and 409 (head moved) need a person or a new package, not another try.
             await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
-            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, TaskSupervisor.Actor, new { sha, status = (int)ex.StatusCode, reason = ex.Message }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new { sha, status = (int)ex.StatusCode, reason = ex.Message }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.MergeRefused(sha, ex.Message), cancellationToken);
             LogMergeRefused(logger, task.Id, (int)ex.StatusCode, ex.Message);
             return $"merge refused by GitHub ({(int)ex.StatusCode})";
@@ -490,8 +490,8 @@ public sealed partial class ApprovalHandler(
             ExitCode = 0,
             Duration = Stopwatch.GetElapsedTime(mergeStarted),
         }, cancellationToken);
-        await audit.RecordAsync(AuditKinds.Merge, task.Id, TaskSupervisor.Actor, new { sha, mergeCommit = merged.Sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id) }, cancellationToken);
-        await tasks.TransitionAsync(task.Id, TaskTransitions.Merge, TaskSupervisor.Actor, $"merged {ApprovalMessages.Abbreviate(sha)} as {ApprovalMessages.Abbreviate(merged.Sha)}", cancellationToken);
+        await audit.RecordAsync(AuditKinds.Merge, task.Id, Actors.Atom, new { sha, mergeCommit = merged.Sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id) }, cancellationToken);
+        await tasks.TransitionAsync(task.Id, TaskTransitions.Merge, Actors.Atom, $"merged {ApprovalMessages.Abbreviate(sha)} as {ApprovalMessages.Abbreviate(merged.Sha)}", cancellationToken);
         if (settings.DeleteBranchOnMerge && task.Branch is not null)
         {
             try

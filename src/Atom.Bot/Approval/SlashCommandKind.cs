@@ -1,6 +1,6 @@
 namespace Atom.Bot.Approval;
 
-/// <summary>The slash commands of DESIGN.md.</summary>
+/// <summary>The slash commands (docs/approval.md).</summary>
 public enum SlashCommandKind
 {
     Approve,

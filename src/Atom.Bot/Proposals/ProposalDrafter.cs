@@ -32,8 +32,6 @@ public sealed class ProposalDrafter(
     AtomOptions options,
     ILogger<ProposalDrafter> logger) : IWorkItemProcessor<TaskSettled>
 {
-    public const string Actor = "atom";
-
     /// <summary>How many of a repository's newest tasks each detection run reads.</summary>
     public const int RecentTasks = 100;
 
@@ -185,7 +183,7 @@ public sealed class ProposalDrafter(
             var updated = (await store.GetAsync(active.Id, cancellationToken))!;
             await client.Issue.Update(updated.Owner, updated.Name, updated.IssueNumber!.Value, new IssueUpdate { Title = updated.Title, Body = Body(updated) });
 
-            await audit.RecordAsync(AuditKinds.ProposalUpdated, null, Actor, new { proposal = active.Id, category = gap.Category.ToName(), key = gap.Key, tasks = taskIds }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.ProposalUpdated, null, Actors.Atom, new { proposal = active.Id, category = gap.Category.ToName(), key = gap.Key, tasks = taskIds }, cancellationToken);
             Log.Updated(logger, active.Id, taskIds.Count);
             return true;
         }
@@ -252,7 +250,7 @@ public sealed class ProposalDrafter(
 
     private async Task DraftedAsync(Proposal proposal, int issue, CancellationToken cancellationToken)
     {
-        await audit.RecordAsync(AuditKinds.ProposalDrafted, null, Actor, new
+        await audit.RecordAsync(AuditKinds.ProposalDrafted, null, Actors.Atom, new
         {
             proposal = proposal.Id,
             repository = proposal.Repository,

@@ -36,8 +36,6 @@ public sealed class ProposalImplementer(
     AuditLog audit,
     ILogger<ProposalImplementer> logger) : IWorkItemProcessor<ImplementProposal>
 {
-    public const string Actor = "atom";
-
     Task IWorkItemProcessor<ImplementProposal>.ProcessAsync(ImplementProposal work, CancellationToken cancellationToken) => ImplementAsync(work, cancellationToken);
 
     public async Task ImplementAsync(ImplementProposal work, CancellationToken cancellationToken)
@@ -137,7 +135,7 @@ public sealed class ProposalImplementer(
             return;
         }
 
-        await audit.RecordAsync(AuditKinds.ProposalImplemented, null, Actor, new
+        await audit.RecordAsync(AuditKinds.ProposalImplemented, null, Actors.Atom, new
         {
             proposal = proposal.Id,
             issue,
@@ -248,7 +246,7 @@ public sealed class ProposalImplementer(
             $"Write `{grant.Path}` now, then call finish.",
             toolbox,
             limits,
-            refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, AssignmentWorker.Actor, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
+            refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, Actors.Worker, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
             _ => Task.FromResult(true),
             cancellationToken);
         var file = Path.Join(checkout.Path, grant.Path);
@@ -300,7 +298,7 @@ public sealed class ProposalImplementer(
             return;
         }
 
-        await audit.RecordAsync(AuditKinds.ProposalFailed, null, Actor, new { proposal = proposal.Id, issue = proposal.IssueNumber, reason }, cancellationToken);
+        await audit.RecordAsync(AuditKinds.ProposalFailed, null, Actors.Atom, new { proposal = proposal.Id, issue = proposal.IssueNumber, reason }, cancellationToken);
         await conversation.CommentAsync(client, proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, $"The approved proposal could not be built: {reason}. Nothing was pushed.", cancellationToken);
         await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
         Log.Failed(logger, proposal.Id, reason);

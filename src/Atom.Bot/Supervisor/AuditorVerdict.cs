@@ -1,6 +1,6 @@
 namespace Atom.Bot.Supervisor;
 
-/// <summary>The auditor model's verdict of DESIGN.md: score 0..1, pass | needs_revision | fail, findings.</summary>
+/// <summary>The auditor model's verdict (docs/workflow.md): score 0..1, pass | needs_revision | fail, findings.</summary>
 public sealed record AuditorVerdict(double Score, string Verdict, IReadOnlyList<AuditorFinding> Findings, string Model)
 {
     public const string Pass = "pass";

@@ -8,7 +8,7 @@ using OpenAI.Chat;
 namespace Atom.Bot.Supervisor;
 
 /// <summary>
-/// Asks the model for the plan of DESIGN.md (structured output, with the pool's text fallback) and validates it. A
+/// Asks the model for the plan (docs/workflow.md) (structured output, with the pool's text fallback) and validates it. A
 /// plan that fails validation twice becomes one assignment with the repository scope; an unreachable model is an error.
 /// </summary>
 public sealed class Planner(LlmPool llm, AtomOptions options)

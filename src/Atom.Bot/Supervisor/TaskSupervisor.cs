@@ -34,8 +34,6 @@ public sealed partial class TaskSupervisor(
     TimeProvider clock,
     ILogger<TaskSupervisor> logger) : IWorkItemProcessor<AdvanceTask>
 {
-    public const string Actor = "atom";
-
     public async Task ProcessAsync(AdvanceTask work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -53,7 +51,7 @@ public sealed partial class TaskSupervisor(
         switch (task.State)
         {
             case TaskState.Accepted:
-                if (await tasks.TransitionAsync(task.Id, TaskTransitions.Plan, Actor, "planning", cancellationToken))
+                if (await tasks.TransitionAsync(task.Id, TaskTransitions.Plan, Actors.Atom, "planning", cancellationToken))
                 {
                     await PlanAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
                 }
@@ -122,7 +120,7 @@ public sealed partial class TaskSupervisor(
             }
 
             await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, PackageAssembler.Json), taskBranch, cancellationToken);
-            var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actor, new
+            var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actors.Atom, new
             {
                 rationale = plan.Rationale,
                 fallback = plan.Fallback,
@@ -139,7 +137,7 @@ public sealed partial class TaskSupervisor(
                 plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(taskBranch, i + 1))).ToList(), cancellationToken);
         }
 
-        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, Actor, $"{existing.Count} assignment(s) dispatched", cancellationToken))
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, Actors.Atom, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
         }
@@ -163,7 +161,7 @@ public sealed partial class TaskSupervisor(
                 return candidate;
             }
 
-            await audit.RecordAsync(AuditKinds.BranchNotAdopted, task.Id, Actor, new
+            await audit.RecordAsync(AuditKinds.BranchNotAdopted, task.Id, Actors.Atom, new
             {
                 branch = candidate,
                 existing = existing.Select(b => new { branch = b.Branch, head = b.Sha }),
@@ -179,7 +177,7 @@ public sealed partial class TaskSupervisor(
     {
         foreach (var assignment in round.Where(a => a.State == AssignmentState.Queued))
         {
-            await audit.RecordAsync(AuditKinds.Dispatch, task.Id, Actor, new
+            await audit.RecordAsync(AuditKinds.Dispatch, task.Id, Actors.Atom, new
             {
                 assignment = assignment.Id,
                 round = assignment.Round,
@@ -202,7 +200,7 @@ public sealed partial class TaskSupervisor(
         }
 
         // Only the run that wins this compare-and-set evaluates: the last two workers may both wake the supervisor.
-        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Evaluate, Actor, $"round {task.Round} finished", cancellationToken))
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Evaluate, Actors.Atom, $"round {task.Round} finished", cancellationToken))
         {
             await EvaluateAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
         }
@@ -216,9 +214,9 @@ public sealed partial class TaskSupervisor(
         }
 
         var round = await assignments.ListRoundAsync(task.Id, task.Round, cancellationToken);
-        var ordered = await audit.RecordAsync(AuditKinds.EvaluationStarted, task.Id, Actor, new { round = task.Round }, cancellationToken);
+        var ordered = await audit.RecordAsync(AuditKinds.EvaluationStarted, task.Id, Actors.Atom, new { round = task.Round }, cancellationToken);
         var evaluation = await evaluator.EvaluateAsync(task, settings, round, ordered.Hash, cancellationToken);
-        await audit.RecordAsync(AuditKinds.Evaluation, task.Id, Actor, new
+        await audit.RecordAsync(AuditKinds.Evaluation, task.Id, Actors.Atom, new
         {
             round = task.Round,
             decision = evaluation.Decision.ToString(),
@@ -235,7 +233,7 @@ public sealed partial class TaskSupervisor(
 
         if (evaluation.Decision == EvaluationDecision.Revise && task.Round - task.HumanRounds < settings.MaxRevisions)
         {
-            await ReviseAsync(task, TaskTransitions.AutomaticRevision, evaluation.Feedback ?? string.Join("\n", evaluation.Reasons), Actor, byHuman: false, cancellationToken);
+            await ReviseAsync(task, TaskTransitions.AutomaticRevision, evaluation.Feedback ?? string.Join("\n", evaluation.Reasons), Actors.Atom, byHuman: false, cancellationToken);
             return;
         }
 
@@ -252,7 +250,7 @@ public sealed partial class TaskSupervisor(
 
         if (task.PullRequest is null && await publisher.ForeignPullRequestAsync(task.InstallationId, task.RepositoryId, task.Repository, task.Branch!, cancellationToken) is { } foreign)
         {
-            await audit.RecordAsync(AuditKinds.PullRequestNotAdopted, task.Id, Actor, new { pullRequest = foreign.Number, author = foreign.Author, branch = task.Branch }, cancellationToken);
+            await audit.RecordAsync(AuditKinds.PullRequestNotAdopted, task.Id, Actors.Atom, new { pullRequest = foreign.Number, author = foreign.Author, branch = task.Branch }, cancellationToken);
             await FailAsync(task, $"pull request #{foreign.Number} from Atom's branch `{task.Branch}` was opened by @{foreign.Author}, not by Atom, and Atom does not adopt it (close it, then `/retry`)", cancellationToken);
             return;
         }
@@ -269,7 +267,7 @@ public sealed partial class TaskSupervisor(
         }
 
         await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), certifiedAt, cancellationToken);
-        await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actor, new
+        await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actors.Atom, new
         {
             pullRequest = published.PullRequestNumber,
             head = package.HeadSha,
@@ -279,7 +277,7 @@ public sealed partial class TaskSupervisor(
 
         if (package.Passed)
         {
-            if (await tasks.TransitionAsync(task.Id, TaskTransitions.Publish, Actor, $"package posted as #{published.PullRequestNumber}", cancellationToken))
+            if (await tasks.TransitionAsync(task.Id, TaskTransitions.Publish, Actors.Atom, $"package posted as #{published.PullRequestNumber}", cancellationToken))
             {
                 DetectGaps(task);
                 await CertifyNewerHeadAsync(task, package.HeadSha, published.PullRequestHead, cancellationToken);
@@ -303,7 +301,7 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
-        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Recertify, Actor,
+        if (await tasks.TransitionAsync(task.Id, TaskTransitions.Recertify, Actors.Atom,
                 $"head {pullRequestHead[..Math.Min(7, pullRequestHead.Length)]} was pushed while {certified[..Math.Min(7, certified.Length)]} was evaluated; certifying it", cancellationToken))
         {
             scheduler.Enqueue(new AdvanceTask(task.Id));
@@ -380,13 +378,13 @@ public sealed partial class TaskSupervisor(
 
     private async Task FailAsync(AtomTask task, string reason, CancellationToken cancellationToken, bool comment = true)
     {
-        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Fail, Actor, reason, cancellationToken))
+        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Fail, Actors.Atom, reason, cancellationToken))
         {
             return;
         }
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
-        await audit.RecordAsync(AuditKinds.TaskFailed, task.Id, Actor, new { reason }, cancellationToken);
+        await audit.RecordAsync(AuditKinds.TaskFailed, task.Id, Actors.Atom, new { reason }, cancellationToken);
         DetectGaps(task);
         if (comment)
         {

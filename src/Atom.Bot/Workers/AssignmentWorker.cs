@@ -29,8 +29,6 @@ public sealed partial class AssignmentWorker(
     AgentLimits limits,
     ILogger<AssignmentWorker> logger) : IWorkItemProcessor<RunAssignment>
 {
-    public const string Actor = "atom-worker";
-
     Task IWorkItemProcessor<RunAssignment>.ProcessAsync(RunAssignment work, CancellationToken cancellationToken) => RunAsync(work, cancellationToken);
 
     public async Task RunAsync(RunAssignment work, CancellationToken cancellationToken)
@@ -65,7 +63,7 @@ public sealed partial class AssignmentWorker(
         var state = result.Outcome == AssignmentOutcome.Failed ? AssignmentState.Failed : AssignmentState.Done;
         if (await assignments.FinishAsync(assignment.Id, assignment.ClaimId!, state, result, cancellationToken))
         {
-            await audit.RecordAsync(AuditKinds.AssignmentFinished, task.Id, Actor, new
+            await audit.RecordAsync(AuditKinds.AssignmentFinished, task.Id, Actors.Worker, new
             {
                 assignment = assignment.Id,
                 round = assignment.Round,
@@ -110,11 +108,11 @@ public sealed partial class AssignmentWorker(
                 WorkerPrompt.User(task, assignment),
                 toolbox,
                 limits,
-                refusal => audit.RecordAsync(AuditKinds.ToolRefusals, task.Id, Actor, new { assignment = assignment.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
+                refusal => audit.RecordAsync(AuditKinds.ToolRefusals, task.Id, Actors.Worker, new { assignment = assignment.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
                 token => assignments.IsClaimedAsync(assignment.Id, assignment.ClaimId!, token),
                 cancellationToken);
 
-            var ordered = await audit.RecordAsync(AuditKinds.AssignmentWorked, task.Id, Actor, new
+            var ordered = await audit.RecordAsync(AuditKinds.AssignmentWorked, task.Id, Actors.Worker, new
             {
                 assignment = assignment.Id,
                 stop = run.Stop.ToString(),

@@ -4,7 +4,7 @@ namespace Atom.Bot.Workers;
 
 /// <summary>
 /// The trust boundary for one assignment's worktree: every path a tool receives goes through <see cref="Check"/>
-/// before any I/O. Reads and listings obey the same scope as writes (DESIGN.md: a worker cannot reach paths outside
+/// before any I/O. Reads and listings obey the same scope as writes (docs/scope.md: a worker cannot reach paths outside
 /// its scope), and <c>.github</c>, <c>.atom</c> and any <c>.git</c> are refused for every access, in any letter case:
 /// the model never needs them, and <c>.git</c> may hold credentials. Paths through a symbolic link (or naming one)
 /// are refused. An invalid scope refuses everything. Globs are described on <see cref="ScopeMatcher"/>.

@@ -9,7 +9,7 @@ using OpenAI.Chat;
 namespace Atom.Bot.Workers;
 
 /// <summary>
-/// The tools of one assignment (DESIGN.md: list_files, read_file, search_code, write_file, delete_file, run_tests,
+/// The tools of one assignment (docs/scope.md: list_files, read_file, search_code, write_file, delete_file, run_tests,
 /// finish), every path checked by the <see cref="ScopeGuard"/> and every change by the cumulative limits before any
 /// I/O. Whatever the model sends, the answer is a <see cref="ToolOutcome"/>: bad calls are tool errors it can read,
 /// never exceptions. One instance per assignment; calls are sequential (not thread-safe). Each tool is one
@@ -43,7 +43,7 @@ public sealed class WorkerToolbox
     /// <inheritdoc cref="FinishTool.MaxSummaryChars"/>
     public const int MaxSummaryChars = FinishTool.MaxSummaryChars;
 
-    /// <summary>The tools in the order the model is offered them, exactly the tools of DESIGN.md.</summary>
+    /// <summary>The tools in the order the model is offered them, exactly the tools docs/scope.md lists.</summary>
     internal static IReadOnlyList<WorkerTool> Tools { get; } =
     [
         new ListFilesTool(),
@@ -71,7 +71,7 @@ public sealed class WorkerToolbox
         _context = new ToolContext(guard, settings, tests, logger);
     }
 
-    /// <summary>The tool definitions to offer the model, exactly the tools of DESIGN.md.</summary>
+    /// <summary>The tool definitions to offer the model, exactly the tools docs/scope.md lists.</summary>
     public static IReadOnlyList<ChatTool> Definitions { get; } =
         [.. Tools.Select(t => ChatTool.CreateFunctionTool(t.Name, t.Description, BinaryData.FromString(t.ParametersSchema)))];
 

@@ -60,6 +60,39 @@ public sealed class FolderGraph
 
     public static FolderGraph OfAtom() => Of(typeof(AtomConfiguration).Assembly.Location);
 
+    /// <summary>
+    /// The folders from the bottom up: each uses only folders before it (when there is no cycle). Ties are broken by
+    /// name, so the order is stable.
+    /// </summary>
+    public IReadOnlyList<string> BottomUp()
+    {
+        var placed = new List<string>();
+        var left = Folders.ToList();
+        while (left.Count > 0)
+        {
+            var next = left.FirstOrDefault(f => Uses(f).All(placed.Contains)) ?? left[0];
+            placed.Add(next);
+            left.Remove(next);
+        }
+
+        return placed;
+    }
+
+    /// <summary>The graph as docs/architecture.md shows it: one row per folder, bottom up, with the folders it uses.</summary>
+    public string MarkdownTable()
+    {
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| folder | uses |");
+        table.AppendLine("|---|---|");
+        foreach (var folder in BottomUp())
+        {
+            var uses = Uses(folder).ToList();
+            table.AppendLine($"| `{folder}/` | {(uses.Count == 0 ? "nothing of Atom" : string.Join(", ", uses.Select(u => $"`{u}`")))} |");
+        }
+
+        return table.ToString();
+    }
+
     /// <summary>The strongly connected groups of more than one folder: each is a cycle.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Cycles()
     {

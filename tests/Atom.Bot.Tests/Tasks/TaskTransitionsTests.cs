@@ -55,6 +55,6 @@ public sealed class TaskTransitionsTests
         RepositoryFiles.UpdateSectionWhenAsked("docs/workflow.md", "task-transitions", TaskTransitions.MarkdownTable());
         RepositoryFiles.Section("docs/workflow.md", "task-transitions").ShouldBe(
             TaskTransitions.MarkdownTable().ReplaceLineEndings("\n"),
-            "docs/workflow.md's task-transitions section must be TaskTransitions.MarkdownTable(): run the tests once with ATOM_UPDATE_DOCS=1 to rewrite it");
+            "docs/workflow.md's task-transitions section must be TaskTransitions.MarkdownTable(): run the tests once with UPDATE_DOCS=1 to rewrite it");
     }
 }
