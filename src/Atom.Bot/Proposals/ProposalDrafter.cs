@@ -4,7 +4,6 @@ using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
-using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Octokit;
 
@@ -298,7 +297,7 @@ public sealed class ProposalDrafter(
 
     /// <summary>The skills the task's stored plan named as missing; none for a task without a plan.</summary>
     private static IReadOnlyList<string> MissingSkills(AtomTask task) =>
-        task.Plan is null ? [] : JsonSerializer.Deserialize<Supervisor.Plan>(task.Plan, PackageAssembler.Json)?.MissingSkills ?? [];
+        task.Plan is null ? [] : JsonSerializer.Deserialize<Tasks.Plan>(task.Plan, JsonSerializerOptions.Web)?.MissingSkills ?? [];
 
     private async Task<int> TestTimeoutsAsync(long taskId, CancellationToken cancellationToken)
     {

@@ -184,12 +184,12 @@ public sealed class ProposalImplementer(
                 + $"The gap it closes: {proposal.Description}",
             Plan = new PackagePlan("", null, []),
             Scope = new PackageScope([file], [], 1, skill ? SkillFile.MaxLines : added + removed,
-                PackageAssembler.Refusals(built.Refusals), []),
-            Changes = PackageAssembler.Changes(diff),
+                PackageRows.Refusals(built.Refusals), []),
+            Changes = PackageRows.Changes(diff),
             Tests = PackageTests.NotConfigured,
             Auditor = built.Verdict is { } verdict
                 ? new PackageAuditor(verdict.Model, verdict.Score, verdict.Verdict, settings.Auditor.MinScore,
-                    PackageAssembler.Findings(verdict.Findings), null)
+                    AuditorFinding.ToPackage(verdict.Findings), null)
                 : new PackageAuditor("none: applied mechanically", null, null, settings.Auditor.MinScore, [], null),
             Usage = built.Run is { } run ? new PackageUsage(run.TokensIn, run.TokensOut, run.LlmTime) : new PackageUsage(0, 0, TimeSpan.Zero),
 

@@ -12,20 +12,6 @@ namespace Atom.Bot.Supervisor;
 /// <summary>Gathers what the certification package shows from the store, the evaluation, the LLM pool and the audit log.</summary>
 public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>The package's rows for a diff: one mapping for task and proposal packages.</summary>
-    public static IReadOnlyList<PackageChange> Changes(IEnumerable<ChangedFile> changes) =>
-        changes.Select(c => new PackageChange(c.Path, c.OldPath, c.Status.ToString().ToLowerInvariant(), c.LinesAdded, c.LinesRemoved, c.IsBinary)).ToList();
-
-    /// <summary>The package's rows for tool refusals and scope violations.</summary>
-    public static IReadOnlyList<PackageRefusal> Refusals(IEnumerable<ScopeViolation> violations) =>
-        violations.Select(v => new PackageRefusal(v.Path, v.Reason)).ToList();
-
-    /// <summary>The package's rows for the auditor's findings.</summary>
-    public static IReadOnlyList<PackageFinding> Findings(IEnumerable<AuditorFinding> findings) =>
-        findings.Select(f => new PackageFinding(f.Severity, f.Message, f.Path)).ToList();
-
     public async Task<CertificationPackage> AssembleAsync(AtomTask task, RepoSettings settings, Evaluation evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -33,9 +19,9 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
         ArgumentNullException.ThrowIfNull(evaluation);
         var all = await assignments.ListForTaskAsync(task.Id, cancellationToken);
         var latest = all.Where(a => a.Round == task.Round).ToList();
-        var plan = task.Plan is null ? null : JsonSerializer.Deserialize<Plan>(task.Plan, Json);
+        var plan = task.Plan is null ? null : JsonSerializer.Deserialize<Plan>(task.Plan, JsonSerializerOptions.Web);
         var repositoryScope = Scope.From(settings.Scope);
-        var refusals = Refusals(all.SelectMany(a => a.Result?.Refusals ?? []));
+        var refusals = PackageRows.Refusals(all.SelectMany(a => a.Result?.Refusals ?? []));
         var usage = llm.UsageForTask(task.Id);
         var results = all.Select(a => a.Result).OfType<AssignmentResult>().ToList();
         var reference = await audit.ReferenceForTaskAsync(task.Id, cancellationToken);
@@ -63,15 +49,15 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
                 plan?.Fallback,
                 all.Select(a => new PackageAssignment(a.Ordinal + (a.Round * 100), a.Title, a.Result?.Outcome.ToString() ?? a.State.ToString(), a.Result?.Summary ?? "", a.Result?.Steps ?? 0, a.Result?.Refusals.Count ?? 0, a.Scope.Allow)).ToList()),
             Scope = new PackageScope(repositoryScope.Allow, repositoryScope.Deny, repositoryScope.MaxFiles, repositoryScope.MaxChangedLines, refusals,
-                Refusals(evaluation.Violations)),
-            Changes = Changes(evaluation.Changes),
+                PackageRows.Refusals(evaluation.Violations)),
+            Changes = PackageRows.Changes(evaluation.Changes),
             Tests = evaluation.Tests ?? PackageTests.NotConfigured,
             Auditor = new PackageAuditor(
                 evaluation.Verdict?.Model ?? llm.ModelFor(LlmEndpoint.Auditor),
                 evaluation.Verdict?.Score,
                 evaluation.Verdict?.Verdict,
                 settings.Auditor.MinScore,
-                Findings(evaluation.Verdict?.Findings ?? []),
+                AuditorFinding.ToPackage(evaluation.Verdict?.Findings ?? []),
                 evaluation.AuditorError),
             Usage = usage.TokensIn > 0
                 ? new PackageUsage(usage.TokensIn, usage.TokensOut, usage.LlmTime)

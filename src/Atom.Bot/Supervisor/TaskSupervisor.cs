@@ -119,7 +119,7 @@ public sealed partial class TaskSupervisor(
                 return;
             }
 
-            await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, PackageAssembler.Json), taskBranch, cancellationToken);
+            await tasks.SetPlanAsync(task.Id, JsonSerializer.Serialize(plan, JsonSerializerOptions.Web), taskBranch, cancellationToken);
             var entry = await audit.RecordAsync(AuditKinds.Plan, task.Id, Actors.Atom, new
             {
                 rationale = plan.Rationale,
@@ -266,7 +266,7 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
-        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, PackageAssembler.Json), certifiedAt, cancellationToken);
+        await tasks.SetPackageAsync(task.Id, published.PullRequestNumber, package.HeadSha, JsonSerializer.Serialize(package, JsonSerializerOptions.Web), certifiedAt, cancellationToken);
         await audit.RecordAsync(published.Created ? AuditKinds.PackagePosted : AuditKinds.PackageUpdated, task.Id, Actors.Atom, new
         {
             pullRequest = published.PullRequestNumber,

@@ -58,7 +58,7 @@ public sealed class ProposalLoopTests
         {
             // The plan as the supervisor stores it (PlanValidator.Build keeps the normalised names).
             var plan = new Plan("Planned.", [new PlannedAssignment("work", "do it", new Scope(["src/**"], [], 20, 800))]) { MissingSkills = missingSkills };
-            (await tasks.SetPlanAsync(task.Id, System.Text.Json.JsonSerializer.Serialize(plan, PackageAssembler.Json), $"atom/issue-{issue}/x", CancellationToken.None)).ShouldBeTrue();
+            (await tasks.SetPlanAsync(task.Id, System.Text.Json.JsonSerializer.Serialize(plan, System.Text.Json.JsonSerializerOptions.Web), $"atom/issue-{issue}/x", CancellationToken.None)).ShouldBeTrue();
         }
 
         var scope = new Scope(["src/**"], [], 20, 800);

@@ -1,6 +1,4 @@
-using Atom.Bot.Tasks;
-
-namespace Atom.Bot.Supervisor;
+namespace Atom.Bot.Tasks;
 
 /// <summary>The supervisor's decomposition of a task, after validation.</summary>
 /// <param name="Fallback">Why the model's plan was not used (one assignment with the repository scope instead), or null.</param>
