@@ -34,6 +34,8 @@ public sealed partial class TaskSupervisor(
     TimeProvider clock,
     ILogger<TaskSupervisor> logger) : IWorkItemProcessor<AdvanceTask>
 {
+    private static readonly TimeSpan AcknowledgementClaimExpiry = TimeSpan.FromMinutes(2);
+
     public async Task ProcessAsync(AdvanceTask work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -71,10 +73,25 @@ public sealed partial class TaskSupervisor(
 
     private async Task AcknowledgeAsync(AtomTask task, CancellationToken cancellationToken)
     {
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
-        await conversation.ReactToIssueAsync(client, task.Owner, task.Name, task.IssueNumber, ReactionType.Eyes, cancellationToken);
-        var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Acknowledgement(task), cancellationToken);
-        await tasks.MarkAcknowledgedAsync(task.Id, commentId, cancellationToken);
+        // Another job of this task may be acknowledging it right now; the claim lets exactly one comment.
+        if (!await tasks.ClaimAcknowledgementAsync(task.Id, AcknowledgementClaimExpiry, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+            await conversation.ReactToIssueAsync(client, task.Owner, task.Name, task.IssueNumber, ReactionType.Eyes, cancellationToken);
+            var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Acknowledgement(task), cancellationToken);
+            await tasks.MarkAcknowledgedAsync(task.Id, commentId, cancellationToken);
+        }
+        catch
+        {
+            await tasks.ReleaseAcknowledgementAsync(task.Id, CancellationToken.None);
+            throw;
+        }
+
         LogAcknowledged(logger, task.Id, task.Repository, task.IssueNumber);
     }
 

@@ -169,6 +169,25 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
     }
 
     /// <summary>Records that the acknowledgement was posted; false when it already was (a re-run must not post twice).</summary>
+    /// <summary>
+    /// Claims the acknowledgement of a task not yet acknowledged: true for exactly one of several jobs running at once,
+    /// or for a job taking over a claim older than <paramref name="staleAfter"/> (whose job died before commenting).
+    /// </summary>
+    public async Task<bool> ClaimAcknowledgementAsync(long id, TimeSpan staleAfter, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE tasks SET ack_claimed_at = $now WHERE id = $id AND acknowledged_at IS NULL AND (ack_claimed_at IS NULL OR ack_claimed_at < $stale)",
+            cancellationToken,
+            ("$now", Now()),
+            ("$stale", clock.GetUtcNow().Subtract(staleAfter).ToString("O", CultureInfo.InvariantCulture)),
+            ("$id", id)) == 1;
+
+    /// <summary>Gives a claim back after the acknowledgement failed, so that the next run posts it.</summary>
+    public async Task ReleaseAcknowledgementAsync(long id, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE tasks SET ack_claimed_at = NULL WHERE id = $id AND acknowledged_at IS NULL",
+            cancellationToken,
+            ("$id", id));
+
     public async Task<bool> MarkAcknowledgedAsync(long id, long commentId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

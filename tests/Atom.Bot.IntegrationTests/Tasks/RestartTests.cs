@@ -1,4 +1,10 @@
 using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Jobs;
+using Atom.Bot.Supervisor;
+using Atom.Bot.Tasks;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.States;
 
 namespace Atom.Bot.IntegrationTests.Tasks;
 
@@ -64,4 +70,65 @@ public sealed class RestartTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// An upgrade is "deploy and let recovery re-enqueue": jobs hold ids only and each area enqueues again what its
+    /// store says is unfinished, so a job the previous version left in the job storage under a name this version does
+    /// not know fails on its own, one in the previous version's shape still runs, and the work is done exactly once.
+    /// </summary>
+    [Fact]
+    public async Task After_an_upgrade_recovery_finishes_the_work_whatever_jobs_the_previous_version_left()
+    {
+        using var github = new GitHubStub();
+        var dataDir = Directory.CreateTempSubdirectory("atom-upgrade-").FullName;
+        try
+        {
+            github.FailFirst("POST", "/repos/*/*/issues/1/comments", 503, times: 1000);
+            long taskId;
+            await using (var previous = await AtomTestHost.StartAsync(github, dataDir))
+            {
+                await previous.SendAsync("issues", Payloads.Labeled());
+                await Eventually.TrueAsync(() => github.Requests("POST", "/repos/*/*/issues/1/comments").Count >= 2, "the comment attempts");
+                taskId = (await previous.Tasks.ListUnfinishedAsync(CancellationToken.None)).ShouldHaveSingleItem().Id;
+                await previous.StopAsync();
+            }
+
+            // The job storage as the previous version left it: a job whose processor this version no longer has, and one
+            // in the previous version's shape (the concrete processor, as WorkScheduler enqueued before AddWorkItem).
+            // Seeded when the upgraded service first resolves its storage, before its servers run a job.
+            string? retired = null, oldShape = null;
+            JobStorage? storage = null;
+            github.Reset();
+            await using var upgraded = await AtomTestHost.StartAsync(github, dataDir, configure: b => b.Services.AddSingleton<JobStorage>(_ =>
+            {
+                storage = new InMemoryStorage();
+                var client = new BackgroundJobClient(storage);
+                retired = client.Create<IWorkItemProcessor<RetiredWork>>(p => p.ProcessAsync(new RetiredWork(taskId), CancellationToken.None), new EnqueuedState(JobQueues.Supervisor));
+                oldShape = client.Create<TaskSupervisor>(p => p.ProcessAsync(new AdvanceTask(taskId), CancellationToken.None), new EnqueuedState(JobQueues.Supervisor));
+                return storage;
+            }));
+
+            await Eventually.TrueAsync(() => github.Comments(1).Count == 1, "the acknowledgement after the upgrade");
+
+            await Eventually.TrueAsync(() => StateOf(storage!, oldShape!) == SucceededState.StateName, "the previous version's job ran");
+            await Eventually.TrueAsync(() => StateOf(storage!, retired!) is "Failed" or "Scheduled", "the retired job failed on its own");
+            await Eventually.QuietPeriodAsync();
+            github.Comments(1).Count.ShouldBe(1);
+            (await upgraded.Tasks.GetAsync(taskId, CancellationToken.None))!.AcknowledgedAt.ShouldNotBeNull();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static string? StateOf(JobStorage storage, string jobId)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(jobId)?.Name;
+    }
+
+    /// <summary>A work item of an earlier version that this one no longer registers.</summary>
+    public sealed record RetiredWork(long TaskId) : IWorkItem;
 }

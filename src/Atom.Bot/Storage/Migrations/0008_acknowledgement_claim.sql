@@ -1,0 +1,4 @@
+-- Two AdvanceTask jobs for one task can run at once (recovery after an upgrade, a job the previous version left, two
+-- assignments finishing together). Whoever claims the acknowledgement posts it; a claim older than two minutes (its
+-- job died between claiming and commenting) may be taken again, so the 👀 comment is posted once and never lost.
+ALTER TABLE tasks ADD COLUMN ack_claimed_at TEXT;
