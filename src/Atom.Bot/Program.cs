@@ -85,6 +85,7 @@ public static class Program
 
         builder.Services
             .AddSingleton(options)
+            .AddSingleton(Redactor.For(options))
             .AddStorage(options)
             .AddAudit(options)
             .AddGitHub(options)

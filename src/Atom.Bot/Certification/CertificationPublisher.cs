@@ -18,7 +18,7 @@ public sealed partial class CertificationPublisher(
     GitHubClientFactory clients,
     GitHubConversation conversation,
     BotIdentity bots,
-    AtomOptions options,
+    Redactor redactor,
     ILogger<CertificationPublisher> logger)
 {
     public const string CheckName = "atom/certification";
@@ -39,7 +39,7 @@ public sealed partial class CertificationPublisher(
 
         // Every field was redacted by its kind just above; the rendered body mixes identifiers (branch, paths) with text,
         // so the last pass only catches what can never be an ordinary word: long secrets and token-shaped strings.
-        var body = Redaction.RedactIdentifier(PackageBody.Render(package), options.Secrets());
+        var body = redactor.RedactIdentifier(PackageBody.Render(package));
 
         var existing = await FindAsync(client, owner, name, package.Branch, knownPullRequest, installationId, cancellationToken);
         PullRequest pullRequest;
@@ -263,7 +263,7 @@ public sealed partial class CertificationPublisher(
     {
         var title = package.Passed ? "Certification passed" : "Certification did not pass";
         var reason = package.Passed ? $"round {package.Rounds}" : package.FailureReasons.Count > 0 ? package.FailureReasons[0] : "see the pull request";
-        await ConcludeAsync(client, package.Repository, package.HeadSha, package.Passed, title, Redaction.RedactIdentifier(CheckSummary(package), options.Secrets()), reason, url, cancellationToken);
+        await ConcludeAsync(client, package.Repository, package.HeadSha, package.Passed, title, redactor.RedactIdentifier(CheckSummary(package)), reason, url, cancellationToken);
     }
 
     private async Task ConcludeAsync(
@@ -418,7 +418,7 @@ public sealed partial class CertificationPublisher(
                 {
                     if (obj[key] is JsonValue value && value.TryGetValue<string>(out var text))
                     {
-                        obj[key] = Redaction.RedactField(key, text, options.Secrets());
+                        obj[key] = redactor.RedactField(key, text);
                     }
                     else if (obj[key] is { } child)
                     {
@@ -432,7 +432,7 @@ public sealed partial class CertificationPublisher(
                 {
                     if (array[i] is JsonValue value && value.TryGetValue<string>(out var text))
                     {
-                        array[i] = Redaction.RedactField(field, text, options.Secrets());
+                        array[i] = redactor.RedactField(field, text);
                     }
                     else if (array[i] is { } child)
                     {
@@ -444,7 +444,7 @@ public sealed partial class CertificationPublisher(
         }
     }
 
-    private string Redact(string text) => Redaction.Redact(text, options.Secrets());
+    private string Redact(string text) => redactor.Redact(text);
 
     private static (string Owner, string Name) Split(string repository)
     {

@@ -4,13 +4,13 @@ using Octokit;
 namespace Atom.Bot.GitHub;
 
 /// <summary>Everything Atom says on GitHub goes through here, so no secret can reach a comment.</summary>
-public sealed class GitHubConversation(AtomOptions options)
+public sealed class GitHubConversation(Redactor redactor)
 {
     public async Task<long> CommentAsync(IGitHubClient client, string owner, string name, int number, string body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         cancellationToken.ThrowIfCancellationRequested();
-        var comment = await client.Issue.Comment.Create(owner, name, number, Redaction.Redact(body, options.Secrets()));
+        var comment = await client.Issue.Comment.Create(owner, name, number, redactor.Redact(body));
         return comment.Id;
     }
 

@@ -10,12 +10,12 @@ namespace Atom.Bot.Proposals;
 /// The "Atom proposals" issue of a repository (like Renovate's dependency dashboard): created and pinned once, then its
 /// body is edited to list every open proposal.
 /// </summary>
-public sealed partial class ProposalDashboard(ProposalStore store, AtomOptions options, ILogger<ProposalDashboard> logger)
+public sealed partial class ProposalDashboard(ProposalStore store, Redactor redactor, ILogger<ProposalDashboard> logger)
 {
     public async Task<int> RefreshAsync(IGitHubClient client, long repositoryId, string owner, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var body = Redaction.Redact(ProposalText.Dashboard(await store.ListAsync(repositoryId, cancellationToken)), options.Secrets());
+        var body = redactor.Redact(ProposalText.Dashboard(await store.ListAsync(repositoryId, cancellationToken)));
         if (await store.DashboardAsync(repositoryId, cancellationToken) is { } existing)
         {
             await client.Issue.Update(owner, name, existing, new IssueUpdate { Body = body });

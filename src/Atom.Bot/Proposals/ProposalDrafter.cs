@@ -28,7 +28,7 @@ public sealed class ProposalDrafter(
     GitWorkspace git,
     AuditLog audit,
     WorkScheduler scheduler,
-    AtomOptions options,
+    Redactor redactor,
     ILogger<ProposalDrafter> logger) : IWorkItemProcessor<TaskSettled>
 {
     /// <summary>How many of a repository's newest tasks each detection run reads.</summary>
@@ -274,7 +274,7 @@ public sealed class ProposalDrafter(
         return created.Number;
     }
 
-    private string Body(Proposal proposal) => Redaction.Redact(ProposalText.Issue(proposal), options.Secrets());
+    private string Body(Proposal proposal) => redactor.Redact(ProposalText.Issue(proposal));
 
     /// <summary>What the audit log binds an approval to: the SHA-256 of the change exactly as it will be built.</summary>
     public static string ChangeHash(ProposedChange change) => Hashing.Sha256(JsonSerializer.Serialize(change, ProposalStore.Json));
