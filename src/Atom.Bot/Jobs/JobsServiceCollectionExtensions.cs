@@ -56,7 +56,8 @@ public static class JobsServiceCollectionExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         services.AddSingleton(new WorkItemRegistration(typeof(TWork), queue));
-        services.AddTransient<IWorkItemProcessor<TWork>>(provider => provider.GetRequiredService<TProcessor>());
+        services.AddTransient<IWorkItemProcessor<TWork>>(provider => new LoggedWorkItemProcessor<TWork, TProcessor>(
+            provider.GetRequiredService<TProcessor>(), provider.GetRequiredService<ILogger<TProcessor>>()));
         return services;
     }
 
