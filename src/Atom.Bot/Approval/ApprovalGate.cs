@@ -29,8 +29,10 @@ public sealed class ApprovalGate(BotIdentity bots, ApproverCheck approvers, Repo
     public Task<RepoSettingsParseResult> ReadSettingsAsync(IGitHubClient client, string owner, string name, string defaultBranch, CancellationToken cancellationToken) =>
         settingsReader.ReadForDecisionAsync(client, owner, name, defaultBranch, cancellationToken);
 
-    public Task<bool> MayApproveAsync(IGitHubClient client, string owner, string name, long repositoryId, GitHubPerson person, RepoSettings settings, CancellationToken cancellationToken) =>
-        approvers.IsApproverAsync(client, owner, name, repositoryId, person, settings, cancellationToken);
+    /// <summary>Whether <paramref name="person"/> may approve; <paramref name="fresh"/> asks GitHub past the cache (right before a merge).</summary>
+    public Task<bool> MayApproveAsync(
+        IGitHubClient client, string owner, string name, long repositoryId, GitHubPerson person, RepoSettings settings, CancellationToken cancellationToken, bool fresh = false) =>
+        approvers.IsApproverAsync(client, owner, name, repositoryId, person, settings, cancellationToken, fresh);
 
     /// <summary>The comment that refuses a command because the settings could not be used, quoting why.</summary>
     public static string SettingsUnavailable(string actor, SlashCommand command, RepoSettingsParseResult read)

@@ -16,7 +16,7 @@ namespace Atom.Bot.Approval;
 public sealed partial class TaskMerger(
     TaskStore tasks,
     ApprovalStore approvals,
-    ApproverCheck approvers,
+    ApprovalGate gate,
     BotIdentity bots,
     GitHubConversation conversation,
     AuditLog audit,
@@ -34,9 +34,10 @@ public sealed partial class TaskMerger(
             .ToList();
 
     /// <summary>
-    /// Merges the certified <paramref name="sha"/> once enough approvals count (or, with <c>merge_on_approval</c> off,
-    /// marks it approved for a human to merge). One signal claims the merge; the approvers are asked again, afresh,
-    /// right before it, and GitHub is told the SHA so a head that moved meanwhile is never merged.
+    /// Merges the certified <paramref name="sha"/>, given the <paramref name="counted"/> approvals that reach the required
+    /// number (or, with <c>merge_on_approval</c> off, marks it approved for a human to merge). One signal claims the merge;
+    /// the approvers are asked again, afresh, right before it, and GitHub is told the SHA so a head that moved meanwhile
+    /// is never merged.
     /// </summary>
     public async Task<DeliveryOutcome> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
     {
@@ -58,7 +59,7 @@ public sealed partial class TaskMerger(
             {
                 lost.Add((person, "their approval was withdrawn"));
             }
-            else if (!await approvers.IsApproverAsync(client, task.Owner, task.Name, task.RepositoryId, person, settings, cancellationToken, fresh: true))
+            else if (!await gate.MayApproveAsync(client, task.Owner, task.Name, task.RepositoryId, person, settings, cancellationToken, fresh: true))
             {
                 lost.Add((person, "they are no longer an approver of this repository"));
             }
