@@ -6,5 +6,7 @@ public static class ApprovalServiceCollectionExtensions
         services
             .AddSingleton<ApprovalStore>()
             .AddSingleton<ApproverCheck>()
+            .AddTransient<ApprovalGate>()
+            .AddTransient<TaskMerger>()
             .AddTransient<ApprovalHandler>();
 }

@@ -14,7 +14,8 @@ using Octokit.Webhooks.Events.PullRequestReview;
 namespace Atom.Bot.Ingress;
 
 /// <summary>
-/// The job behind each delivery: turns the stored payload into a typed event and hands it to the area that owns it.
+/// The job behind each delivery: turns the stored payload into a typed event, resolves once whose it is (a task's, a
+/// proposal's or nobody's: <see cref="EventOwners"/>) and hands it to that owner's handler only.
 /// A delivery is processed once: replays never reach here, and a re-run after success is a no-op.
 /// </summary>
 public sealed class DeliveryProcessor(
@@ -23,9 +24,12 @@ public sealed class DeliveryProcessor(
     TaskIntake intake,
     ApprovalHandler approval,
     ProposalHandler proposals,
+    EventOwners owners,
     InstallationStore installations,
     ILogger<DeliveryProcessor> logger) : IWorkItemProcessor<ProcessDelivery>
 {
+    private static readonly DeliveryOutcome NotAtoms = DeliveryOutcome.Ignored("not an Atom pull request");
+
     public async Task ProcessAsync(ProcessDelivery work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -48,42 +52,76 @@ public sealed class DeliveryProcessor(
         });
         var webhookEvent = parser.DeserializeWebhookEvent(headers, delivery.Payload);
         var outcome = await DispatchAsync(webhookEvent, cancellationToken);
-        await deliveries.MarkProcessedAsync(delivery.DeliveryId, outcome, cancellationToken);
-        Log.Processed(logger, delivery.DeliveryId, outcome);
+        await deliveries.MarkProcessedAsync(delivery.DeliveryId, outcome.Text, cancellationToken);
+        Log.Processed(logger, delivery.DeliveryId, outcome.Text);
     }
 
-    private Task<string> DispatchAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken) => webhookEvent switch
+    private async Task<DeliveryOutcome> DispatchAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken) => webhookEvent switch
     {
-        PingEvent => Task.FromResult("pong"),
-        IssuesLabeledEvent e => intake.LabeledAsync(e, cancellationToken),
-        IssuesUnlabeledEvent e => intake.UnlabeledAsync(e, cancellationToken),
-        IssuesClosedEvent e => intake.ClosedAsync(e, cancellationToken),
-        IssuesEditedEvent e => IssueEditedAsync(e, cancellationToken),
-        InstallationEvent e => installations.RecordAsync(e, cancellationToken),
-        PullRequestReviewSubmittedEvent e => ReviewSubmittedAsync(e, cancellationToken),
-        PullRequestReviewDismissedEvent e => approval.ReviewDismissedAsync(e, cancellationToken),
-        IssueCommentCreatedEvent e => CommentCreatedAsync(e, cancellationToken),
-        PullRequestClosedEvent e => PullRequestClosedAsync(e, cancellationToken),
-        PullRequestSynchronizeEvent e => SynchronizeAsync(e, cancellationToken),
-        _ => Task.FromResult($"ignored: {webhookEvent.GetType().Name}"),
+        PingEvent => DeliveryOutcome.Handled("pong"),
+        IssuesLabeledEvent e => DeliveryOutcome.Reported(await intake.LabeledAsync(e, cancellationToken)),
+        IssuesUnlabeledEvent e => DeliveryOutcome.Reported(await intake.UnlabeledAsync(e, cancellationToken)),
+        IssuesClosedEvent e => DeliveryOutcome.Reported(await intake.ClosedAsync(e, cancellationToken)),
+        IssuesEditedEvent e => await IssueEditedAsync(e, cancellationToken),
+        InstallationEvent e => await installations.RecordAsync(e, cancellationToken),
+        PullRequestReviewSubmittedEvent e => await ReviewSubmittedAsync(e, cancellationToken),
+        PullRequestReviewDismissedEvent e => await ReviewDismissedAsync(e, cancellationToken),
+        IssueCommentCreatedEvent e => await CommentCreatedAsync(e, cancellationToken),
+        PullRequestClosedEvent e => await PullRequestClosedAsync(e, cancellationToken),
+        PullRequestSynchronizeEvent e => await SynchronizeAsync(e, cancellationToken),
+        _ => DeliveryOutcome.Ignored(webhookEvent.GetType().Name),
     };
 
     /// <summary>An edit of a proposal's issue is recorded (who changed the text an approver may approve); other edits are nobody's.</summary>
-    private async Task<string> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken) =>
-        await proposals.IssueEditedAsync(e, cancellationToken) ?? "ignored: not a proposal's issue";
+    private async Task<DeliveryOutcome> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfIssueAsync(e.Repository?.Id, e.Issue.Number, cancellationToken) is Owner.OfProposal { Proposal: var proposal }
+            ? await proposals.IssueEditedAsync(e, proposal, cancellationToken)
+            : DeliveryOutcome.Ignored("not a proposal's issue");
 
-    /// <summary>A review of a proposal's pull request is the proposal's (it never merges); every other review is the approval area's.</summary>
-    private async Task<string> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken) =>
-        await proposals.ReviewSubmittedAsync(e, cancellationToken) ?? await approval.ReviewSubmittedAsync(e, cancellationToken);
+    /// <summary>A review of a proposal's pull request is the proposal's (it never merges); a review of a task's is the approval area's.</summary>
+    private async Task<DeliveryOutcome> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) switch
+        {
+            Owner.OfProposal { Proposal: var proposal } => await proposals.ReviewSubmittedAsync(e, proposal, cancellationToken),
+            Owner.OfTask { Task: var task } => await approval.ReviewSubmittedAsync(e, task, cancellationToken),
+            _ => NotAtoms,
+        };
 
-    /// <summary>A push to a proposal's pull request is the proposal's (the new head is not certified); every other push is the approval area's.</summary>
-    private async Task<string> SynchronizeAsync(PullRequestSynchronizeEvent e, CancellationToken cancellationToken) =>
-        await proposals.SynchronizeAsync(e, cancellationToken) ?? await approval.SynchronizeAsync(e, cancellationToken);
+    /// <summary>Only a task's approvals can be withdrawn: a proposal's pull request never counts approvals.</summary>
+    private async Task<DeliveryOutcome> ReviewDismissedAsync(PullRequestReviewDismissedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) is Owner.OfTask { Task: var task }
+            ? await approval.ReviewDismissedAsync(e, task, cancellationToken)
+            : NotAtoms;
 
-    /// <summary>A comment on a proposal's issue or pull request is the proposal's; every other comment is the approval area's.</summary>
-    private async Task<string> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken) =>
-        await proposals.CommentCreatedAsync(e, cancellationToken) ?? await approval.CommentCreatedAsync(e, cancellationToken);
+    /// <summary>A push to a proposal's pull request is the proposal's (the new head is not certified); a push to a task's is the approval area's.</summary>
+    private async Task<DeliveryOutcome> SynchronizeAsync(PullRequestSynchronizeEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) switch
+        {
+            Owner.OfProposal { Proposal: var proposal } => await proposals.SynchronizeAsync(e, proposal, cancellationToken),
+            Owner.OfTask { Task: var task } => await approval.SynchronizeAsync(e, task, cancellationToken),
+            _ => DeliveryOutcome.Ignored("nothing to re-certify"),
+        };
 
-    private async Task<string> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken) =>
-        await proposals.PullRequestClosedAsync(e, cancellationToken) ?? await approval.PullRequestClosedAsync(e, cancellationToken);
+    /// <summary>A comment on a proposal's issue or pull request is the proposal's; one on a task's is the approval area's.</summary>
+    private async Task<DeliveryOutcome> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken)
+    {
+        var onPullRequest = e.Issue.PullRequest is not null;
+        var owner = onPullRequest
+            ? await owners.OfPullRequestAsync(e.Repository?.Id, e.Issue.Number, cancellationToken)
+            : await owners.OfIssueAsync(e.Repository?.Id, e.Issue.Number, cancellationToken);
+        return owner switch
+        {
+            Owner.OfProposal { Proposal: var proposal } => await proposals.CommentCreatedAsync(e, proposal, cancellationToken),
+            Owner.OfTask { Task: var task } => await approval.CommentCreatedAsync(e, task, cancellationToken),
+            _ => onPullRequest ? NotAtoms : DeliveryOutcome.Ignored("no task for this issue"),
+        };
+    }
+
+    private async Task<DeliveryOutcome> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) switch
+        {
+            Owner.OfProposal { Proposal: var proposal } => await proposals.PullRequestClosedAsync(e, proposal, cancellationToken),
+            Owner.OfTask { Task: var task } => await approval.PullRequestClosedAsync(e, task, cancellationToken),
+            _ => NotAtoms,
+        };
 }

@@ -11,6 +11,7 @@ public static class IngressServiceCollectionExtensions
     {
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<InstallationStore>();
+        services.AddTransient<EventOwners>();
         services.AddSingleton<WebhookEventProcessor, AtomWebhookProcessor>();
         services.AddTransient<DeliveryProcessor>();
         services.AddWorkItem<ProcessDelivery, DeliveryProcessor>(JobQueues.Ingress);

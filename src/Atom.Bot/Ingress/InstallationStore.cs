@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Atom.Bot.Approval;
 using Atom.Bot.Audit;
 using Atom.Bot.Storage;
 using Octokit.Webhooks.Events;
@@ -9,12 +10,12 @@ namespace Atom.Bot.Ingress;
 /// <summary>Where Atom is installed: the latest <c>installation</c> event per installation.</summary>
 public sealed class InstallationStore(AtomDatabase database, AuditLog audit, TimeProvider clock)
 {
-    public async Task<string> RecordAsync(InstallationEvent e, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> RecordAsync(InstallationEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e.Installation is null)
         {
-            return "ignored: no installation";
+            return DeliveryOutcome.Ignored("no installation");
         }
 
         var account = e.Sender?.Login ?? "unknown";
@@ -39,6 +40,6 @@ public sealed class InstallationStore(AtomDatabase database, AuditLog audit, Tim
         }
 
         await audit.RecordAsync(AuditKinds.InstallationChanged, null, account, new { installation = e.Installation.Id, action = e.Action }, cancellationToken);
-        return $"installation {e.Installation.Id} {e.Action}";
+        return DeliveryOutcome.Handled($"installation {e.Installation.Id} {e.Action}");
     }
 }

@@ -10,23 +10,22 @@ using Octokit.Webhooks.Events.IssueComment;
 using Octokit.Webhooks.Events.Issues;
 using Octokit.Webhooks.Events.PullRequest;
 using Octokit.Webhooks.Events.PullRequestReview;
+using Octokit.Webhooks.Models.PullRequestReviewEvent;
 
 namespace Atom.Bot.Proposals;
 
 /// <summary>
 /// Slash commands on a proposal's issue (<c>/approve</c>, <c>/reject [reason]</c>, <c>/status</c>, <c>/help</c>) and
-/// the end of a proposal's pull request. Only an approver (as for packages: <see cref="ApproverCheck"/>) moves a
+/// the end of a proposal's pull request. Only an approver (as for packages: <see cref="ApprovalGate"/>) moves a
 /// spec; nothing is built before that approval, and what merges is always a human's decision: on a proposal's pull
 /// request an approving review or <c>/approve</c> is answered, audited and never merges (the approval area never sees it).
 /// </summary>
 public sealed class ProposalHandler(
     ProposalStore store,
     ProposalDashboard dashboard,
-    ApproverCheck approvers,
-    BotIdentity bots,
+    ApprovalGate gate,
     GitHubClientFactory github,
     GitHubConversation conversation,
-    RepoSettingsReader settingsReader,
     AuditLog audit,
     WorkScheduler scheduler,
     CertificationPublisher publisher,
@@ -48,42 +47,32 @@ public sealed class ProposalHandler(
     public const string NeverMerges =
         "Atom never merges a proposal's pull request: the spec was approved on its issue, and deployment is a human merge of this pull request (merge it yourself to deploy it)";
 
-    /// <summary>
-    /// Handles a comment on a proposal's issue or on its pull request; null when it is neither (someone else's comment
-    /// to handle).
-    /// </summary>
-    public async Task<string?> CommentCreatedAsync(IssueCommentCreatedEvent e, CancellationToken cancellationToken)
+    /// <summary>A comment on the proposal's issue or on its pull request.</summary>
+    public async Task<DeliveryOutcome> CommentCreatedAsync(IssueCommentCreatedEvent e, Proposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(proposal);
         var onPullRequest = e.Issue.PullRequest is not null;
-        if (e.Repository is null
-            || await (onPullRequest
-                ? store.FindByPullRequestAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken)
-                : store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken)) is not { } proposal)
-        {
-            return null;
-        }
-
         var commands = SlashCommand.Parse(e.Comment.Body);
         if (commands.Count == 0)
         {
-            return "ignored: no command";
+            return DeliveryOutcome.Ignored("no command");
         }
 
-        if (await bots.IsBotOrSelfAsync(e.Comment.User.Login, e.Comment.User.Type.ToString(), e.Installation?.Id, cancellationToken))
+        if (await gate.IsBotAsync(e.Comment.User, e.Installation?.Id, cancellationToken))
         {
-            return "ignored: a bot's comment";
+            return DeliveryOutcome.Ignored("a bot's comment");
         }
 
         var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         // Who may approve comes from the settings: with none that can be trusted, /approve and /reject are refused, never
         // decided on defaults.
-        var read = await settingsReader.ReadForDecisionAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken);
+        var read = await gate.ReadSettingsAsync(client, proposal.Owner, proposal.Name, proposal.DefaultBranch, cancellationToken);
         var settings = read.Settings;
         var actor = e.Comment.User.Login;
         var person = new GitHubPerson(e.Comment.User.Id, actor);
         var where = (int)e.Issue.Number;
-        var outcomes = new List<string>();
+        var outcomes = new List<DeliveryOutcome>();
         foreach (var command in commands)
         {
             var current = (await store.GetAsync(proposal.Id, cancellationToken))!;
@@ -93,45 +82,41 @@ public sealed class ProposalHandler(
                 SlashCommandKind.Help => await ReplyAsync(client, current, where, HelpTable, "answered /help", cancellationToken),
                 SlashCommandKind.Approve when onPullRequest => await RefuseAsync(client, current, where, command, actor, NeverMerges, cancellationToken),
                 SlashCommandKind.Approve or SlashCommandKind.Reject when settings is null =>
-                    await RefuseAsync(client, current, where, command, actor, "the default branch's `.github/atom.yml` could not be used", cancellationToken,
-                        ApprovalMessages.SettingsUnavailable(actor, command, read.Error ?? "no settings")),
-                SlashCommandKind.Approve or SlashCommandKind.Reject when !await approvers.IsApproverAsync(client, current.Owner, current.Name, current.RepositoryId, person, settings, cancellationToken) =>
-                    await RefuseAsync(client, current, where, command, actor, "you are not an approver of this repository (write, maintain or admin permission, or listed in `approvers`)", cancellationToken),
+                    await RefuseAsync(client, current, where, command, actor, ApprovalGate.SettingsUnusable, cancellationToken,
+                        ApprovalGate.SettingsUnavailable(actor, command, read)),
+                SlashCommandKind.Approve or SlashCommandKind.Reject when !await gate.MayApproveAsync(client, current.Owner, current.Name, current.RepositoryId, person, settings, cancellationToken) =>
+                    await RefuseAsync(client, current, where, command, actor, ApprovalGate.NotAnApprover, cancellationToken),
                 SlashCommandKind.Approve => await ApproveAsync(client, current, command, person, e.Comment.Id, e.Issue.Body, cancellationToken),
                 SlashCommandKind.Reject => await RejectAsync(client, current, where, command, actor, e.Comment.Id, cancellationToken),
                 _ => await RefuseAsync(client, current, where, command, actor, onPullRequest
                     ? "on a proposal's pull request only `/reject [reason]`, `/status` and `/help` work; merge it to deploy it"
                     : "on a proposal only `/approve`, `/reject [reason]`, `/status` and `/help` work", cancellationToken),
             };
-            Log.Command(logger, proposal.Id, command.Name, actor, outcome);
+            Log.Command(logger, proposal.Id, command.Name, actor, outcome.Text);
             outcomes.Add(outcome);
         }
 
-        return string.Join("; ", outcomes);
+        return DeliveryOutcome.Join(outcomes);
     }
 
     /// <summary>
-    /// Someone edited a proposal's issue body (GitHub's <c>issues.edited</c>, with <c>sender</c> and <c>changes.body</c>);
-    /// null when the issue is not a proposal's. The edit is recorded with its author and the SHA-256 of the body before and
+    /// Someone edited the proposal's issue body (GitHub's <c>issues.edited</c>, with <c>sender</c> and <c>changes.body</c>).
+    /// The edit is recorded with its author and the SHA-256 of the body before and
     /// after: an approval records the hash of the body it approved, so the log shows whose text was approved. The edit
     /// itself decides nothing; only an approver's <c>/approve</c> does.
     /// </summary>
-    public async Task<string?> IssueEditedAsync(IssuesEditedEvent e, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> IssueEditedAsync(IssuesEditedEvent e, Proposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Repository is null || await store.FindByIssueAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken) is not { } proposal)
-        {
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(proposal);
         if (e.Changes?.Body is not { } before)
         {
-            return "ignored: the body did not change";
+            return DeliveryOutcome.Ignored("the body did not change");
         }
 
-        if (e.Sender is null || await bots.IsBotOrSelfAsync(e.Sender.Login, e.Sender.Type.ToString(), e.Installation?.Id, cancellationToken))
+        if (e.Sender is null || await gate.IsBotAsync(e.Sender, e.Installation?.Id, cancellationToken))
         {
-            return "ignored: Atom's or a bot's edit";
+            return DeliveryOutcome.Ignored("Atom's or a bot's edit");
         }
 
         var block = ProposalText.ReadSettings(e.Issue.Body);
@@ -144,57 +129,48 @@ public sealed class ProposalHandler(
             issueBody = Hashing.Sha256(e.Issue.Body ?? ""),
             settings = block.Text is { } text ? Hashing.Sha256(text) : null,
         }, cancellationToken);
-        return $"recorded an edit of proposal {proposal.Id} by {e.Sender.Login}";
+        return DeliveryOutcome.Handled($"recorded an edit of proposal {proposal.Id} by {e.Sender.Login}");
     }
 
     /// <summary>
-    /// A review of a proposal's pull request; null when it is not a proposal's. An approving review is answered with
+    /// A review of the proposal's pull request. An approving review is answered with
     /// <see cref="NeverMerges"/> and audited as a refusal: it is not a package approval, and Atom merges nothing.
     /// </summary>
-    public async Task<string?> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, Proposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
+        ArgumentNullException.ThrowIfNull(proposal);
+        if (await gate.IsBotAsync(e.Review.User, e.Installation?.Id, cancellationToken))
         {
-            return null;
+            return DeliveryOutcome.Ignored("a bot's review");
         }
 
-        if (await bots.IsBotOrSelfAsync(e.Review.User.Login, e.Review.User.Type.ToString(), e.Installation?.Id, cancellationToken))
+        if (e.Review.State != ReviewState.Approved)
         {
-            return "ignored: a bot's review";
-        }
-
-        var state = $"{e.Review.State}".Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
-        if (state != "APPROVED")
-        {
-            return $"ignored: review {state.ToLowerInvariant()} on a proposal's pull request";
+            return DeliveryOutcome.IgnoredReview(e.Review.State, " on a proposal's pull request");
         }
 
         var client = await github.CreateAsync(proposal.InstallationId, proposal.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         var outcome = await RefuseAsync(client, proposal, (int)e.PullRequest.Number, new SlashCommand(SlashCommandKind.Approve, ""), e.Review.User.Login, NeverMerges, cancellationToken);
-        Log.Command(logger, proposal.Id, "approving review", e.Review.User.Login, outcome);
+        Log.Command(logger, proposal.Id, "approving review", e.Review.User.Login, outcome.Text);
         return outcome;
     }
 
     /// <summary>
-    /// A push to a proposal's pull request; null when it is not a proposal's. Atom builds a proposal's branch once, from
+    /// A push to the proposal's pull request. Atom builds a proposal's branch once, from
     /// the approved spec, before the pull request exists, so a head other than the one its <c>proposal.implemented</c>
     /// entry certified was pushed by someone else: the head gets a failing <c>atom/certification</c>, the
     /// <c>atom:certified</c> label goes, and the pull request says why. Atom does not certify it again: what the spec's
     /// approver approved is what Atom built.
     /// </summary>
-    public async Task<string?> SynchronizeAsync(PullRequestSynchronizeEvent e, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> SynchronizeAsync(PullRequestSynchronizeEvent e, Proposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
-        {
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(proposal);
         var head = e.PullRequest.Head.Sha;
         if (proposal.State != ProposalState.PrOpen)
         {
-            return $"ignored: the proposal is {proposal.State.ToName()}";
+            return DeliveryOutcome.Ignored($"the proposal is {proposal.State.ToName()}");
         }
 
         var implemented = await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalImplemented, cancellationToken);
@@ -210,7 +186,7 @@ public sealed class ProposalHandler(
         if (restored && (await audit.LastForProposalAsync(proposal.Id, AuditKinds.ProposalHeadMoved, cancellationToken) is not { } moved
             || moved.Sequence < implemented!.Sequence))
         {
-            return "ignored: the certified head";
+            return DeliveryOutcome.Ignored("the certified head");
         }
 
         var actor = e.Sender?.Login ?? "unknown";
@@ -219,7 +195,7 @@ public sealed class ProposalHandler(
         if (restored)
         {
             await publisher.RestoreAsync(proposal.InstallationId, proposal.RepositoryId, proposal.Repository, pullRequest, cancellationToken);
-            return $"proposal {proposal.Id}: the certified head {head} is back";
+            return DeliveryOutcome.Handled($"proposal {proposal.Id}: the certified head {head} is back");
         }
 
         var reason = $"{actor} pushed {head} to `{proposal.Branch}` after Atom certified {certified ?? "its build"}. A proposal's branch holds exactly what was built "
@@ -227,24 +203,20 @@ public sealed class ProposalHandler(
             + "merging this head is a human's call on an uncertified change.";
         await publisher.WithdrawAsync(proposal.InstallationId, proposal.RepositoryId, proposal.Repository, pullRequest, head, reason, cancellationToken);
         Log.HeadMoved(logger, proposal.Id, head, actor);
-        return $"proposal {proposal.Id}: head {head} is not certified";
+        return DeliveryOutcome.Handled($"proposal {proposal.Id}: head {head} is not certified");
     }
 
-    /// <summary>A proposal's pull request was merged (deployed) or closed unmerged; null when it is not a proposal's.</summary>
-    public async Task<string?> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken)
+    /// <summary>The proposal's pull request was merged (deployed) or closed unmerged.</summary>
+    public async Task<DeliveryOutcome> PullRequestClosedAsync(PullRequestClosedEvent e, Proposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.Repository is null || await store.FindByPullRequestAsync(e.Repository.Id, (int)e.PullRequest.Number, cancellationToken) is not { } proposal)
-        {
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(proposal);
         var actor = e.PullRequest.MergedBy?.Login ?? e.Sender?.Login ?? "unknown";
         var merged = e.PullRequest.Merged == true;
         if (!await store.TransitionAsync(proposal.Id, [ProposalState.PrOpen], merged ? ProposalState.Merged : ProposalState.Rejected,
                 merged ? $"merged by {actor}" : "pull request closed without merge", cancellationToken))
         {
-            return "ignored: the proposal is not waiting for its pull request";
+            return DeliveryOutcome.Ignored("the proposal is not waiting for its pull request");
         }
 
         await audit.RecordAsync(merged ? AuditKinds.ProposalMerged : AuditKinds.ProposalRejected, null, actor, new
@@ -266,10 +238,10 @@ public sealed class ProposalHandler(
         }
 
         await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
-        return merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged";
+        return DeliveryOutcome.Handled(merged ? $"proposal {proposal.Id} merged by {actor}" : $"proposal {proposal.Id} closed unmerged");
     }
 
-    private async Task<string> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, GitHubPerson person, long commentId, string? issueBody, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> ApproveAsync(IGitHubClient client, Proposal proposal, SlashCommand command, GitHubPerson person, long commentId, string? issueBody, CancellationToken cancellationToken)
     {
         var actor = person.Login;
         // What the issue body says at the moment of /approve is what is approved and built, whoever edited it last.
@@ -323,7 +295,7 @@ public sealed class ProposalHandler(
         }
 
         await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
-        return $"approved by {actor}";
+        return DeliveryOutcome.Handled($"approved by {actor}");
     }
 
     /// <summary>
@@ -369,7 +341,7 @@ public sealed class ProposalHandler(
             : (proposal.Change with { SettingsAfter = block.Text }, null);
     }
 
-    private async Task<string> RejectAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> RejectAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, long commentId, CancellationToken cancellationToken)
     {
         var reason = command.Argument.Length > 0 ? command.Argument : "rejected";
         if (!await store.TransitionAsync(proposal.Id, [ProposalState.Open, ProposalState.Approved, ProposalState.PrOpen], ProposalState.Rejected, reason, cancellationToken))
@@ -386,20 +358,20 @@ public sealed class ProposalHandler(
 
         await client.Issue.Update(proposal.Owner, proposal.Name, proposal.IssueNumber!.Value, new IssueUpdate { State = ItemState.Closed });
         await dashboard.RefreshAsync(client, proposal.RepositoryId, proposal.Owner, proposal.Name, cancellationToken);
-        return "rejected";
+        return DeliveryOutcome.Handled("rejected");
     }
 
-    private async Task<string> ReplyAsync(IGitHubClient client, Proposal proposal, int where, string body, string outcome, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> ReplyAsync(IGitHubClient client, Proposal proposal, int where, string body, string outcome, CancellationToken cancellationToken)
     {
         await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, body, cancellationToken);
-        return outcome;
+        return DeliveryOutcome.Handled(outcome);
     }
 
     /// <summary>Answers a refused command where it was given (the proposal's issue or its pull request), audited.</summary>
-    private async Task<string> RefuseAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, string reason, CancellationToken cancellationToken, string? body = null)
+    private async Task<DeliveryOutcome> RefuseAsync(IGitHubClient client, Proposal proposal, int where, SlashCommand command, string actor, string reason, CancellationToken cancellationToken, string? body = null)
     {
         await audit.RecordAsync(AuditKinds.ProposalRefused, null, actor, new { proposal = proposal.Id, command = command.Name, on = where, reason }, cancellationToken);
-        await conversation.CommentAsync(client, proposal.Owner, proposal.Name, where, body ?? ApprovalMessages.Refused(actor, command, reason), cancellationToken);
-        return $"refused {command.Name}: {reason}";
+        await gate.AnswerRefusalAsync(client, proposal.Owner, proposal.Name, where, actor, command, reason, body, cancellationToken);
+        return DeliveryOutcome.Refused(command, reason);
     }
 }
