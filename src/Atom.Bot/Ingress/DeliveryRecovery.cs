@@ -10,12 +10,6 @@ internal sealed class DeliveryRecovery(DeliveryStore deliveries) : IWorkRecovery
     public async Task<int> RecoverAsync(WorkScheduler scheduler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        var pending = await deliveries.ListUnprocessedAsync(cancellationToken);
-        foreach (var deliveryId in pending)
-        {
-            scheduler.Enqueue(new ProcessDelivery(deliveryId));
-        }
-
-        return pending.Count;
+        return scheduler.EnqueueAll((await deliveries.ListUnprocessedAsync(cancellationToken)).Select(id => new ProcessDelivery(id)));
     }
 }

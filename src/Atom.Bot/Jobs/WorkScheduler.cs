@@ -23,6 +23,21 @@ public sealed class WorkScheduler(IBackgroundJobClient jobs, IEnumerable<WorkIte
         return jobs.Enqueue<IWorkItemProcessor<TWork>>(queue, p => p.ProcessAsync(work, CancellationToken.None));
     }
 
+    /// <summary>Enqueues each item (recovery's re-enqueue of what a store lists as unfinished) and says how many.</summary>
+    public int EnqueueAll<TWork>(IEnumerable<TWork> work)
+        where TWork : IWorkItem
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var count = 0;
+        foreach (var item in work)
+        {
+            Enqueue(item);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Deletes a job; a running one sees its cancellation token fire at Hangfire's next check.</summary>
     public bool Delete(string jobId) => jobs.Delete(jobId);
 }

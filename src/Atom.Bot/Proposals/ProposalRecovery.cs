@@ -10,14 +10,8 @@ internal sealed class ProposalRecovery(ProposalStore proposals) : IWorkRecovery
     public async Task<int> RecoverAsync(WorkScheduler scheduler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        var approved = (await proposals.ListAsync(null, cancellationToken))
+        return scheduler.EnqueueAll((await proposals.ListAsync(null, cancellationToken))
             .Where(p => p.State == ProposalState.Approved && p.Category != ProposalCategory.Tooling)
-            .ToList();
-        foreach (var proposal in approved)
-        {
-            scheduler.Enqueue(new ImplementProposal(proposal.Id));
-        }
-
-        return approved.Count;
+            .Select(p => new ImplementProposal(p.Id)));
     }
 }

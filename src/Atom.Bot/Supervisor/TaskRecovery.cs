@@ -11,12 +11,6 @@ internal sealed class TaskRecovery(TaskStore tasks) : IWorkRecovery
     public async Task<int> RecoverAsync(WorkScheduler scheduler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        var unfinished = await tasks.ListUnfinishedAsync(cancellationToken);
-        foreach (var task in unfinished)
-        {
-            scheduler.Enqueue(new AdvanceTask(task.Id));
-        }
-
-        return unfinished.Count;
+        return scheduler.EnqueueAll((await tasks.ListUnfinishedAsync(cancellationToken)).Select(t => new AdvanceTask(t.Id)));
     }
 }

@@ -14,12 +14,6 @@ internal sealed class AssignmentRecovery(AssignmentStore assignments) : IWorkRec
     public async Task<int> RecoverAsync(WorkScheduler scheduler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        var work = await assignments.ListUnfinishedAsync(cancellationToken);
-        foreach (var assignment in work)
-        {
-            scheduler.Enqueue(new RunAssignment(assignment.Id));
-        }
-
-        return work.Count;
+        return scheduler.EnqueueAll((await assignments.ListUnfinishedAsync(cancellationToken)).Select(a => new RunAssignment(a.Id)));
     }
 }
