@@ -421,7 +421,7 @@ public sealed partial class ApprovalHandler(
         }
 
         await AcknowledgeAsync(client, signal, ReactionType.Plus1, cancellationToken);
-        return DeliveryOutcome.Reported(await intake.CancelAsync(task, signal.Actor, $"@{signal.Actor} asked with `/cancel`", cancellationToken));
+        return DeliveryOutcome.Of(await intake.CancelAsync(task, signal.Actor, $"@{signal.Actor} asked with `/cancel`", cancellationToken));
     }
 
     private async Task<DeliveryOutcome> ReplyAsync(IGitHubClient client, Signal signal, string body, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Atom.Bot.Tasks;
 using Octokit.Webhooks.Extensions;
 using Octokit.Webhooks.Models.PullRequestReviewEvent;
 
@@ -50,18 +51,17 @@ public sealed record DeliveryOutcome
     public static DeliveryOutcome MergeRefusedByGitHub(int status) =>
         new(DeliveryOutcomeKind.Refused, $"GitHub answered {status}", $"merge refused by GitHub ({status})");
 
-    /// <summary>
-    /// An outcome another area still reports as text (task intake, installations): its kind is read from the prefix
-    /// those texts have always had, so the stored text stays theirs.
-    /// </summary>
-    public static DeliveryOutcome Reported(string text)
+    /// <summary>Task intake's outcome, stored as intake words it (<c>accepted: task 4</c>, <c>refused: invalid settings</c>).</summary>
+    public static DeliveryOutcome Of(IntakeOutcome intake)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        const string ignored = "ignored: ";
-        const string refused = "refused";
-        return text.StartsWith(ignored, StringComparison.Ordinal) ? new(DeliveryOutcomeKind.Ignored, text[ignored.Length..], text)
-            : text.StartsWith(refused, StringComparison.Ordinal) ? new(DeliveryOutcomeKind.Refused, text, text)
-            : Handled(text);
+        ArgumentNullException.ThrowIfNull(intake);
+        var kind = intake.Kind switch
+        {
+            IntakeOutcomeKind.Ignored => DeliveryOutcomeKind.Ignored,
+            IntakeOutcomeKind.Refused => DeliveryOutcomeKind.Refused,
+            _ => DeliveryOutcomeKind.Handled,
+        };
+        return new(kind, intake.Reason, intake.Text);
     }
 
     /// <summary>The commands of one comment, each with its own outcome; the comment's kind is theirs when they agree.</summary>

@@ -59,9 +59,9 @@ public sealed class DeliveryProcessor(
     private async Task<DeliveryOutcome> DispatchAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken) => webhookEvent switch
     {
         PingEvent => DeliveryOutcome.Handled("pong"),
-        IssuesLabeledEvent e => DeliveryOutcome.Reported(await intake.LabeledAsync(e, cancellationToken)),
-        IssuesUnlabeledEvent e => DeliveryOutcome.Reported(await intake.UnlabeledAsync(e, cancellationToken)),
-        IssuesClosedEvent e => DeliveryOutcome.Reported(await intake.ClosedAsync(e, cancellationToken)),
+        IssuesLabeledEvent e => DeliveryOutcome.Of(await intake.LabeledAsync(e, cancellationToken)),
+        IssuesUnlabeledEvent e => DeliveryOutcome.Of(await intake.UnlabeledAsync(e, cancellationToken)),
+        IssuesClosedEvent e => DeliveryOutcome.Of(await intake.ClosedAsync(e, cancellationToken)),
         IssuesEditedEvent e => await IssueEditedAsync(e, cancellationToken),
         InstallationEvent e => await installations.RecordAsync(e, cancellationToken),
         PullRequestReviewSubmittedEvent e => await ReviewSubmittedAsync(e, cancellationToken),

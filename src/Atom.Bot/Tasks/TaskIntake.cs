@@ -23,17 +23,17 @@ public sealed partial class TaskIntake(
 {
     public const string Bot = "atom";
 
-    public async Task<string> LabeledAsync(IssuesLabeledEvent e, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> LabeledAsync(IssuesLabeledEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e.Repository is null || e.Label is null || e.Sender is null)
         {
-            return "ignored: no repository, label or sender";
+            return IntakeOutcome.Ignored("no repository, label or sender");
         }
 
         if (e.Issue.PullRequest is not null)
         {
-            return "ignored: a pull request, not an issue";
+            return IntakeOutcome.Ignored("a pull request, not an issue");
         }
 
         var repo = e.Repository;
@@ -42,7 +42,7 @@ public sealed partial class TaskIntake(
         var settings = await settingsReader.ReadAsync(client, owner, repo.Name, repo.DefaultBranch ?? "main", cancellationToken);
         if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
         {
-            return $"ignored: label '{e.Label.Name}' is not the trigger label";
+            return IntakeOutcome.Ignored($"label '{e.Label.Name}' is not the trigger label");
         }
 
         var number = (int)e.Issue.Number;
@@ -50,14 +50,14 @@ public sealed partial class TaskIntake(
         {
             await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.InvalidSettings(settings.Error!), cancellationToken);
             await audit.RecordAsync(AuditKinds.SettingsInvalid, null, e.Sender.Login, new { repository = repo.FullName, issue = number, error = settings.Error }, cancellationToken);
-            return "refused: invalid settings";
+            return IntakeOutcome.Refused("invalid settings");
         }
 
         if (!await permissions.CanWriteAsync(client, owner, repo.Name, repo.Id, new GitHubPerson(e.Sender.Id, e.Sender.Login), settings.Settings.Approvers, cancellationToken))
         {
             await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
             await audit.RecordAsync(AuditKinds.TaskRefused, null, e.Sender.Login, new { repository = repo.FullName, issue = number, reason = "labeller lacks write permission" }, cancellationToken);
-            return "refused: labeller lacks write permission";
+            return IntakeOutcome.Refused("labeller lacks write permission");
         }
 
         var creation = await tasks.CreateAsync(
@@ -66,7 +66,7 @@ public sealed partial class TaskIntake(
             cancellationToken);
         if (!creation.Created)
         {
-            return $"ignored: task {creation.Task.Id} is already active for this issue";
+            return IntakeOutcome.Ignored($"task {creation.Task.Id} is already active for this issue");
         }
 
         await audit.RecordAsync(AuditKinds.TaskAccepted, creation.Task.Id, e.Sender.Login, new
@@ -79,54 +79,54 @@ public sealed partial class TaskIntake(
         }, cancellationToken);
         queue.Enqueue(new AdvanceTask(creation.Task.Id));
         LogAccepted(logger, creation.Task.Id, repo.FullName, number);
-        return $"accepted: task {creation.Task.Id}";
+        return IntakeOutcome.Accepted(creation.Task);
     }
 
-    public async Task<string> UnlabeledAsync(IssuesUnlabeledEvent e, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> UnlabeledAsync(IssuesUnlabeledEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e.Repository is null || e.Label is null)
         {
-            return "ignored: no repository or label";
+            return IntakeOutcome.Ignored("no repository or label");
         }
 
         var active = await tasks.FindActiveAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken);
         if (active is null)
         {
-            return "ignored: no active task";
+            return IntakeOutcome.Ignored("no active task");
         }
 
         var client = await github.CreateAsync(e.Installation?.Id, e.Repository.Id, GitHubAccess.Read, cancellationToken);
         var settings = await settingsReader.ReadAsync(client, e.Repository.Owner.Login, e.Repository.Name, active.DefaultBranch, cancellationToken);
         if (!string.Equals(e.Label.Name, settings.TriggerLabel, StringComparison.OrdinalIgnoreCase))
         {
-            return $"ignored: label '{e.Label.Name}' is not the trigger label";
+            return IntakeOutcome.Ignored($"label '{e.Label.Name}' is not the trigger label");
         }
 
         return await CancelAsync(active, e.Sender?.Login ?? Bot, $"the `{settings.TriggerLabel}` label was removed", cancellationToken);
     }
 
-    public async Task<string> ClosedAsync(IssuesClosedEvent e, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> ClosedAsync(IssuesClosedEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e.Repository is null)
         {
-            return "ignored: no repository";
+            return IntakeOutcome.Ignored("no repository");
         }
 
         var active = await tasks.FindActiveAsync(e.Repository.Id, (int)e.Issue.Number, cancellationToken);
         return active is null
-            ? "ignored: no active task"
+            ? IntakeOutcome.Ignored("no active task")
             : await CancelAsync(active, e.Sender?.Login ?? Bot, "the issue was closed", cancellationToken);
     }
 
     /// <summary>Cancels the task and its unfinished assignments, audited, with a comment on the issue.</summary>
-    public async Task<string> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> CancelAsync(AtomTask task, string actor, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Cancel, actor, reason, cancellationToken))
         {
-            return $"ignored: task {task.Id} already finished";
+            return IntakeOutcome.Ignored($"task {task.Id} already finished");
         }
 
         // A running worker finds its claim gone when it reports and its result is void.
@@ -134,7 +134,7 @@ public sealed partial class TaskIntake(
         await audit.RecordAsync(AuditKinds.TaskCancelled, task.Id, actor, new { reason, assignments = stopped }, cancellationToken);
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Cancelled(task, reason), cancellationToken);
-        return $"cancelled: task {task.Id}";
+        return IntakeOutcome.Cancelled(task);
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Task {TaskId} accepted for {Repository}#{Issue}")]

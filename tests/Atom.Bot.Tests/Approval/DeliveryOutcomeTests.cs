@@ -1,4 +1,5 @@
 using Atom.Bot.Approval;
+using Atom.Bot.Tasks;
 using Octokit.Webhooks.Extensions;
 using Octokit.Webhooks.Models.PullRequestReviewEvent;
 
@@ -56,14 +57,16 @@ public sealed class DeliveryOutcomeTests
     }
 
     [Theory]
-    [InlineData("ignored: no active task", DeliveryOutcomeKind.Ignored)]
-    [InlineData("refused: invalid settings", DeliveryOutcomeKind.Refused)]
-    [InlineData("task 3 created", DeliveryOutcomeKind.Handled)]
-    public void A_reported_text_keeps_its_words_and_gets_its_kind(string text, DeliveryOutcomeKind kind)
+    [InlineData(IntakeOutcomeKind.Ignored, "no active task", "ignored: no active task", DeliveryOutcomeKind.Ignored)]
+    [InlineData(IntakeOutcomeKind.Refused, "invalid settings", "refused: invalid settings", DeliveryOutcomeKind.Refused)]
+    [InlineData(IntakeOutcomeKind.Accepted, "task 3", "accepted: task 3", DeliveryOutcomeKind.Handled)]
+    [InlineData(IntakeOutcomeKind.Cancelled, "task 3", "cancelled: task 3", DeliveryOutcomeKind.Handled)]
+    public void Intake_outcomes_keep_their_stored_words_and_get_their_kind(IntakeOutcomeKind intake, string reason, string text, DeliveryOutcomeKind kind)
     {
-        var outcome = DeliveryOutcome.Reported(text);
+        var outcome = DeliveryOutcome.Of(new IntakeOutcome(intake, reason));
 
         outcome.Text.ShouldBe(text);
         outcome.Kind.ShouldBe(kind);
+        outcome.Reason.ShouldBe(reason);
     }
 }

@@ -1,0 +1,9 @@
+namespace Atom.Bot.Tasks;
+
+public enum IntakeOutcomeKind
+{
+    Accepted,
+    Ignored,
+    Refused,
+    Cancelled,
+}
