@@ -117,9 +117,9 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
         }
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Task {TaskId}: the model failed ({Kind}): {Message}")]
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Task {TaskId}: the model failed ({Kind}): {Message}")]
     private static partial void LogLlmFailed(ILogger logger, long taskId, LlmErrorKind kind, string message);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, long taskId, string tool, string reason);
 }

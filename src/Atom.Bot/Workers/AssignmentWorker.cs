@@ -211,6 +211,6 @@ public sealed partial class AssignmentWorker(
             .ToList();
     }
 
-    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Task {TaskId}: assignment {AssignmentId} ended {Outcome} after {Steps} steps with {Refusals} refusals")]
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Information, Message = "Task {TaskId}: assignment {AssignmentId} ended {Outcome} after {Steps} steps with {Refusals} refusals")]
     private static partial void LogFinished(ILogger logger, long taskId, long assignmentId, AssignmentOutcome outcome, int steps, int refusals);
 }
