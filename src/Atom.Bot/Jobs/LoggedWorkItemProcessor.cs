@@ -25,5 +25,19 @@ internal sealed class LoggedWorkItemProcessor<TWork, TProcessor>(TProcessor proc
 
     /// <summary>The scope's state: the work item's kind and each of its properties (ids only, by design).</summary>
     internal static IReadOnlyList<KeyValuePair<string, object?>> Scope(TWork work) =>
-        [new("WorkItem", typeof(TWork).Name), .. Ids.Select(p => new KeyValuePair<string, object?>(p.Name, p.GetValue(work)))];
+        new WorkItemScope([new("WorkItem", typeof(TWork).Name), .. Ids.Select(p => new KeyValuePair<string, object?>(p.Name, p.GetValue(work)))]);
+
+    /// <summary>Pairs for structured formatters (JSON), and <c>AdvanceTask TaskId=42</c> for the plain console.</summary>
+    private sealed class WorkItemScope(List<KeyValuePair<string, object?>> pairs) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => pairs.Count;
+
+        public KeyValuePair<string, object?> this[int index] => pairs[index];
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => pairs.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => string.Join(' ', [$"{pairs[0].Value}", .. pairs.Skip(1).Select(p => $"{p.Key}={p.Value}")]);
+    }
 }

@@ -15,6 +15,7 @@ public sealed class LoggedWorkItemProcessorTests
         await logged.ProcessAsync(new AdvanceTask(42), CancellationToken.None);
 
         processor.ScopeDuringRun.ShouldBe([new("WorkItem", "AdvanceTask"), new("TaskId", 42L)]);
+        processor.ScopeDuringRun!.ToString().ShouldBe("AdvanceTask TaskId=42");
         logger.Open.ShouldBe(0, "the scope ends with the job");
     }
 
