@@ -40,6 +40,8 @@ public sealed partial class AssignmentWorker(
             return;
         }
 
+        // The job's scope names the assignment; its task is known only now, and every line below should carry it too.
+        using var taskScope = logger.BeginScope(new KeyValuePair<string, object?>[] { new("TaskId", assignment.TaskId) });
         var task = await tasks.GetAsync(assignment.TaskId, cancellationToken);
         if (task is null || task.State != TaskState.Working)
         {
