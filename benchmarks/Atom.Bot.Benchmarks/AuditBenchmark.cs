@@ -33,8 +33,8 @@ public sealed class AuditBenchmark : IBenchmark
             var database = new AtomDatabase(options.DatabasePath);
             await database.MigrateAsync(cancellationToken);
             await CreatePlainTableAsync(database, cancellationToken);
-            using var keys = new AuditKeys(options);
-            using var log = new AuditLog(database, keys, options, TimeProvider.System);
+            using var keys = new AuditKeys(AuditOptions.From(options));
+            using var log = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
             await log.StartAsync(cancellationToken);
 
             // Warm-up: JIT, connection pool, page cache.

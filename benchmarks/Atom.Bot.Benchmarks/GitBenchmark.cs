@@ -169,7 +169,7 @@ public sealed class GitBenchmark : IBenchmark
 
     private static async Task WorkspaceAsync(string url, string dataDir, string generator, Dictionary<string, double> times, CancellationToken ct)
     {
-        await using var workspace = new GitWorkspace(BenchmarkSupport.Options(dataDir), NullLogger<GitWorkspace>.Instance);
+        await using var workspace = new GitWorkspace(GitOptions.From(BenchmarkSupport.Options(dataDir)), NullLogger<GitWorkspace>.Instance);
         var repo = new RepositoryRef("bench", "bench", url);
         for (var pass = 0; pass < 2; pass++)
         {

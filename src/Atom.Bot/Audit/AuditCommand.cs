@@ -153,8 +153,8 @@ public static class AuditCommand
 
     private static async Task<int> ShowAsync(Context c, AtomDatabase database, long taskId)
     {
-        using var keys = new AuditKeys(c.Options);
-        using var log = new AuditLog(database, keys, c.Options, TimeProvider.System);
+        using var keys = new AuditKeys(AuditOptions.From(c.Options));
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
         var entries = await log.EntriesForTaskAsync(taskId, c.Cancellation);
         if (entries.Count == 0)
         {
@@ -206,8 +206,8 @@ public static class AuditCommand
 
     private static async Task<int> AttestAsync(Context c, AtomDatabase database, long taskId)
     {
-        using var keys = new AuditKeys(c.Options);
-        using var log = new AuditLog(database, keys, c.Options, TimeProvider.System);
+        using var keys = new AuditKeys(AuditOptions.From(c.Options));
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
         var envelope = await AuditAttestation.CreateAsync(log, keys, taskId, TimeProvider.System, c.Cancellation);
         if (envelope is null)
         {
@@ -230,9 +230,9 @@ public static class AuditCommand
     private static async Task<int> PublicKeyAsync(Context c)
     {
         var database = await OpenAsync(c);
-        using var keys = new AuditKeys(c.Options);
-        using var log = new AuditLog(database, keys, c.Options, TimeProvider.System);
-        using var signer = new SoftwareReceiptSigner(c.Options);
+        using var keys = new AuditKeys(AuditOptions.From(c.Options));
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
+        using var signer = new SoftwareReceiptSigner(AuditOptions.From(c.Options));
         await log.StartAsync(c.Cancellation);
         var document = await PublicKeyDocument.BuildAsync(log, signer, c.Cancellation);
         if (c.Flags.ContainsKey("json"))
@@ -256,8 +256,8 @@ public static class AuditCommand
     private static async Task<int> RotateKeyAsync(Context c)
     {
         var database = await OpenAsync(c);
-        using var keys = new AuditKeys(c.Options);
-        using var log = new AuditLog(database, keys, c.Options, TimeProvider.System);
+        using var keys = new AuditKeys(AuditOptions.From(c.Options));
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
         var before = await log.StartAsync(c.Cancellation);
         var entry = await log.RotateKeyAsync($"cli:{Environment.UserName}", c.Cancellation);
         using var payload = JsonDocument.Parse(entry.Payload!);

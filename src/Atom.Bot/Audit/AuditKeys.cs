@@ -1,4 +1,3 @@
-using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atom.Bot.Audit;
@@ -15,10 +14,10 @@ public sealed class AuditKeys : IDisposable
     private readonly ILogger _logger;
     private SigningKey? _current;
 
-    public AuditKeys(AtomOptions options, ILogger<AuditKeys>? logger = null)
+    public AuditKeys(AuditOptions options, ILogger<AuditKeys>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        KeyDirectory = Path.Combine(options.DataDir, "keys");
+        KeyDirectory = options.KeyDirectory;
         _logger = logger ?? NullLogger<AuditKeys>.Instance;
     }
 

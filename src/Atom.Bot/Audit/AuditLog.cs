@@ -17,7 +17,7 @@ public sealed class AuditLog : IDisposable
 
     private readonly AtomDatabase _database;
     private readonly AuditKeys _keys;
-    private readonly IReadOnlyList<string> _secrets;
+    private readonly Redactor _redactor;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
 
@@ -25,12 +25,12 @@ public sealed class AuditLog : IDisposable
     // several processes (the service and `atom audit rotate-key`) on one chain.
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public AuditLog(AtomDatabase database, AuditKeys keys, AtomOptions options, TimeProvider clock, ILogger<AuditLog>? logger = null)
+    public AuditLog(AtomDatabase database, AuditKeys keys, Redactor redactor, TimeProvider clock, ILogger<AuditLog>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(redactor);
         _database = database;
         _keys = keys;
-        _secrets = options.Secrets().ToList();
+        _redactor = redactor;
         _clock = clock;
         _logger = logger ?? NullLogger<AuditLog>.Instance;
     }
@@ -90,8 +90,8 @@ public sealed class AuditLog : IDisposable
             var current = _keys.Current(head.KeyId);
             var next = _keys.CreateNext();
             var payload = CanonicalJson.Write(
-                new { algorithm = Signatures.Ed25519, key_id = next.KeyId, public_key = next.PublicKeyBase64, previous_key_id = current.KeyId }, _secrets);
-            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, Redaction.RedactIdentifier(actor, _secrets), payload, current);
+                new { algorithm = Signatures.Ed25519, key_id = next.KeyId, public_key = next.PublicKeyBase64, previous_key_id = current.KeyId }, _redactor.Secrets);
+            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, _redactor.RedactIdentifier(actor), payload, current);
             await InsertAsync(connection, transaction, entry, next, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _keys.Promote(next);
@@ -207,8 +207,8 @@ public sealed class AuditLog : IDisposable
         Func<SqliteConnection, SqliteTransaction, CancellationToken, Task>? within,
         CancellationToken cancellationToken)
     {
-        var json = CanonicalJson.Write(payload, _secrets);
-        actor = Redaction.RedactIdentifier(actor, _secrets);
+        var json = CanonicalJson.Write(payload, _redactor.Secrets);
+        actor = _redactor.RedactIdentifier(actor);
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -269,7 +269,7 @@ public sealed class AuditLog : IDisposable
     private async Task<AuditHead> StartChainAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         var key = _keys.EnsureCreated();
-        var payload = CanonicalJson.Write(new { algorithm = Signatures.Ed25519, key_id = key.KeyId, public_key = key.PublicKeyBase64 }, _secrets);
+        var payload = CanonicalJson.Write(new { algorithm = Signatures.Ed25519, key_id = key.KeyId, public_key = key.PublicKeyBase64 }, _redactor.Secrets);
         var entry = Sign(null, _clock.GetUtcNow(), null, AuditKinds.ChainStarted, Bot, payload, key);
         var head = await InsertAsync(connection, transaction, entry, key, cancellationToken);
         Log.ChainStarted(_logger, key.KeyId);

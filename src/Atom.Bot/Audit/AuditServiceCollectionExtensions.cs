@@ -4,10 +4,11 @@ namespace Atom.Bot.Audit;
 
 public static class AuditServiceCollectionExtensions
 {
-    /// <summary>The audit log, its keys, the receipt signer (software Ed25519) and the start-up that creates them. Register after storage.</summary>
+    /// <summary>The audit slice of the configuration (<see cref="AuditOptions"/>), the audit log, its keys, the receipt signer (software Ed25519) and the start-up that creates them. Register after storage.</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(AuditOptions.From(options));
         services.AddSingleton<AuditKeys>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<IReceiptSigner, SoftwareReceiptSigner>();

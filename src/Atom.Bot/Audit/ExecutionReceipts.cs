@@ -9,10 +9,9 @@ namespace Atom.Bot.Audit;
 /// by hash to the semantic entry that ordered it. Each receipt is stored together with a <c>receipt.recorded</c>
 /// entry naming its hash, in one transaction, so a receipt can be neither dropped nor slipped in unnoticed.
 /// </summary>
-public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IReceiptSigner signer, AtomOptions options, TimeProvider clock)
+public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IReceiptSigner signer, Redactor redactor, TimeProvider clock)
 {
     internal const string Columns = "id, recorded_at, kind, task_id, facts, ordered_by, hash, signature, key_id, algorithm, signer";
-    private readonly IReadOnlyList<string> _secrets = options.Secrets().ToList();
     private volatile bool _announced;
 
     public IReceiptSigner Signer => signer;
@@ -31,7 +30,7 @@ public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IRe
         ArgumentException.ThrowIfNullOrEmpty(orderedByHash);
         ArgumentNullException.ThrowIfNull(facts);
         await AnnounceSignerAsync(cancellationToken);
-        var factsJson = CanonicalJson.Write(facts.ToPayload(), _secrets);
+        var factsJson = CanonicalJson.Write(facts.ToPayload(), redactor.Secrets);
         var time = clock.GetUtcNow();
         var digest = ChainEncoding.ReceiptDigest(time, kind, taskId, Hashing.Sha256(factsJson), orderedByHash, signer.KeyId, signer.Algorithm);
         var signature = await signer.SignAsync(digest, cancellationToken);

@@ -1,4 +1,3 @@
-using Atom.Bot.Configuration;
 
 namespace Atom.Bot.Audit;
 
@@ -8,10 +7,10 @@ public sealed class SoftwareReceiptSigner : IReceiptSigner, IDisposable
     public const string Name = "software-ed25519";
     private readonly SigningKey _key;
 
-    public SoftwareReceiptSigner(AtomOptions options)
+    public SoftwareReceiptSigner(AuditOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var directory = Path.Combine(options.DataDir, "keys");
+        var directory = options.KeyDirectory;
         SigningKey.EnsureDirectory(directory);
         KeyPath = Path.Combine(directory, "receipt.key");
         try

@@ -8,6 +8,12 @@ public sealed class Redactor(IEnumerable<string> secrets)
 {
     private readonly IReadOnlyList<string> _secrets = [.. secrets];
 
+    /// <summary>
+    /// The secrets themselves, for writers that scrub a structure as they walk it, one field at a time (the audit
+    /// log's canonical JSON applies <see cref="Redaction.RedactField"/> per field); everything else calls the methods below.
+    /// </summary>
+    public IReadOnlyList<string> Secrets => _secrets;
+
     public static Redactor For(AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

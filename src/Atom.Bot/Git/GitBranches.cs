@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Atom.Bot.Configuration;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -14,11 +13,11 @@ internal sealed partial class GitBranches
 {
     private const int MaxReasonLength = 4000;
 
-    private readonly AtomOptions _options;
+    private readonly GitOptions _options;
     private readonly GitMirrors _mirrors;
     private readonly ILogger _logger;
 
-    public GitBranches(AtomOptions options, GitMirrors mirrors, ILogger logger)
+    public GitBranches(GitOptions options, GitMirrors mirrors, ILogger logger)
     {
         _options = options;
         _mirrors = mirrors;
@@ -56,7 +55,7 @@ internal sealed partial class GitBranches
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var identity = new Signature(_options.GitAuthorName, _options.GitAuthorEmail, DateTimeOffset.Now);
+            var identity = new Signature(_options.AuthorName, _options.AuthorEmail, DateTimeOffset.Now);
             var commit = repository.Commit(fullMessage, identity, identity, new CommitOptions { PrettifyMessage = false });
             var stats = repository.Diff.Compare<PatchStats>(parent.Tree, commit.Tree);
             var files = staged.Select(c => c.Path.Replace('\\', '/')).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -152,7 +151,7 @@ internal sealed partial class GitBranches
             return ("", CombineOutcome.Missing(targetBranch, $"base branch '{baseBranch}' is not at the remote"));
         }
 
-        var identity = new Signature(_options.GitAuthorName, _options.GitAuthorEmail, DateTimeOffset.Now);
+        var identity = new Signature(_options.AuthorName, _options.AuthorEmail, DateTimeOffset.Now);
         foreach (var branch in branches)
         {
             var tip = repository.Lookup<Commit>(GitMirrors.TrackingPrefix + branch);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
-using Atom.Bot.Configuration;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -30,14 +29,14 @@ internal sealed partial class GitMirrors
         "core.symlinks",
     };
 
-    private readonly AtomOptions _options;
+    private readonly GitOptions _options;
     private readonly ILogger _logger;
     private readonly MirrorLocks _locks = new();
 
     /// <summary>The config text last found clean, per mirror: an unchanged file needs no second look.</summary>
     private readonly ConcurrentDictionary<string, string> _cleanConfigs = new(StringComparer.Ordinal);
 
-    public GitMirrors(AtomOptions options, ILogger logger)
+    public GitMirrors(GitOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
@@ -46,7 +45,7 @@ internal sealed partial class GitMirrors
     public string MirrorPath(RepositoryRef repo)
     {
         ArgumentNullException.ThrowIfNull(repo);
-        return Path.Combine(_options.DataDir, "mirrors", SafeName(repo.Owner), SafeName(repo.Name) + ".git");
+        return Path.Combine(_options.MirrorsDirectory, SafeName(repo.Owner), SafeName(repo.Name) + ".git");
     }
 
     /// <summary>Takes the mirror's lock, first checking its config (docs/git.md, "Hardening").</summary>

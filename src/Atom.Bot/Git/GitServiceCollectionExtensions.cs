@@ -4,11 +4,15 @@ namespace Atom.Bot.Git;
 
 public static class GitServiceCollectionExtensions
 {
-    /// <summary>The process-wide <see cref="GitWorkspace"/> (one per process: its GitMirrors holds the in-process mirror locks).</summary>
+    /// <summary>
+    /// The git slice of the configuration (<see cref="GitOptions"/>) and the process-wide <see cref="GitWorkspace"/>
+    /// (one per process: its GitMirrors holds the in-process mirror locks).
+    /// </summary>
     public static IServiceCollection AddGit(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(sp => new GitWorkspace(options, sp.GetRequiredService<ILogger<GitWorkspace>>()));
+        services.AddSingleton(GitOptions.From(options));
+        services.AddSingleton(sp => new GitWorkspace(sp.GetRequiredService<GitOptions>(), sp.GetRequiredService<ILogger<GitWorkspace>>()));
         return services;
     }
 }

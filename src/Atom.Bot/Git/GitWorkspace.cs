@@ -1,4 +1,3 @@
-using Atom.Bot.Configuration;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -36,7 +35,7 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
         }
     }
 
-    public GitWorkspace(AtomOptions options, ILogger<GitWorkspace> logger)
+    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);

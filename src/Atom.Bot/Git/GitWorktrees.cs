@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
@@ -11,14 +10,14 @@ namespace Atom.Bot.Git;
 /// </summary>
 internal sealed partial class GitWorktrees : IAsyncDisposable
 {
-    private readonly AtomOptions _options;
+    private readonly GitOptions _options;
     private readonly GitMirrors _mirrors;
     private readonly WorktreeTrash _trash;
     private readonly SpareWorktrees _spares;
     private readonly ILogger _logger;
     private int _disposed;
 
-    public GitWorktrees(AtomOptions options, GitMirrors mirrors, ILogger logger)
+    public GitWorktrees(GitOptions options, GitMirrors mirrors, ILogger logger)
     {
         _options = options;
         _mirrors = mirrors;
@@ -32,7 +31,7 @@ internal sealed partial class GitWorktrees : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentException.ThrowIfNullOrEmpty(branch);
         var directory = UnsafeDirectoryCharacters().Replace(branch.Replace('/', '+'), "_");
-        return Path.Combine(_options.DataDir, "worktrees", GitMirrors.SafeName(repo.Owner), GitMirrors.SafeName(repo.Name), directory);
+        return Path.Combine(_options.WorktreesDirectory, GitMirrors.SafeName(repo.Owner), GitMirrors.SafeName(repo.Name), directory);
     }
 
     public async Task<Checkout> PrepareAsync(RepositoryRef repo, string baseBranch, string workBranch, string? token, CancellationToken cancellationToken, string? commit = null)

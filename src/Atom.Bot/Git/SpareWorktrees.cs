@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
@@ -14,7 +13,7 @@ namespace Atom.Bot.Git;
 /// </summary>
 internal sealed class SpareWorktrees : IAsyncDisposable
 {
-    private readonly AtomOptions _options;
+    private readonly GitOptions _options;
     private readonly GitMirrors _mirrors;
     private readonly WorktreeTrash _trash;
     private readonly ILogger _logger;
@@ -24,7 +23,7 @@ internal sealed class SpareWorktrees : IAsyncDisposable
     private readonly string _instance = Guid.NewGuid().ToString("N")[..16];
     private FileStream? _instanceLock;
 
-    public SpareWorktrees(AtomOptions options, GitMirrors mirrors, WorktreeTrash trash, ILogger logger)
+    public SpareWorktrees(GitOptions options, GitMirrors mirrors, WorktreeTrash trash, ILogger logger)
     {
         _options = options;
         _mirrors = mirrors;
@@ -32,7 +31,7 @@ internal sealed class SpareWorktrees : IAsyncDisposable
         _logger = logger;
     }
 
-    private string SparesRoot => Path.Combine(_options.DataDir, "worktrees", ".spares");
+    private string SparesRoot => _options.SparesDirectory;
 
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     public int Count(RepositoryRef repo) => _spares.TryGetValue(_mirrors.MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Atom.Bot.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
@@ -11,13 +10,13 @@ namespace Atom.Bot.Git;
 /// </summary>
 internal sealed class WorktreeTrash
 {
-    private readonly AtomOptions _options;
+    private readonly GitOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>Removed worktrees whose files are still being deleted.</summary>
     private readonly ConcurrentDictionary<Task, byte> _deletions = new();
 
-    public WorktreeTrash(AtomOptions options, ILogger logger)
+    public WorktreeTrash(GitOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
@@ -25,7 +24,7 @@ internal sealed class WorktreeTrash
 
     public void MoveToTrash(string directory)
     {
-        var trash = Path.Combine(_options.DataDir, "worktrees", ".trash", Guid.NewGuid().ToString("N"));
+        var trash = Path.Combine(_options.TrashDirectory, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
         Directory.Move(directory, trash);
         DeleteInBackground(trash);

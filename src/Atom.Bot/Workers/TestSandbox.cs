@@ -79,11 +79,11 @@ public sealed class TestSandbox : IDisposable
     /// The sandbox as configured for Atom: the paths that must not be seen inside are the data directory, the App's
     /// private key, Atom's user's home and its configuration files. Tests pass another bubblewrap or other limits.
     /// </summary>
-    public static TestSandbox For(AtomOptions options, ILogger<TestSandbox> logger, string bwrapPath = DefaultBwrapPath, SandboxLimits? limits = null)
+    public static TestSandbox For(SandboxOptions options, ILogger<TestSandbox> logger, string bwrapPath = DefaultBwrapPath, SandboxLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return new TestSandbox(options.Sandbox, bwrapPath,
+        return new TestSandbox(options.Mode, bwrapPath,
             [options.DataDir, options.GitHubAppPrivateKeyPath ?? "", home, System.IO.Path.Combine(Directory.GetCurrentDirectory(), AtomConfiguration.WorkingDirectoryFileName)],
             limits ?? SandboxLimits.Default, logger);
     }

@@ -5,13 +5,14 @@ namespace Atom.Bot.Workers;
 
 public static class WorkersServiceCollectionExtensions
 {
-    /// <summary>The agent loop and the assignment job; limits from <c>ATOM_WORKER_MAX_STEPS</c> and the default deadline; the test sandbox (<c>ATOM_SANDBOX</c>), probed at start.</summary>
+    /// <summary>The agent loop and the assignment job; limits from <c>ATOM_WORKER_MAX_STEPS</c> and the default deadline; the test sandbox (<c>ATOM_SANDBOX</c>, its <see cref="SandboxOptions"/> slice), probed at start.</summary>
     public static IServiceCollection AddWorkers(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(new AgentLimits(options.WorkerMaxSteps, AgentLimits.DefaultDeadline));
         services.AddSingleton<AgentLoop>();
-        services.AddSingleton(provider => TestSandbox.For(options, provider.GetRequiredService<ILogger<TestSandbox>>()));
+        services.AddSingleton(SandboxOptions.From(options));
+        services.AddSingleton(provider => TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>()));
         services.AddSingleton(provider => new TestRunner(options.Secrets(), provider.GetRequiredService<TestSandbox>(), provider.GetRequiredService<ILogger<TestRunner>>()));
         services.AddHostedService<SandboxStartupCheck>();
         services.AddTransient<AssignmentWorker>();

@@ -24,7 +24,7 @@ public sealed class GitWorkspaceTests : IDisposable
     private readonly CapturingLogger<GitWorkspace> _log = new();
     private readonly GitWorkspace _git;
 
-    public GitWorkspaceTests() => _git = new GitWorkspace(Options(_dataDir), _log);
+    public GitWorkspaceTests() => _git = new GitWorkspace(GitOptions.From(Options(_dataDir)), _log);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -143,7 +143,7 @@ public sealed class GitWorkspaceTests : IDisposable
     {
         // Separate instances share no semaphore (as two processes would not): only the lock file keeps their fetches apart.
         var remote = Repository(Enumerable.Range(0, 50).ToDictionary(i => $"f{i}.txt", i => $"{i}\n"));
-        using var other = new GitWorkspace(Options(_dataDir), _log);
+        using var other = new GitWorkspace(GitOptions.From(Options(_dataDir)), _log);
         for (var k = 1; k <= 3; k++)
         {
             remote.Commit("main", new Dictionary<string, string?> { [$"f{k}.txt"] = $"moved {k}\n" }, $"Move {k}");
@@ -377,7 +377,7 @@ public sealed class GitWorkspaceTests : IDisposable
         var remote = Repository(new() { ["README.md"] = "base\n" });
         var part = remote.Commit("atom/issue-17/x/1", new Dictionary<string, string?> { ["one.txt"] = "1\n" }, "Part", from: "main");
         await _git.FetchAsync(remote.Ref, null, Ct);
-        using var elsewhere = new GitWorkspace(Options(Path.Combine(_dataDir, "other-instance")), _log);
+        using var elsewhere = new GitWorkspace(GitOptions.From(Options(Path.Combine(_dataDir, "other-instance"))), _log);
         (await elsewhere.CombineAsync(remote.Ref, "main", ["atom/issue-17/x/1"], "atom/issue-17/x", null, Ct)).Succeeded.ShouldBeTrue();
 
         var checkout = await _git.PrepareAsync(remote.Ref, "main", "atom/issue-17/x", null, Ct);
@@ -650,7 +650,7 @@ public sealed class GitWorkspaceTests : IDisposable
         Directory.CreateSymbolicLink(linked, _dataDir);
         try
         {
-            await using var git = new GitWorkspace(Options(linked) with { WorktreeSpares = 0 }, _log);
+            await using var git = new GitWorkspace(GitOptions.From(Options(linked) with { WorktreeSpares = 0 }), _log);
             var checkout = await git.PrepareAsync(remote.Ref, "main", "atom/issue-46/linked", null, Ct);
             await File.WriteAllTextAsync(Path.Combine(checkout.Path, "work.txt"), "work\n", Ct);
             var commit = await git.CommitAllAsync(checkout, "Work", Trailers, Ct);
@@ -695,7 +695,7 @@ public sealed class GitWorkspaceTests : IDisposable
         var abandoned = Path.Combine(spares, "0123456789abcdef", "half-made");
         Directory.CreateDirectory(abandoned);
         await File.WriteAllTextAsync(Path.Combine(abandoned, "README.md"), "interrupted\n", Ct);
-        await using var live = new GitWorkspace(Options(_dataDir), _log);
+        await using var live = new GitWorkspace(GitOptions.From(Options(_dataDir)), _log);
         await live.PrepareAsync(remote.Ref, "main", "atom/issue-36/live", null, Ct);
         await live.WaitForSparesAsync(remote.Ref);
         var liveSpares = Directory.GetDirectories(spares).Single(d => !d.EndsWith("0123456789abcdef", StringComparison.Ordinal));
@@ -713,7 +713,7 @@ public sealed class GitWorkspaceTests : IDisposable
     public async Task With_no_spares_configured_none_are_made()
     {
         var remote = Repository(new() { ["README.md"] = "base\n" });
-        await using var plain = new GitWorkspace(Options(_dataDir) with { WorktreeSpares = 0 }, _log);
+        await using var plain = new GitWorkspace(GitOptions.From(Options(_dataDir) with { WorktreeSpares = 0 }), _log);
 
         var first = await plain.PrepareAsync(remote.Ref, "main", "atom/issue-38/first", null, Ct);
         await plain.WaitForSparesAsync(remote.Ref);

@@ -29,7 +29,7 @@ public sealed class SandboxEscapeTests
             settings: "test_command: sh tests/diagnostics.sh\n",
             environment: new Dictionary<string, string?> { ["ATOM_SANDBOX"] = sandbox },
             configure: builder => builder.Services.AddSingleton(provider =>
-                TestSandbox.For(provider.GetRequiredService<AtomOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>(), limits: SandboxLimits.Default with { Processes = ProcessLimit })));
+                TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>(), limits: SandboxLimits.Default with { Processes = ProcessLimit })));
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var marker = $"atom-hostile-setsid-{Guid.NewGuid():N}";
@@ -96,7 +96,7 @@ public sealed class SandboxEscapeTests
         await using var scenario = await AtomScenario.StartAsync(
             settings: "test_command: touch ran.txt\n",
             configure: builder => builder.Services.AddSingleton(provider =>
-                TestSandbox.For(provider.GetRequiredService<AtomOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>(), bwrapPath: "/nonexistent/bwrap")));
+                TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>(), bwrapPath: "/nonexistent/bwrap")));
         scenario.ReplyPlan(("Code", ["src/**"]));
         scenario.Llm.ReplyToolCall("write_file", new { path = "src/greeting.txt", content = "hello\n" })
             .ReplyToolCall("run_tests", new { })

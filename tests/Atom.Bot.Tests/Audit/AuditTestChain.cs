@@ -28,10 +28,10 @@ public sealed class AuditTestChain : IAsyncDisposable
         DataDir = dataDir;
         Options = options;
         Database = database;
-        Keys = Own(new AuditKeys(options));
-        Log = Own(new AuditLog(database, Keys, options, TimeProvider.System));
-        Signer = Own(new SoftwareReceiptSigner(options));
-        Receipts = new ExecutionReceipts(database, Log, Signer, options, TimeProvider.System);
+        Keys = Own(new AuditKeys(AuditOptions.From(options)));
+        Log = Own(new AuditLog(database, Keys, Redactor.For(options), TimeProvider.System));
+        Signer = Own(new SoftwareReceiptSigner(AuditOptions.From(options)));
+        Receipts = new ExecutionReceipts(database, Log, Signer, Redactor.For(options), TimeProvider.System);
     }
 
     public string DataDir { get; }
@@ -70,7 +70,7 @@ public sealed class AuditTestChain : IAsyncDisposable
     }
 
     /// <summary>Another "process" on the same data directory: its own key cache and its own in-process writer queue.</summary>
-    public AuditLog SecondLog() => Own(new AuditLog(Database, Own(new AuditKeys(Options)), Options, TimeProvider.System));
+    public AuditLog SecondLog() => Own(new AuditLog(Database, Own(new AuditKeys(AuditOptions.From(Options))), Redactor.For(Options), TimeProvider.System));
 
     /// <summary>Records <paramref name="count"/> entries, alternating tasks 1 and 2.</summary>
     public async Task<IReadOnlyList<AuditEntry>> RecordAsync(int count)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
 using NSec.Cryptography;
 
 namespace Atom.Bot.Tests.Audit;
@@ -112,7 +113,7 @@ public sealed class ExecutionReceiptsTests : IAsyncLifetime
     public async Task A_hardware_style_P256_signer_plugs_in_through_the_interface()
     {
         using var hardware = new P256Signer();
-        var receipts = new ExecutionReceipts(_chain.Database, _chain.Log, hardware, _chain.Options, TimeProvider.System);
+        var receipts = new ExecutionReceipts(_chain.Database, _chain.Log, hardware, Redactor.For(_chain.Options), TimeProvider.System);
         var order = await _chain.Log.RecordAsync(AuditKinds.ApprovalAccepted, 5, "alice", new { sha = "abc" }, Ct);
 
         var receipt = await receipts.RecordAsync(ReceiptKinds.Merge, 5, order.Hash, TestRun(0) with { Command = "merge squash", OutputSha = "def" }, Ct);

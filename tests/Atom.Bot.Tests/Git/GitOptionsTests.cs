@@ -1,0 +1,39 @@
+using Atom.Bot.Configuration;
+using Atom.Bot.Git;
+
+namespace Atom.Bot.Tests.Git;
+
+public sealed class GitOptionsTests
+{
+    [Fact]
+    public void From_derives_the_paths_from_the_data_directory_and_copies_spares_and_author()
+    {
+        var git = GitOptions.From(Options() with { WorktreeSpares = 5 });
+
+        git.MirrorsDirectory.ShouldBe("/var/lib/atom/mirrors");
+        git.WorktreesDirectory.ShouldBe("/var/lib/atom/worktrees");
+        git.SparesDirectory.ShouldBe("/var/lib/atom/worktrees/.spares");
+        git.TrashDirectory.ShouldBe("/var/lib/atom/worktrees/.trash");
+        git.WorktreeSpares.ShouldBe(5);
+        git.AuthorName.ShouldBe("atom-bot");
+        git.AuthorEmail.ShouldBe("atom-bot@users.noreply.example.com");
+    }
+
+    private static AtomOptions Options() => new()
+    {
+        WebhookSecret = "unused",
+        GitHubApiUrl = new Uri("http://127.0.0.1:9/"),
+        LlmBaseUrl = new Uri("http://127.0.0.1:9/v1"),
+        LlmModel = "unused",
+        LlmConcurrency = 1,
+        AuditorBaseUrl = new Uri("http://127.0.0.1:9/v1"),
+        AuditorModel = "unused",
+        DataDir = "/var/lib/atom",
+        JobStorage = "memory",
+        LlmTimeoutSeconds = 120,
+        WorkerMaxSteps = 40,
+        MaxAssignments = 4,
+        GitAuthorName = "atom-bot",
+        GitAuthorEmail = "atom-bot@users.noreply.example.com",
+    };
+}
