@@ -67,7 +67,8 @@ public sealed class LlmPoolBenchmark : IBenchmark
         await stub.StartAsync(cancellationToken);
         var address = stub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        using var pool = new LlmPool(BenchmarkSupport.Options(Path.Combine(Path.GetTempPath(), "atom-benchmark-unused"), new Uri($"{address}/v1"), concurrency), TimeProvider.System, NullLogger<LlmPool>.Instance);
+        var options = BenchmarkSupport.Options(Path.Combine(Path.GetTempPath(), "atom-benchmark-unused"), new Uri($"{address}/v1"), concurrency);
+        using var pool = new LlmPool(LlmOptions.From(options), Redactor.For(options), TimeProvider.System, NullLogger<LlmPool>.Instance);
         ChatMessage[] messages = [new SystemChatMessage("You are a benchmark."), new UserChatMessage("Say hello.")];
 
         // Warm-up: connections, JIT.

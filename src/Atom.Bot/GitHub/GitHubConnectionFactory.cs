@@ -1,11 +1,10 @@
-using Atom.Bot.Configuration;
 using Octokit;
 using Octokit.Internal;
 
 namespace Atom.Bot.GitHub;
 
 /// <summary>Octokit connections to <c>ATOM_GITHUB_API_URL</c> that go through <see cref="GitHubRetryHandler"/>.</summary>
-public sealed class GitHubConnectionFactory(AtomOptions options, GitHubRetryPolicy retryPolicy, TimeProvider clock) : IDisposable
+public sealed class GitHubConnectionFactory(GitHubOptions options, GitHubRetryPolicy retryPolicy, TimeProvider clock) : IDisposable
 {
     private static readonly ProductHeaderValue Product = new("atom-bot", typeof(GitHubConnectionFactory).Assembly.GetName().Version?.ToString(3));
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using Atom.Bot.Configuration;
 using Octokit;
 
 namespace Atom.Bot.GitHub;
@@ -11,7 +10,7 @@ namespace Atom.Bot.GitHub;
 /// repository and one <see cref="GitHubAccess"/>, cached per installation, repository and access until five minutes
 /// before it expires.
 /// </summary>
-public sealed class GitHubCredentials(AtomOptions options, GitHubConnectionFactory connections, TimeProvider clock, ILogger<GitHubCredentials> logger) : IDisposable
+public sealed class GitHubCredentials(GitHubOptions options, GitHubConnectionFactory connections, TimeProvider clock, ILogger<GitHubCredentials> logger) : IDisposable
 {
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<(long Installation, long Repository, string Access), AccessToken> _installationTokens = new();

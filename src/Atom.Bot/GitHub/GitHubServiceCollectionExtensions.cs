@@ -7,6 +7,7 @@ public static class GitHubServiceCollectionExtensions
     public static IServiceCollection AddGitHub(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(GitHubOptions.From(options));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new GitHubRetryPolicy());
         services.AddSingleton<GitHubConnectionFactory>();

@@ -24,8 +24,10 @@ public static class IngressServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
-        app.UseMiddleware<WebhookPayloadGuard>();
-        app.MapGitHubWebhooks(WebhookPayloadGuard.Path, options.WebhookSecret);
+        // The slice is handed to the middleware directly: it is built here, after the container is sealed.
+        var webhook = WebhookOptions.From(options);
+        app.UseMiddleware<WebhookPayloadGuard>(webhook);
+        app.MapGitHubWebhooks(WebhookPayloadGuard.Path, webhook.WebhookSecret);
         return app;
     }
 }

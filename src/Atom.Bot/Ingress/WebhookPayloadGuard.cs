@@ -1,7 +1,6 @@
 using System.Net.Mime;
 using System.Text;
 using System.Text.Json;
-using Atom.Bot.Configuration;
 using Octokit.Webhooks;
 
 namespace Atom.Bot.Ingress;
@@ -11,7 +10,7 @@ namespace Atom.Bot.Ingress;
 /// signed body is not a valid event; this turns the latter into a 400 with a log line, and refuses a signed delivery
 /// without an <c>X-GitHub-Delivery</c> id (it could not be de-duplicated).
 /// </summary>
-public sealed partial class WebhookPayloadGuard(RequestDelegate next, AtomOptions options, ILogger<WebhookPayloadGuard> logger)
+public sealed partial class WebhookPayloadGuard(RequestDelegate next, WebhookOptions options, ILogger<WebhookPayloadGuard> logger)
 {
     public const string Path = "/api/github/webhooks";
 

@@ -23,7 +23,7 @@ public sealed class LlmPool : IDisposable
     private readonly ILogger<LlmPool> _logger;
     private readonly LlmPoolTuning _tuning;
     private readonly TimeSpan _requestTimeout;
-    private readonly string[] _secrets;
+    private readonly Redactor _redactor;
     private readonly HttpClient _http;
     private readonly EndpointState[] _endpoints;
     private readonly FifoGate _gate;
@@ -39,9 +39,10 @@ public sealed class LlmPool : IDisposable
     private long _tokensIn;
     private long _tokensOut;
 
-    public LlmPool(AtomOptions options, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null)
+    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _time = timeProvider;
@@ -49,7 +50,7 @@ public sealed class LlmPool : IDisposable
         _tuning = tuning ?? LlmPoolTuning.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(_tuning.MaxAttempts, 1);
         _requestTimeout = _tuning.RequestTimeout ?? TimeSpan.FromSeconds(options.LlmTimeoutSeconds);
-        _secrets = [.. options.Secrets()];
+        _redactor = redactor;
         _gate = new FifoGate(options.LlmConcurrency);
 
         // Timeouts are ours (per attempt, on the TimeProvider), so neither HttpClient nor the pipeline may cut first.
@@ -332,7 +333,7 @@ public sealed class LlmPool : IDisposable
         }
     }
 
-    private string Redact(string text) => Redaction.Redact(text, _secrets);
+    private string Redact(string text) => _redactor.Redact(text);
 
     private EndpointState State(LlmEndpoint endpoint) => endpoint switch
     {

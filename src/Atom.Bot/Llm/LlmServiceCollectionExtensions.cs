@@ -10,8 +10,12 @@ public static class LlmServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
+        var llm = LlmOptions.From(options);
+        // The service registers the one Redactor first; a container with only the pool (tests) gets its own.
+        services.TryAddSingleton(Redactor.For(options));
         services.AddSingleton(sp => new LlmPool(
-            options,
+            llm,
+            sp.GetRequiredService<Redactor>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmPool>>(),
             sp.GetService<LlmPoolTuning>()));

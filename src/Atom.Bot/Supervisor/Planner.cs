@@ -1,5 +1,4 @@
 using System.Text;
-using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
@@ -11,7 +10,7 @@ namespace Atom.Bot.Supervisor;
 /// Asks the model for the plan (docs/workflow.md) (structured output, with the pool's text fallback) and validates it. A
 /// plan that fails validation twice becomes one assignment with the repository scope; an unreachable model is an error.
 /// </summary>
-public sealed class Planner(LlmPool llm, AtomOptions options)
+public sealed class Planner(LlmPool llm, PlannerOptions options)
 {
     public async Task<LlmResult<Plan>> PlanAsync(AtomTask task, Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Llm;
 using Microsoft.Extensions.Logging;
@@ -336,13 +337,13 @@ public sealed class LlmPoolTests
     [Fact]
     public async Task Connection_refused_is_retried_then_fails_as_unavailable()
     {
-        Atom.Bot.Configuration.AtomOptions options;
+        AtomOptions options;
         using (var stopped = new LlmScript())
         {
             options = stopped.Options();
         }
 
-        using var pool = new LlmPool(options, TimeProvider.System, NullLogger<LlmPool>.Instance, Fast with { MaxAttempts = 2 });
+        using var pool = new LlmPool(LlmOptions.From(options), Redactor.For(options), TimeProvider.System, NullLogger<LlmPool>.Instance, Fast with { MaxAttempts = 2 });
 
         var result = await pool.CompleteAsync(LlmEndpoint.Main, Ask("hi"), null, null, Ct);
 
@@ -384,7 +385,8 @@ public sealed class LlmPoolTests
         using var script = new LlmScript();
         script.Fail(429, retryAfter: 0).ReplyText("fine").Fail(401, message: $"Incorrect API key provided: {key}.");
         var logger = new CapturingLogger<LlmPool>();
-        using var pool = new LlmPool(script.Options(apiKey: key), TimeProvider.System, logger, Fast);
+        var options = script.Options(apiKey: key);
+        using var pool = new LlmPool(LlmOptions.From(options), Redactor.For(options), TimeProvider.System, logger, Fast);
 
         var ok = await pool.CompleteAsync(LlmEndpoint.Main, Ask("SECRET-PROMPT-TEXT"), null, 1, Ct);
         var refused = await pool.CompleteAsync(LlmEndpoint.Main, Ask("SECRET-PROMPT-TEXT"), null, 1, Ct);
@@ -397,8 +399,11 @@ public sealed class LlmPoolTests
         logger.Entries.Where(e => e.Level >= LogLevel.Information).ShouldAllBe(e => !e.Message.Contains("SECRET-PROMPT-TEXT") && !e.Message.Contains("fine"));
     }
 
-    private static LlmPool Pool(LlmScript script, int concurrency = 4, LlmPoolTuning? tuning = null, TimeProvider? time = null) =>
-        new(script.Options(concurrency), time ?? TimeProvider.System, NullLogger<LlmPool>.Instance, tuning ?? Fast);
+    private static LlmPool Pool(LlmScript script, int concurrency = 4, LlmPoolTuning? tuning = null, TimeProvider? time = null)
+    {
+        var options = script.Options(concurrency);
+        return new(LlmOptions.From(options), Redactor.For(options), time ?? TimeProvider.System, NullLogger<LlmPool>.Instance, tuning ?? Fast);
+    }
 
     private static ChatMessage[] Ask(string text) => [new SystemChatMessage("You are a test."), new UserChatMessage(text)];
 

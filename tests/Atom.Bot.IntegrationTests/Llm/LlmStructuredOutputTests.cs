@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Llm;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -155,6 +156,9 @@ public sealed class LlmStructuredOutputTests
             : "verdict must be pass, needs_revision or fail";
     }
 
-    private static LlmPool Pool(LlmScript script, LlmPoolTuning? tuning = null) =>
-        new(script.Options(), TimeProvider.System, NullLogger<LlmPool>.Instance, tuning ?? Fast);
+    private static LlmPool Pool(LlmScript script, LlmPoolTuning? tuning = null)
+    {
+        var options = script.Options();
+        return new(LlmOptions.From(options), Redactor.For(options), TimeProvider.System, NullLogger<LlmPool>.Instance, tuning ?? Fast);
+    }
 }

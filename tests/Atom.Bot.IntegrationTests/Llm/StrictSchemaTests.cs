@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Llm;
 using Atom.Bot.Supervisor;
@@ -83,6 +84,9 @@ public sealed class StrictSchemaTests
 
     private static List<ChatMessage> Messages() => [new SystemChatMessage("You are Atom's auditor."), new UserChatMessage("audit this diff")];
 
-    private static LlmPool Pool(LlmScript script) =>
-        new(script.Options(), TimeProvider.System, NullLogger<LlmPool>.Instance, new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50) });
+    private static LlmPool Pool(LlmScript script)
+    {
+        var options = script.Options();
+        return new(LlmOptions.From(options), Redactor.For(options), TimeProvider.System, NullLogger<LlmPool>.Instance, new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50) });
+    }
 }

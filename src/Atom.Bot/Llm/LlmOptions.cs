@@ -1,0 +1,47 @@
+using System.Text;
+using Atom.Bot.Configuration;
+
+namespace Atom.Bot.Llm;
+
+/// <summary>
+/// The part of <see cref="AtomOptions"/> that <see cref="LlmPool"/> needs: the two endpoints, the API key, the
+/// concurrency and the timeout per attempt. Secret scrubbing is the <see cref="Redactor"/>'s, not this slice's.
+/// </summary>
+public sealed record LlmOptions
+{
+    public required Uri LlmBaseUrl { get; init; }
+    public required string LlmModel { get; init; }
+    public string? LlmApiKey { get; init; }
+    public required Uri AuditorBaseUrl { get; init; }
+    public required string AuditorModel { get; init; }
+    public required int LlmConcurrency { get; init; }
+    public required int LlmTimeoutSeconds { get; init; }
+
+    public static LlmOptions From(AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new LlmOptions
+        {
+            LlmBaseUrl = options.LlmBaseUrl,
+            LlmModel = options.LlmModel,
+            LlmApiKey = options.LlmApiKey,
+            AuditorBaseUrl = options.AuditorBaseUrl,
+            AuditorModel = options.AuditorModel,
+            LlmConcurrency = options.LlmConcurrency,
+            LlmTimeoutSeconds = options.LlmTimeoutSeconds,
+        };
+    }
+
+    // The record's generated ToString would print the API key; a logged or interpolated slice must not.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("LlmBaseUrl = ").Append(LlmBaseUrl)
+            .Append(", LlmModel = ").Append(LlmModel)
+            .Append(", LlmApiKey = ").Append(LlmApiKey is null ? "(none)" : "***")
+            .Append(", AuditorBaseUrl = ").Append(AuditorBaseUrl)
+            .Append(", AuditorModel = ").Append(AuditorModel)
+            .Append(", LlmConcurrency = ").Append(LlmConcurrency)
+            .Append(", LlmTimeoutSeconds = ").Append(LlmTimeoutSeconds);
+        return true;
+    }
+}
