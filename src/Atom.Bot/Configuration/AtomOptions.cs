@@ -45,4 +45,25 @@ public sealed record AtomOptions
             }
         }
     }
+
+    // The generated ToString would print every secret and the job storage's password; an options record that reaches
+    // a log line or an exception message must not. Properties are read by reflection so a new one cannot be forgotten.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        var first = true;
+        foreach (var property in typeof(AtomOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            var value = property.GetValue(this);
+            var shown = property.Name switch
+            {
+                nameof(WebhookSecret) or nameof(GitHubToken) or nameof(LlmApiKey) or nameof(DashboardToken) => value is null ? "(none)" : "***",
+                nameof(JobStorage) => Redaction.ConnectionString((string)value!),
+                _ => value?.ToString() ?? "(none)",
+            };
+            builder.Append(first ? "" : ", ").Append(property.Name).Append(" = ").Append(shown);
+            first = false;
+        }
+
+        return true;
+    }
 }
