@@ -45,6 +45,20 @@ public sealed partial class TaskSupervisor(
             return;
         }
 
+        try
+        {
+            await StepAsync(task, cancellationToken);
+        }
+        catch (GitHubTokenRefusedException refused)
+        {
+            // A missing permission or repository is not fixed by Hangfire's retries: the task fails now and says what to
+            // grant; /retry runs it again once the installation has it.
+            await FailAsync(task, $"GitHub would not give Atom the access this step needs. {refused.Message} Grant it to the App's installation, then comment `/retry`", cancellationToken);
+        }
+    }
+
+    private async Task StepAsync(AtomTask task, CancellationToken cancellationToken)
+    {
         if (task.AcknowledgedAt is null)
         {
             await AcknowledgeAsync(task, cancellationToken);
@@ -405,7 +419,14 @@ public sealed partial class TaskSupervisor(
         DetectGaps(task);
         if (comment)
         {
-            await publisher.CommentFailureAsync(task.InstallationId, task.RepositoryId, task.Repository, task.IssueNumber, reason, cancellationToken);
+            try
+            {
+                await publisher.CommentFailureAsync(task.InstallationId, task.RepositoryId, task.Repository, task.IssueNumber, reason, cancellationToken);
+            }
+            catch (GitHubTokenRefusedException)
+            {
+                // Not even a comment is allowed: the failure stays in the task's state, the audit log and the log line.
+            }
         }
 
         LogFailed(logger, task.Id, reason);

@@ -55,6 +55,16 @@ public sealed partial class AssignmentWorker(
         {
             result = await ExecuteAsync(task, assignment, cancellationToken);
         }
+        catch (GitHubTokenRefusedException refused)
+        {
+            // No retry gives the App a permission it lacks: the assignment fails with the reason, the supervisor reports it.
+            result = new AssignmentResult
+            {
+                Outcome = AssignmentOutcome.Failed,
+                Summary = "GitHub would not give Atom the access this assignment needs.",
+                Error = refused.Message,
+            };
+        }
         catch (Exception)
         {
             // Hangfire retries the job; the next run claims the assignment again and starts from the remote branch.

@@ -63,6 +63,39 @@ public sealed class InstallationTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task A_task_whose_installation_lacks_a_permission_fails_at_once_and_says_what_to_grant()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.InstallationPermissions.Remove("checks"); // the package cannot be published
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.Failed);
+
+        task.StateReason.ShouldNotBeNull().ShouldContain("checks:write");
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(1).Any(c => c.Contains("checks:write", StringComparison.Ordinal) && c.Contains("/retry", StringComparison.Ordinal)), "the failure comment");
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+        scenario.GitHub.Requests("POST", "/app/installations/*/access_tokens").Count(r => r.Status == 422).ShouldBe(1, "refused once, not retried by Hangfire");
+    }
+
+    [Fact]
+    public async Task An_assignment_that_may_not_push_fails_with_the_reason_instead_of_being_retried()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.InstallationPermissions["contents"] = "read"; // reading works, pushing is refused
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.Failed);
+
+        var assignment = (await scenario.Host.Services.GetRequiredService<AssignmentStore>().ListForTaskAsync(task.Id, Ct)).ShouldHaveSingleItem();
+        assignment.State.ShouldBe(AssignmentState.Failed);
+        assignment.Result!.Error.ShouldNotBeNull().ShouldContain("contents:write");
+        assignment.Attempts.ShouldBe(1, "claimed once: no Hangfire retry");
+        scenario.GitHub.PullRequests.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_token_cached_for_one_repository_or_access_is_never_reused_for_another()
     {
         using var github = new GitHubStub();
