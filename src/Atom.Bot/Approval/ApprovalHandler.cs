@@ -246,7 +246,20 @@ public sealed partial class ApprovalHandler(
                 : await ReplyAsync(reply, signal, SlashCommand.HelpTable, cancellationToken);
         }
 
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
+        IGitHubClient client;
+        try
+        {
+            client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
+        }
+        catch (GitHubTokenRefusedException refused)
+        {
+            // No retry grants the App a permission: say so once, and let the person repeat the command after granting it.
+            await audit.RecordAsync(signal.Command.Kind == SlashCommandKind.Approve ? AuditKinds.ApprovalRefused : AuditKinds.CommandRefused, task.Id, signal.Actor,
+                new { command = signal.Command.Name, reason = "access refused", error = refused.Message, sha = signal.Sha, source = signal.Source.ToString() }, cancellationToken);
+            var reply = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+            await ReplyAsync(reply, signal, ApprovalMessages.AccessRefused(signal.Actor, signal.Command, refused.Message), cancellationToken);
+            return DeliveryOutcome.Refused(signal.Command, "GitHub refused Atom the access it needs");
+        }
 
         // Who may approve, how many and whether the requester counts all come from the settings: with none that can be
         // trusted (an invalid file, GitHub unreadable) nothing is decided, and the defaults are never assumed.

@@ -94,6 +94,12 @@ public static class ApprovalMessages
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    public static string AccessRefused(string login, SlashCommand command, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return $"@{login}, Atom cannot act on `{command.Name}`: GitHub would not give it the access this needs. {reason} Grant it to the App's installation, then comment `{command.Name}` again. Nothing was changed.";
+    }
+
     public static string Abbreviate(string sha) => sha.Length > 7 ? sha[..7] : sha;
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");

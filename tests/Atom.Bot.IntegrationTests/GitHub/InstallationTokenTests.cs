@@ -96,6 +96,25 @@ public sealed class InstallationTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task An_approval_Atom_may_not_act_on_is_answered_once_and_the_package_waits()
+    {
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.AsApp = true;
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        scenario.GitHub.InstallationPermissions["contents"] = "read"; // the merge token can no longer be issued
+
+        await scenario.Host.SendAsync("issue_comment", WithInstallation(Payloads.Comment(task.PullRequest!.Value, "alice", "/approve", createdAt: DateTimeOffset.UtcNow.AddSeconds(5))));
+
+        await Eventually.TrueAsync(() => scenario.GitHub.Comments(task.PullRequest!.Value).Any(c => c.Contains("cannot act on `/approve`", StringComparison.Ordinal) && c.Contains("contents:write", StringComparison.Ordinal)), "the answer");
+        await Eventually.QuietPeriodAsync();
+        scenario.GitHub.Merges().ShouldBeEmpty();
+        (await scenario.Host.Tasks.GetAsync(task.Id, Ct))!.State.ShouldBe(TaskState.AwaitingApproval);
+        scenario.GitHub.Requests("POST", "/app/installations/*/access_tokens").Count(r => r.Status == 422).ShouldBe(1, "answered once, not retried by Hangfire");
+    }
+
+    [Fact]
     public async Task A_token_cached_for_one_repository_or_access_is_never_reused_for_another()
     {
         using var github = new GitHubStub();
