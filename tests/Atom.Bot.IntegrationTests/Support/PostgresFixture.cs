@@ -1,0 +1,31 @@
+namespace Atom.Bot.IntegrationTests.Support;
+
+/// <summary>
+/// One throwaway PostgreSQL cluster for the whole test run, started on first use. Under <c>CI=true</c> a missing or
+/// broken PostgreSQL fails the tests that need it; elsewhere they are skipped with the reason.
+/// </summary>
+public sealed class PostgresFixture : IAsyncDisposable
+{
+    private readonly Lazy<Task<PostgresCluster>> _cluster = new(PostgresCluster.StartAsync);
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The cluster; skips the calling test when PostgreSQL is not installed here and this is not CI.</summary>
+    public async Task<PostgresCluster> ClusterAsync()
+    {
+        if (PostgresCluster.FindBinaries(out var reason) is null && !IsCi)
+        {
+            Assert.Skip(reason);
+        }
+
+        return await _cluster.Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster.IsValueCreated && _cluster.Value.IsCompletedSuccessfully)
+        {
+            await (await _cluster.Value).DisposeAsync();
+        }
+    }
+}
