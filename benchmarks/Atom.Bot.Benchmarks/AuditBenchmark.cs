@@ -114,15 +114,15 @@ public sealed class AuditBenchmark : IBenchmark
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
-                await using var transaction = connection.BeginTransaction(deferred: false);
+                await using var transaction = AtomDatabase.BeginWrite(connection);
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = "INSERT INTO bench_plain (recorded_at, task_id, kind, actor, payload) VALUES ($t, $task, $k, $a, $p)";
-                command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$task", 1 + (i % 20));
-                command.Parameters.AddWithValue("$k", AuditKinds.TaskAccepted);
-                command.Parameters.AddWithValue("$a", "octocat");
-                command.Parameters.AddWithValue("$p", JsonSerializer.Serialize(Payload(i)));
+                command.Bind("$t", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                command.Bind("$task", 1 + (i % 20));
+                command.Bind("$k", AuditKinds.TaskAccepted);
+                command.Bind("$a", "octocat");
+                command.Bind("$p", JsonSerializer.Serialize(Payload(i)));
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }

@@ -281,7 +281,7 @@ public static class AuditCommand
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ExecutionReceipts.Columns} FROM execution_receipts WHERE task_id = $task ORDER BY id";
-        command.Parameters.AddWithValue("$task", taskId);
+        command.Bind("$task", taskId);
         return await ExecutionReceipts.ReadAsync(command, cancellationToken).ToListAsync(cancellationToken);
     }
 

@@ -29,14 +29,14 @@ public static class AuditExport
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(clock);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
+        await using var snapshot = AtomDatabase.BeginSnapshot(connection);
         var head = await AuditLog.ReadHeadAsync(connection, snapshot, cancellationToken);
         List<ExecutionReceipt> receipts;
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = snapshot;
             command.CommandText = $"SELECT {ExecutionReceipts.Columns} FROM execution_receipts WHERE task_id = $task ORDER BY id";
-            command.Parameters.AddWithValue("$task", taskId);
+            command.Bind("$task", taskId);
             receipts = await ExecutionReceipts.ReadAsync(command, cancellationToken).ToListAsync(cancellationToken);
         }
 
@@ -47,7 +47,7 @@ public static class AuditExport
         {
             command.Transaction = snapshot;
             command.CommandText = $"SELECT {AuditLog.EntryColumns} FROM audit_entries WHERE sequence <= $head ORDER BY sequence";
-            command.Parameters.AddWithValue("$head", head?.Sequence ?? 0);
+            command.Bind("$head", head?.Sequence ?? 0);
             await foreach (var entry in AuditLog.ReadEntriesAsync(command, cancellationToken))
             {
                 var keep = entry.TaskId == taskId || AuditKinds.IsChainKind(entry.Kind);

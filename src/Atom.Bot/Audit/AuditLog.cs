@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Atom.Bot.Configuration;
 using Atom.Bot.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atom.Bot.Audit;
@@ -62,7 +62,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = AtomDatabase.BeginWrite(connection);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             _keys.Current(head.KeyId);
             await transaction.CommitAsync(cancellationToken);
@@ -85,7 +85,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = AtomDatabase.BeginWrite(connection);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             var current = _keys.Current(head.KeyId);
             var next = _keys.CreateNext();
@@ -115,7 +115,7 @@ public sealed class AuditLog : IDisposable
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id = $task ORDER BY sequence";
-        command.Parameters.AddWithValue("$task", taskId);
+        command.Bind("$task", taskId);
         return await ReadEntriesAsync(command, cancellationToken).ToListAsync(cancellationToken);
     }
 
@@ -138,19 +138,19 @@ public sealed class AuditLog : IDisposable
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id IS NULL AND kind = $kind AND json_extract(payload, '$.proposal') = $id ORDER BY sequence DESC LIMIT 1";
-        command.Parameters.AddWithValue("$kind", kind);
-        command.Parameters.AddWithValue("$id", proposalId);
+        command.Bind("$kind", kind);
+        command.Bind("$id", proposalId);
         return await ReadEntriesAsync(command, cancellationToken).FirstOrDefaultAsync(cancellationToken);
     }
 
     private async Task<AuditRange?> RangeAsync(string where, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = AtomDatabase.BeginSnapshot(connection);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT MIN(sequence), MAX(sequence), COUNT(*) FROM audit_entries WHERE {where}";
-        command.Parameters.AddWithValue("$id", id);
+        command.Bind("$id", id);
         long first, last;
         int count;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -176,9 +176,9 @@ public sealed class AuditLog : IDisposable
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE kind IN ($started, $rotated, $receipt) ORDER BY sequence";
-        command.Parameters.AddWithValue("$started", AuditKinds.ChainStarted);
-        command.Parameters.AddWithValue("$rotated", AuditKinds.KeyRotated);
-        command.Parameters.AddWithValue("$receipt", AuditKinds.ReceiptSignerAnnounced);
+        command.Bind("$started", AuditKinds.ChainStarted);
+        command.Bind("$rotated", AuditKinds.KeyRotated);
+        command.Bind("$receipt", AuditKinds.ReceiptSignerAnnounced);
         var keys = new List<AuditKey>();
         await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
         {
@@ -204,7 +204,7 @@ public sealed class AuditLog : IDisposable
         long? taskId,
         string actor,
         object payload,
-        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task>? within,
+        Func<DbConnection, DbTransaction, CancellationToken, Task>? within,
         CancellationToken cancellationToken)
     {
         var json = CanonicalJson.Write(payload, _redactor.Secrets);
@@ -213,7 +213,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = AtomDatabase.BeginWrite(connection);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             var key = _keys.Current(head.KeyId);
             if (within is not null)
@@ -233,7 +233,7 @@ public sealed class AuditLog : IDisposable
     }
 
     internal static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(
-        SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        DbCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -254,7 +254,7 @@ public sealed class AuditLog : IDisposable
         }
     }
 
-    internal static async Task<AuditHead?> ReadHeadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    internal static async Task<AuditHead?> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -266,7 +266,7 @@ public sealed class AuditLog : IDisposable
     }
 
     /// <summary>The first entry: the first key announces itself, signed by itself. Verifiers pin it out of band.</summary>
-    private async Task<AuditHead> StartChainAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private async Task<AuditHead> StartChainAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var key = _keys.EnsureCreated();
         var payload = CanonicalJson.Write(new { algorithm = Signatures.Ed25519, key_id = key.KeyId, public_key = key.PublicKeyBase64 }, _redactor.Secrets);
@@ -287,7 +287,7 @@ public sealed class AuditLog : IDisposable
     }
 
     /// <summary>Inserts the entry and moves the head to it, signed by <paramref name="headKey"/> (the key in force after it).</summary>
-    private static async Task<AuditHead> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry, SigningKey headKey, CancellationToken cancellationToken)
+    private static async Task<AuditHead> InsertAsync(DbConnection connection, DbTransaction transaction, AuditEntry entry, SigningKey headKey, CancellationToken cancellationToken)
     {
         var head = new AuditHead(entry.Sequence, entry.Hash, headKey.KeyId,
             Convert.ToBase64String(headKey.Sign(ChainEncoding.HeadDigest(entry.Sequence, entry.Hash, headKey.KeyId))));
@@ -299,18 +299,18 @@ public sealed class AuditLog : IDisposable
             INSERT INTO audit_head (id, sequence, hash, key_id, signature) VALUES (1, $sequence, $hash, $headKey, $headSignature)
             ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash, key_id = excluded.key_id, signature = excluded.signature;
             """;
-        command.Parameters.AddWithValue("$sequence", entry.Sequence);
-        command.Parameters.AddWithValue("$time", ChainEncoding.Time(entry.Time));
-        command.Parameters.AddWithValue("$task", (object?)entry.TaskId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$kind", entry.Kind);
-        command.Parameters.AddWithValue("$actor", entry.Actor);
-        command.Parameters.AddWithValue("$payload", entry.Payload);
-        command.Parameters.AddWithValue("$previous", entry.PreviousHash);
-        command.Parameters.AddWithValue("$hash", entry.Hash);
-        command.Parameters.AddWithValue("$signature", entry.Signature);
-        command.Parameters.AddWithValue("$key", entry.KeyId);
-        command.Parameters.AddWithValue("$headKey", head.KeyId);
-        command.Parameters.AddWithValue("$headSignature", head.Signature);
+        command.Bind("$sequence", entry.Sequence);
+        command.Bind("$time", ChainEncoding.Time(entry.Time));
+        command.Bind("$task", (object?)entry.TaskId ?? DBNull.Value);
+        command.Bind("$kind", entry.Kind);
+        command.Bind("$actor", entry.Actor);
+        command.Bind("$payload", entry.Payload);
+        command.Bind("$previous", entry.PreviousHash);
+        command.Bind("$hash", entry.Hash);
+        command.Bind("$signature", entry.Signature);
+        command.Bind("$key", entry.KeyId);
+        command.Bind("$headKey", head.KeyId);
+        command.Bind("$headSignature", head.Signature);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return head;
     }

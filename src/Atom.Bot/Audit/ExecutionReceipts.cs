@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Atom.Bot.Configuration;
 using Atom.Bot.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Atom.Bot.Audit;
 
@@ -75,12 +75,12 @@ public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IRe
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM execution_receipts WHERE task_id = $task ORDER BY id";
-        command.Parameters.AddWithValue("$task", taskId);
+        command.Bind("$task", taskId);
         return await ReadAsync(command, cancellationToken).ToListAsync(cancellationToken);
     }
 
     internal static async IAsyncEnumerable<ExecutionReceipt> ReadAsync(
-        SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        DbCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -100,7 +100,7 @@ public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IRe
         }
     }
 
-    private static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, ExecutionReceipt receipt, CancellationToken cancellationToken)
+    private static async Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, ExecutionReceipt receipt, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -110,16 +110,16 @@ public sealed class ExecutionReceipts(AtomDatabase database, AuditLog audit, IRe
             WHERE EXISTS (SELECT 1 FROM audit_entries WHERE hash = $orderedBy)
             RETURNING id
             """;
-        command.Parameters.AddWithValue("$time", ChainEncoding.Time(receipt.Time));
-        command.Parameters.AddWithValue("$kind", receipt.Kind);
-        command.Parameters.AddWithValue("$task", (object?)receipt.TaskId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$facts", receipt.Facts);
-        command.Parameters.AddWithValue("$orderedBy", receipt.OrderedBy);
-        command.Parameters.AddWithValue("$hash", receipt.Hash);
-        command.Parameters.AddWithValue("$signature", receipt.Signature);
-        command.Parameters.AddWithValue("$key", receipt.KeyId);
-        command.Parameters.AddWithValue("$algorithm", receipt.Algorithm);
-        command.Parameters.AddWithValue("$signer", receipt.Signer);
+        command.Bind("$time", ChainEncoding.Time(receipt.Time));
+        command.Bind("$kind", receipt.Kind);
+        command.Bind("$task", (object?)receipt.TaskId ?? DBNull.Value);
+        command.Bind("$facts", receipt.Facts);
+        command.Bind("$orderedBy", receipt.OrderedBy);
+        command.Bind("$hash", receipt.Hash);
+        command.Bind("$signature", receipt.Signature);
+        command.Bind("$key", receipt.KeyId);
+        command.Bind("$algorithm", receipt.Algorithm);
+        command.Bind("$signer", receipt.Signer);
         return await command.ExecuteScalarAsync(cancellationToken) is long id
             ? id
             : throw new InvalidOperationException($"No audit entry has hash {receipt.OrderedBy}: a receipt must link to the entry that ordered it.");

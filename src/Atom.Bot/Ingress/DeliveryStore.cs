@@ -16,13 +16,13 @@ public sealed class DeliveryStore(AtomDatabase database, TimeProvider clock)
             VALUES ($id, $event, $action, $installation, $repository, $payload, $now)
             ON CONFLICT (delivery_id) DO NOTHING
             """;
-        command.Parameters.AddWithValue("$id", deliveryId);
-        command.Parameters.AddWithValue("$event", @event);
-        command.Parameters.AddWithValue("$action", (object?)action ?? DBNull.Value);
-        command.Parameters.AddWithValue("$installation", (object?)installationId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$repository", (object?)repository ?? DBNull.Value);
-        command.Parameters.AddWithValue("$payload", payload);
-        command.Parameters.AddWithValue("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Bind("$id", deliveryId);
+        command.Bind("$event", @event);
+        command.Bind("$action", (object?)action ?? DBNull.Value);
+        command.Bind("$installation", (object?)installationId ?? DBNull.Value);
+        command.Bind("$repository", (object?)repository ?? DBNull.Value);
+        command.Bind("$payload", payload);
+        command.Bind("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -34,7 +34,7 @@ public sealed class DeliveryStore(AtomDatabase database, TimeProvider clock)
             SELECT delivery_id, event, action, installation_id, repository, payload, received_at, processed_at, outcome
             FROM deliveries WHERE delivery_id = $id
             """;
-        command.Parameters.AddWithValue("$id", deliveryId);
+        command.Bind("$id", deliveryId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -59,9 +59,9 @@ public sealed class DeliveryStore(AtomDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE deliveries SET processed_at = $now, outcome = $outcome WHERE delivery_id = $id AND processed_at IS NULL";
-        command.Parameters.AddWithValue("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$outcome", outcome);
-        command.Parameters.AddWithValue("$id", deliveryId);
+        command.Bind("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Bind("$outcome", outcome);
+        command.Bind("$id", deliveryId);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 

@@ -31,11 +31,11 @@ public sealed class InstallationStore(AtomDatabase database, AuditLog audit, Tim
                 ON CONFLICT (installation_id) DO UPDATE SET account = $account, last_action = $action,
                     repositories = COALESCE($repositories, repositories), updated_at = $now
                 """;
-            command.Parameters.AddWithValue("$id", e.Installation.Id);
-            command.Parameters.AddWithValue("$account", account);
-            command.Parameters.AddWithValue("$action", e.Action ?? "unknown");
-            command.Parameters.AddWithValue("$repositories", (object?)repositories ?? DBNull.Value);
-            command.Parameters.AddWithValue("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            command.Bind("$id", e.Installation.Id);
+            command.Bind("$account", account);
+            command.Bind("$action", e.Action ?? "unknown");
+            command.Bind("$repositories", (object?)repositories ?? DBNull.Value);
+            command.Bind("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -1,14 +1,13 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Atom.Bot.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Atom.Bot.Proposals;
 
 /// <summary>Proposals and the dashboard issue of each repository. State changes are compare-and-set.</summary>
 public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
 {
-    private const int SqliteConstraint = 19;
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, category, key, title, state, state_reason,
         issue_number, description, evidence, change, approved_by, auto_approved, branch, pull_request, created_at, updated_at,
@@ -31,26 +30,26 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
                     $description, $evidence, $change, $explanation, $textModel, $now, $now)
             RETURNING id
             """;
-        command.Parameters.AddWithValue("$repository", proposal.Repository);
-        command.Parameters.AddWithValue("$repositoryId", proposal.RepositoryId);
-        command.Parameters.AddWithValue("$installation", (object?)proposal.InstallationId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$cloneUrl", proposal.CloneUrl);
-        command.Parameters.AddWithValue("$defaultBranch", proposal.DefaultBranch);
-        command.Parameters.AddWithValue("$category", proposal.Category.ToName());
-        command.Parameters.AddWithValue("$key", proposal.Key);
-        command.Parameters.AddWithValue("$title", proposal.Title);
-        command.Parameters.AddWithValue("$description", proposal.Description);
-        command.Parameters.AddWithValue("$evidence", JsonSerializer.Serialize(proposal.Evidence, Json));
-        command.Parameters.AddWithValue("$change", JsonSerializer.Serialize(proposal.Change, Json));
-        command.Parameters.AddWithValue("$explanation", (object?)proposal.Explanation ?? DBNull.Value);
-        command.Parameters.AddWithValue("$textModel", (object?)proposal.TextModel ?? DBNull.Value);
-        command.Parameters.AddWithValue("$now", now);
+        command.Bind("$repository", proposal.Repository);
+        command.Bind("$repositoryId", proposal.RepositoryId);
+        command.Bind("$installation", (object?)proposal.InstallationId ?? DBNull.Value);
+        command.Bind("$cloneUrl", proposal.CloneUrl);
+        command.Bind("$defaultBranch", proposal.DefaultBranch);
+        command.Bind("$category", proposal.Category.ToName());
+        command.Bind("$key", proposal.Key);
+        command.Bind("$title", proposal.Title);
+        command.Bind("$description", proposal.Description);
+        command.Bind("$evidence", JsonSerializer.Serialize(proposal.Evidence, Json));
+        command.Bind("$change", JsonSerializer.Serialize(proposal.Change, Json));
+        command.Bind("$explanation", (object?)proposal.Explanation ?? DBNull.Value);
+        command.Bind("$textModel", (object?)proposal.TextModel ?? DBNull.Value);
+        command.Bind("$now", now);
         try
         {
             var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             return await GetAsync(id, cancellationToken);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        catch (DbException ex) when (AtomDatabase.IsConstraintViolation(ex))
         {
             return null;
         }
@@ -126,7 +125,7 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT issue_number FROM proposal_dashboards WHERE repository_id = $repo";
-        command.Parameters.AddWithValue("$repo", repositoryId);
+        command.Bind("$repo", repositoryId);
         return await command.ExecuteScalarAsync(cancellationToken) is long number ? (int)number : null;
     }
 

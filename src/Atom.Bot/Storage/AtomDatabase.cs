@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
@@ -12,6 +13,7 @@ namespace Atom.Bot.Storage;
 public sealed class AtomDatabase
 {
     private const int BusyTimeoutMilliseconds = 10_000;
+    private const int SqliteConstraint = 19;
     private readonly string _connectionString;
 
     /// <summary>Native connections already configured: the pool hands the same one out again, with its settings.</summary>
@@ -33,7 +35,7 @@ public sealed class AtomDatabase
 
     public string Path { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -73,12 +75,12 @@ public sealed class AtomDatabase
         var applied = new List<string>();
         foreach (var migration in Migrations())
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
             await using (var check = connection.CreateCommand())
             {
                 check.Transaction = transaction;
                 check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-                check.Parameters.AddWithValue("$v", migration.Version);
+                check.Bind("$v", migration.Version);
                 if ((long)(await check.ExecuteScalarAsync(cancellationToken))! > 0)
                 {
                     continue;
@@ -90,9 +92,9 @@ public sealed class AtomDatabase
             {
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
-                record.Parameters.AddWithValue("$v", migration.Version);
-                record.Parameters.AddWithValue("$n", migration.Name);
-                record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToString("O"));
+                record.Bind("$v", migration.Version);
+                record.Bind("$n", migration.Name);
+                record.Bind("$t", DateTimeOffset.UtcNow.ToString("O"));
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -103,6 +105,18 @@ public sealed class AtomDatabase
         return applied;
     }
 
+    /// <summary>
+    /// A transaction that takes the write lock at once (SQLite's <c>BEGIN IMMEDIATE</c>), so that read-then-write
+    /// sequences such as an audit append serialise instead of failing at commit.
+    /// </summary>
+    public static DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    /// <summary>A read transaction: one consistent snapshot for a multi-statement read (verification, export).</summary>
+    public static DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <summary>Whether <paramref name="exception"/> is a uniqueness (or other constraint) violation: a lost race, not a fault.</summary>
+    public static bool IsConstraintViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: SqliteConstraint };
+
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try
@@ -112,7 +126,7 @@ public sealed class AtomDatabase
             command.CommandText = "SELECT COUNT(*) FROM schema_migrations";
             return await command.ExecuteScalarAsync(cancellationToken) is long;
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return false;
         }
@@ -127,7 +141,7 @@ public sealed class AtomDatabase
     }
 
     /// <summary>One query on its own connection, each row mapped by <paramref name="read"/>.</summary>
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         ArgumentNullException.ThrowIfNull(read);
         await using var connection = await OpenAsync(cancellationToken);
@@ -142,19 +156,19 @@ public sealed class AtomDatabase
         return rows;
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
+    private static DbCommand Command(DbConnection connection, string sql, (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            command.Bind(name, value ?? DBNull.Value);
         }
 
         return command;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Atom.Bot.Storage;
 using Atom.Bot.Workers;
-using Microsoft.Data.Sqlite;
 
 namespace Atom.Bot.Tasks;
 
@@ -21,7 +20,7 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(assignments);
         await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             foreach (var a in assignments)
             {
@@ -32,15 +31,15 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
                     VALUES ($task, $round, $ordinal, $title, $instructions, $feedback, $scope, $branch, 'queued', $now)
                     ON CONFLICT (task_id, round, ordinal) DO NOTHING
                     """;
-                insert.Parameters.AddWithValue("$task", taskId);
-                insert.Parameters.AddWithValue("$round", round);
-                insert.Parameters.AddWithValue("$ordinal", a.Ordinal);
-                insert.Parameters.AddWithValue("$title", a.Title);
-                insert.Parameters.AddWithValue("$instructions", a.Instructions);
-                insert.Parameters.AddWithValue("$feedback", (object?)a.Feedback ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$scope", JsonSerializer.Serialize(a.Scope, Json));
-                insert.Parameters.AddWithValue("$branch", a.Branch);
-                insert.Parameters.AddWithValue("$now", Now());
+                insert.Bind("$task", taskId);
+                insert.Bind("$round", round);
+                insert.Bind("$ordinal", a.Ordinal);
+                insert.Bind("$title", a.Title);
+                insert.Bind("$instructions", a.Instructions);
+                insert.Bind("$feedback", (object?)a.Feedback ?? DBNull.Value);
+                insert.Bind("$scope", JsonSerializer.Serialize(a.Scope, Json));
+                insert.Bind("$branch", a.Branch);
+                insert.Bind("$now", Now());
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 

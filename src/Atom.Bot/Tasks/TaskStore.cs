@@ -1,13 +1,12 @@
+using System.Data.Common;
 using System.Globalization;
 using Atom.Bot.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Atom.Bot.Tasks;
 
 /// <summary>Tasks and their state history. Every transition is a compare-and-set in one transaction with its event.</summary>
 public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
 {
-    private const int SqliteConstraint = 19;
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
         issue_body, issue_body_clean, requested_by, state, state_reason, acknowledged_at, created_at, updated_at, round, plan, branch, pull_request, head_sha, package, human_rounds, requested_by_id, certified_at
@@ -18,7 +17,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(task);
         var now = Now();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long id;
         try
         {
@@ -31,21 +30,21 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
                         $body, $clean, $requestedBy, $requestedById, 'accepted', $now, $now)
                 RETURNING id
                 """;
-            insert.Parameters.AddWithValue("$repository", task.Repository);
-            insert.Parameters.AddWithValue("$repositoryId", task.RepositoryId);
-            insert.Parameters.AddWithValue("$installationId", (object?)task.InstallationId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$cloneUrl", task.CloneUrl);
-            insert.Parameters.AddWithValue("$defaultBranch", task.DefaultBranch);
-            insert.Parameters.AddWithValue("$issue", task.IssueNumber);
-            insert.Parameters.AddWithValue("$title", task.IssueTitle);
-            insert.Parameters.AddWithValue("$body", task.IssueBody);
-            insert.Parameters.AddWithValue("$clean", IssueText.Clean(task.IssueBody));
-            insert.Parameters.AddWithValue("$requestedBy", task.RequestedBy);
-            insert.Parameters.AddWithValue("$requestedById", (object?)task.RequestedById ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$now", now);
+            insert.Bind("$repository", task.Repository);
+            insert.Bind("$repositoryId", task.RepositoryId);
+            insert.Bind("$installationId", (object?)task.InstallationId ?? DBNull.Value);
+            insert.Bind("$cloneUrl", task.CloneUrl);
+            insert.Bind("$defaultBranch", task.DefaultBranch);
+            insert.Bind("$issue", task.IssueNumber);
+            insert.Bind("$title", task.IssueTitle);
+            insert.Bind("$body", task.IssueBody);
+            insert.Bind("$clean", IssueText.Clean(task.IssueBody));
+            insert.Bind("$requestedBy", task.RequestedBy);
+            insert.Bind("$requestedById", (object?)task.RequestedById ?? DBNull.Value);
+            insert.Bind("$now", now);
             id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        catch (DbException ex) when (AtomDatabase.IsConstraintViolation(ex))
         {
             await transaction.RollbackAsync(cancellationToken);
             var active = await FindActiveAsync(task.RepositoryId, task.IssueNumber, cancellationToken)
@@ -132,11 +131,11 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         var to = transition.To;
         var now = Now();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var select = connection.CreateCommand();
         select.Transaction = transaction;
         select.CommandText = "SELECT state FROM tasks WHERE id = $id";
-        select.Parameters.AddWithValue("$id", id);
+        select.Bind("$id", id);
         if (await select.ExecuteScalarAsync(cancellationToken) is not string current || !from.Contains(TaskStates.Parse(current)))
         {
             return false;
@@ -145,11 +144,11 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await using var update = connection.CreateCommand();
         update.Transaction = transaction;
         update.CommandText = "UPDATE tasks SET state = $to, state_reason = $reason, updated_at = $now WHERE id = $id AND state = $from";
-        update.Parameters.AddWithValue("$to", to.ToName());
-        update.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-        update.Parameters.AddWithValue("$now", now);
-        update.Parameters.AddWithValue("$id", id);
-        update.Parameters.AddWithValue("$from", current);
+        update.Bind("$to", to.ToName());
+        update.Bind("$reason", (object?)reason ?? DBNull.Value);
+        update.Bind("$now", now);
+        update.Bind("$id", id);
+        update.Bind("$from", current);
         try
         {
             if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
@@ -157,7 +156,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
                 return false;
             }
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        catch (DbException ex) when (AtomDatabase.IsConstraintViolation(ex))
         {
             // Re-activating a task while another task of the same issue is active.
             return false;
@@ -193,9 +192,9 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE tasks SET acknowledged_at = $now, ack_comment_id = $comment, updated_at = $now WHERE id = $id AND acknowledged_at IS NULL";
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$comment", commentId);
-        command.Parameters.AddWithValue("$id", id);
+        command.Bind("$now", Now());
+        command.Bind("$comment", commentId);
+        command.Bind("$id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -249,7 +248,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, task_id, from_state, to_state, actor, reason, at FROM task_events WHERE task_id = $id ORDER BY id";
-        command.Parameters.AddWithValue("$id", taskId);
+        command.Bind("$id", taskId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var events = new List<TaskEvent>();
         while (await reader.ReadAsync(cancellationToken))
@@ -272,17 +271,17 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-    private static async Task InsertEventAsync(SqliteConnection connection, SqliteTransaction transaction, long taskId, TaskState? from, TaskState to, string actor, string? reason, string at, CancellationToken cancellationToken)
+    private static async Task InsertEventAsync(DbConnection connection, DbTransaction transaction, long taskId, TaskState? from, TaskState to, string actor, string? reason, string at, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "INSERT INTO task_events (task_id, from_state, to_state, actor, reason, at) VALUES ($task, $from, $to, $actor, $reason, $at)";
-        command.Parameters.AddWithValue("$task", taskId);
-        command.Parameters.AddWithValue("$from", from is { } f ? f.ToName() : DBNull.Value);
-        command.Parameters.AddWithValue("$to", to.ToName());
-        command.Parameters.AddWithValue("$actor", actor);
-        command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("$at", at);
+        command.Bind("$task", taskId);
+        command.Bind("$from", from is { } f ? f.ToName() : DBNull.Value);
+        command.Bind("$to", to.ToName());
+        command.Bind("$actor", actor);
+        command.Bind("$reason", (object?)reason ?? DBNull.Value);
+        command.Bind("$at", at);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

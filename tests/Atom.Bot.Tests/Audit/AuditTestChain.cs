@@ -105,7 +105,7 @@ public sealed class AuditTestChain : IAsyncDisposable
             """ + sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Bind(name, value);
         }
 
         await command.ExecuteNonQueryAsync(Ct);
@@ -118,7 +118,7 @@ public sealed class AuditTestChain : IAsyncDisposable
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Bind(name, value);
         }
 
         return (T)(await command.ExecuteScalarAsync(Ct))!;
