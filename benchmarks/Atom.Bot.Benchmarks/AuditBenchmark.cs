@@ -114,7 +114,7 @@ public sealed class AuditBenchmark : IBenchmark
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
-                await using var transaction = AtomDatabase.BeginWrite(connection);
+                await using var transaction = await AtomDatabase.BeginWriteAsync(connection, cancellationToken);
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = "INSERT INTO bench_plain (recorded_at, task_id, kind, actor, payload) VALUES ($t, $task, $k, $a, $p)";

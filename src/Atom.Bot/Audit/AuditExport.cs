@@ -29,7 +29,7 @@ public static class AuditExport
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(clock);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = AtomDatabase.BeginSnapshot(connection);
+        await using var snapshot = await AtomDatabase.BeginSnapshotAsync(connection, cancellationToken);
         var head = await AuditLog.ReadHeadAsync(connection, snapshot, cancellationToken);
         List<ExecutionReceipt> receipts;
         await using (var command = connection.CreateCommand())

@@ -62,7 +62,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = AtomDatabase.BeginWrite(connection);
+            await using var transaction = await AtomDatabase.BeginWriteAsync(connection, cancellationToken);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             _keys.Current(head.KeyId);
             await transaction.CommitAsync(cancellationToken);
@@ -85,7 +85,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = AtomDatabase.BeginWrite(connection);
+            await using var transaction = await AtomDatabase.BeginWriteAsync(connection, cancellationToken);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             var current = _keys.Current(head.KeyId);
             var next = _keys.CreateNext();
@@ -130,14 +130,14 @@ public sealed class AuditLog : IDisposable
     /// names it as <c>proposal</c>) and the chain's head, or null when there are none.
     /// </summary>
     public Task<AuditRange?> RangeForProposalAsync(long proposalId, CancellationToken cancellationToken) =>
-        RangeAsync("task_id IS NULL AND json_extract(payload, '$.proposal') = $id", proposalId, cancellationToken);
+        RangeAsync($"task_id IS NULL AND {_database.JsonInteger("payload", "proposal")} = $id", proposalId, cancellationToken);
 
     /// <summary>The newest entry of <paramref name="kind"/> about a proposal (outside any task), or null.</summary>
     public async Task<AuditEntry?> LastForProposalAsync(long proposalId, string kind, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id IS NULL AND kind = $kind AND json_extract(payload, '$.proposal') = $id ORDER BY sequence DESC LIMIT 1";
+        command.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE task_id IS NULL AND kind = $kind AND {_database.JsonInteger("payload", "proposal")} = $id ORDER BY sequence DESC LIMIT 1";
         command.Bind("$kind", kind);
         command.Bind("$id", proposalId);
         return await ReadEntriesAsync(command, cancellationToken).FirstOrDefaultAsync(cancellationToken);
@@ -146,7 +146,7 @@ public sealed class AuditLog : IDisposable
     private async Task<AuditRange?> RangeAsync(string where, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = AtomDatabase.BeginSnapshot(connection);
+        await using var transaction = await AtomDatabase.BeginSnapshotAsync(connection, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT MIN(sequence), MAX(sequence), COUNT(*) FROM audit_entries WHERE {where}";
@@ -213,7 +213,7 @@ public sealed class AuditLog : IDisposable
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken);
-            await using var transaction = AtomDatabase.BeginWrite(connection);
+            await using var transaction = await AtomDatabase.BeginWriteAsync(connection, cancellationToken);
             var head = await ReadHeadAsync(connection, transaction, cancellationToken) ?? await StartChainAsync(connection, transaction, cancellationToken);
             var key = _keys.Current(head.KeyId);
             if (within is not null)

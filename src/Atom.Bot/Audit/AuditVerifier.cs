@@ -15,7 +15,7 @@ public static class AuditVerifier
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // One read transaction: a consistent snapshot while the service keeps appending.
-        await using var snapshot = AtomDatabase.BeginSnapshot(connection);
+        await using var snapshot = await AtomDatabase.BeginSnapshotAsync(connection, cancellationToken);
         List<ExecutionReceipt> receipts;
         await using (var command = connection.CreateCommand())
         {

@@ -131,7 +131,7 @@ public sealed class ProposalStore(AtomDatabase database, TimeProvider clock)
 
     /// <summary>Records the dashboard issue; false when one was already recorded (the caller then uses that one).</summary>
     public Task<bool> SetDashboardAsync(long repositoryId, int issue, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT OR IGNORE INTO proposal_dashboards (repository_id, issue_number) VALUES ($repo, $issue)", cancellationToken, ("$repo", repositoryId), ("$issue", issue));
+        ExecuteAsync("INSERT INTO proposal_dashboards (repository_id, issue_number) VALUES ($repo, $issue) ON CONFLICT DO NOTHING", cancellationToken, ("$repo", repositoryId), ("$issue", issue));
 
     private async Task<bool> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         await database.ExecuteAsync(sql, cancellationToken, [("$now", Now()), .. parameters]) == 1;

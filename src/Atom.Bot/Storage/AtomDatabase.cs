@@ -2,16 +2,27 @@ using System.Data.Common;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using SQLitePCL;
 
 namespace Atom.Bot.Storage;
 
 /// <summary>
-/// The state store: SQLite at <c>ATOM_DATA_DIR/atom.db</c> in WAL mode. One connection per operation
-/// (Microsoft.Data.Sqlite pools them); uniqueness is always a database constraint, never check-then-insert.
+/// The state store: SQLite at <c>ATOM_DATA_DIR/atom.db</c> in WAL mode, or PostgreSQL (<see cref="ForPostgreSql"/>).
+/// One connection per operation (both drivers pool them); uniqueness is always a database constraint, never
+/// check-then-insert. The stores write one query text for both engines (<c>$name</c> placeholders, which
+/// <see cref="DbCommandExtensions.Bind"/> turns into Npgsql's <c>@name</c>); what cannot be written once lives here.
 /// </summary>
-public sealed class AtomDatabase
+public sealed class AtomDatabase : IAsyncDisposable
 {
+    /// <summary>The key of the PostgreSQL advisory lock that stands for SQLite's one writer (<see cref="BeginWriteAsync"/>).</summary>
+    private const long WriteLockKey = 0x41746f6d_57726974; // "AtomWrit"
+
+    /// <summary>The key of the advisory lock under which instances starting together apply migrations once.</summary>
+    private const long MigrationLockKey = 0x41746f6d_4d696772; // "AtomMigr"
+
+    private readonly NpgsqlDataSource? _postgres;
+
     private const int BusyTimeoutMilliseconds = 10_000;
     private const int SqliteConstraint = 19;
     private readonly string _connectionString;
@@ -33,10 +44,32 @@ public sealed class AtomDatabase
         }.ToString();
     }
 
+    private AtomDatabase(NpgsqlDataSource postgres)
+    {
+        _postgres = postgres;
+        _connectionString = "";
+        Path = "";
+    }
+
+    /// <summary>The SQLite file, or empty for PostgreSQL.</summary>
     public string Path { get; }
+
+    public bool IsPostgreSql => _postgres is not null;
+
+    /// <summary>The store in PostgreSQL at <paramref name="connectionString"/>.</summary>
+    public static AtomDatabase ForPostgreSql(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        return new AtomDatabase(NpgsqlDataSource.Create(connectionString));
+    }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
 
@@ -58,29 +91,59 @@ public sealed class AtomDatabase
         return connection;
     }
 
-    /// <summary>Creates the file if needed, switches to WAL and applies every migration not yet applied, each in its own transaction.</summary>
+    /// <summary>
+    /// Applies every migration not yet applied, each in its own transaction: SQLite creates the file and switches to WAL
+    /// first; PostgreSQL holds an advisory lock throughout, so instances starting together apply each migration once.
+    /// </summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        if (_postgres is null)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+        if (_postgres is null)
+        {
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+        }
+        else
+        {
+            await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+        }
+
+        try
+        {
+            return await ApplyMigrationsAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            if (_postgres is not null)
+            {
+                await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyMigrationsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, null, """
             CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
+                version BIGINT PRIMARY KEY,
                 name TEXT NOT NULL,
                 applied_at TEXT NOT NULL
             );
             """, cancellationToken);
 
         var applied = new List<string>();
-        foreach (var migration in Migrations())
+        foreach (var migration in Migrations(_postgres is null ? "" : "postgres."))
         {
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
             await using (var check = connection.CreateCommand())
             {
                 check.Transaction = transaction;
                 check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-                check.Bind("$v", migration.Version);
+                check.Bind("$v", (long)migration.Version);
                 if ((long)(await check.ExecuteScalarAsync(cancellationToken))! > 0)
                 {
                     continue;
@@ -92,7 +155,7 @@ public sealed class AtomDatabase
             {
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
-                record.Bind("$v", migration.Version);
+                record.Bind("$v", (long)migration.Version);
                 record.Bind("$n", migration.Name);
                 record.Bind("$t", DateTimeOffset.UtcNow.ToString("O"));
                 await record.ExecuteNonQueryAsync(cancellationToken);
@@ -106,16 +169,39 @@ public sealed class AtomDatabase
     }
 
     /// <summary>
-    /// A transaction that takes the write lock at once (SQLite's <c>BEGIN IMMEDIATE</c>), so that read-then-write
-    /// sequences such as an audit append serialise instead of failing at commit.
+    /// A transaction that holds the store's one write lock from its start (SQLite's <c>BEGIN IMMEDIATE</c>; in PostgreSQL
+    /// a transaction-scoped advisory lock that every such transaction takes), so that read-then-write sequences such
+    /// as an audit append serialise across connections and instances instead of failing at commit.
     /// </summary>
-    public static DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection is SqliteConnection sqlite)
+        {
+            return sqlite.BeginTransaction(deferred: false);
+        }
+
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({WriteLockKey})", cancellationToken);
+        return transaction;
+    }
 
     /// <summary>A read transaction: one consistent snapshot for a multi-statement read (verification, export).</summary>
-    public static DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+    public static async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+    }
+
+    /// <summary>A JSON document's top-level field as an integer, in the engine's own spelling.</summary>
+    public string JsonInteger(string column, string field) =>
+        _postgres is null ? $"json_extract({column}, '$.{field}')" : $"(({column})::jsonb ->> '{field}')::bigint";
 
     /// <summary>Whether <paramref name="exception"/> is a uniqueness (or other constraint) violation: a lost race, not a fault.</summary>
-    public static bool IsConstraintViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: SqliteConstraint };
+    public static bool IsConstraintViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint } or PostgresException { SqlState: ['2', '3', ..] };
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
@@ -177,12 +263,13 @@ public sealed class AtomDatabase
     }
 
     /// <summary>Embedded <c>Storage/Migrations/NNNN_name.sql</c> files, ordered by their number.</summary>
-    private static IEnumerable<Migration> Migrations()
+    private static IEnumerable<Migration> Migrations(string engine)
     {
         var assembly = Assembly.GetExecutingAssembly();
-        const string prefix = "Atom.Bot.Storage.Migrations.";
+        var prefix = "Atom.Bot.Storage.Migrations." + engine;
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)
+                && char.IsAsciiDigit(n[prefix.Length]))
             .Select(n =>
             {
                 var name = n[prefix.Length..^".sql".Length];
@@ -194,4 +281,12 @@ public sealed class AtomDatabase
     }
 
     private sealed record Migration(int Version, string Name, string Sql);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
 }
