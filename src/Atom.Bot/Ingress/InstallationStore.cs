@@ -29,7 +29,7 @@ public sealed class InstallationStore(AtomDatabase database, AuditLog audit, Tim
                 INSERT INTO installations (installation_id, account, last_action, repositories, updated_at)
                 VALUES ($id, $account, $action, $repositories, $now)
                 ON CONFLICT (installation_id) DO UPDATE SET account = $account, last_action = $action,
-                    repositories = COALESCE($repositories, repositories), updated_at = $now
+                    repositories = COALESCE($repositories, installations.repositories), updated_at = $now
                 """;
             command.Bind("$id", e.Installation.Id);
             command.Bind("$account", account);

@@ -216,7 +216,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         database.ExecuteAsync(
             """
             UPDATE tasks SET pull_request = $pr, package = $package, updated_at = $now,
-                certified_at = CASE WHEN head_sha IS $sha AND certified_at IS NOT NULL THEN certified_at ELSE $certifiedAt END, head_sha = $sha
+                certified_at = CASE WHEN head_sha IS NOT DISTINCT FROM $sha AND certified_at IS NOT NULL THEN certified_at ELSE $certifiedAt END, head_sha = $sha
             WHERE id = $id
             """,
             cancellationToken,

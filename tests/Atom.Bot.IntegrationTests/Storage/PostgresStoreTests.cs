@@ -1,0 +1,118 @@
+using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
+using Atom.Bot.Ingress;
+using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Storage;
+using Atom.Bot.Tasks;
+
+namespace Atom.Bot.IntegrationTests.Storage;
+
+/// <summary>
+/// The stores on PostgreSQL, with the same query texts as on SQLite: migrations apply once however many instances
+/// start together, uniqueness is a constraint, compare-and-set transitions hold, and the audit chain verifies.
+/// </summary>
+public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly string _keys = Directory.CreateTempSubdirectory("atom-pg-keys-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        Directory.Delete(_keys, recursive: true);
+    }
+
+    [Fact]
+    public async Task Instances_starting_together_apply_each_migration_once()
+    {
+        var connection = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+        var instances = Enumerable.Range(0, 3).Select(_ => Own(AtomDatabase.ForPostgreSql(connection))).ToList();
+
+        var applied = await Task.WhenAll(instances.Select(d => d.MigrateAsync(Ct)));
+
+        var sqliteFile = Path.Combine(_keys, "parity.db");
+        var sqlite = await new AtomDatabase(sqliteFile).MigrateAsync(Ct);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        applied.SelectMany(a => a).Order().ShouldBe(sqlite.Order(), "each migration, the same as SQLite's, applied by exactly one instance");
+        (await instances[0].MigrateAsync(Ct)).ShouldBeEmpty();
+        (await instances[1].IsReachableAsync(Ct)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Deliveries_are_stored_once_and_one_active_task_per_issue_holds()
+    {
+        var database = await MigratedAsync();
+        var deliveries = new DeliveryStore(database, TimeProvider.System);
+        (await deliveries.TryAddAsync("d-1", "issues", "labeled", 1, "o/r", "{}", Ct)).ShouldBeTrue();
+        (await deliveries.TryAddAsync("d-1", "issues", "labeled", 1, "o/r", "{}", Ct)).ShouldBeFalse("a replay");
+        (await deliveries.ListUnprocessedAsync(Ct)).ShouldBe(["d-1"]);
+
+        var tasks = new TaskStore(database, TimeProvider.System);
+        var first = await tasks.CreateAsync(NewTask(), Ct);
+        var second = await tasks.CreateAsync(NewTask(), Ct);
+        first.Created.ShouldBeTrue();
+        second.Created.ShouldBeFalse();
+        second.Task.Id.ShouldBe(first.Task.Id);
+
+        var moves = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => tasks.TransitionAsync(first.Task.Id, TaskTransitions.Plan, "test", null, Ct)));
+        moves.Count(m => m).ShouldBe(1, "compare-and-set: one of four wins");
+        (await tasks.ClaimAcknowledgementAsync(first.Task.Id, TimeSpan.FromMinutes(2), Ct)).ShouldBeTrue();
+        (await tasks.ClaimAcknowledgementAsync(first.Task.Id, TimeSpan.FromMinutes(2), Ct)).ShouldBeFalse();
+        (await tasks.GetAsync(first.Task.Id, Ct))!.State.ShouldBe(TaskState.Planning);
+    }
+
+    [Fact]
+    public async Task Audit_entries_appended_at_once_form_one_chain_that_verifies()
+    {
+        var database = await MigratedAsync();
+        var options = SampleOptions();
+        using var keys = new AuditKeys(new AuditOptions { KeyDirectory = _keys });
+        using var first = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
+        using var second = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? first : second).RecordAsync("test.entry", null, "test", new { i }, Ct)));
+
+        var verification = await AuditVerifier.VerifyDatabaseAsync(database, null, Ct);
+        verification.IsValid.ShouldBeTrue(verification.Break?.ToString());
+        verification.Entries.ShouldBeGreaterThanOrEqualTo(20);
+    }
+
+    private async Task<AtomDatabase> MigratedAsync()
+    {
+        var database = Own(AtomDatabase.ForPostgreSql(await (await postgres.ClusterAsync()).CreateDatabaseAsync()));
+        await database.MigrateAsync(Ct);
+        return database;
+    }
+
+    private AtomDatabase Own(AtomDatabase database)
+    {
+        _owned.Add(database);
+        return database;
+    }
+
+    private static NewTask NewTask() => new("o/r", 4242, null, "/nonexistent/repo.git", "main", 7, "Add a greeting", "Please add a greeting.", Payloads.Labeller);
+
+    private static AtomOptions SampleOptions() => new()
+    {
+        WebhookSecret = "webhook-secret-for-postgres-tests",
+        GitHubApiUrl = new Uri("http://127.0.0.1/api/v3/"),
+        LlmBaseUrl = new Uri("http://127.0.0.1/v1"),
+        LlmModel = "m",
+        LlmConcurrency = 1,
+        AuditorBaseUrl = new Uri("http://127.0.0.1/v1"),
+        AuditorModel = "m",
+        DataDir = "/tmp",
+        JobStorage = "memory",
+        LlmTimeoutSeconds = 10,
+        WorkerMaxSteps = 10,
+        MaxAssignments = 3,
+        GitAuthorName = "atom",
+        GitAuthorEmail = "atom@example.com",
+    };
+}
