@@ -288,7 +288,7 @@ public static class AuditCommand
     /// <summary>The database if it exists (migrated to the current schema); reading commands never create one.</summary>
     private static async Task<AtomDatabase?> OpenExistingAsync(Context c)
     {
-        if (!File.Exists(c.Options.DatabasePath))
+        if (!AtomDatabase.Exists(c.Options))
         {
             await ErrorAsync(c, $"atom audit: no database at {c.Options.DatabasePath} (ATOM_DATA_DIR)");
             return null;
@@ -299,7 +299,7 @@ public static class AuditCommand
 
     private static async Task<AtomDatabase> OpenAsync(Context c)
     {
-        var database = new AtomDatabase(c.Options.DatabasePath);
+        var database = AtomDatabase.For(c.Options);
         await database.MigrateAsync(c.Cancellation);
         return database;
     }

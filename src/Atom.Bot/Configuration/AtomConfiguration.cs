@@ -31,6 +31,7 @@ public static class AtomConfiguration
         new("ATOM_AUDITOR_BASE_URL", null, Kind: SettingKind.Url),
         new("ATOM_AUDITOR_MODEL", null),
         new("ATOM_DATA_DIR", DefaultDataDir),
+        new("ATOM_DATABASE", null),
         new("ATOM_JOB_STORAGE", "memory", IsSecret: false),
         new("ATOM_HEALTH_URL", null, Kind: SettingKind.Url),
         new("ATOM_LLM_TIMEOUT_SECONDS", "120", Kind: SettingKind.PositiveInteger),
@@ -203,7 +204,11 @@ public static class AtomConfiguration
             AuditorBaseUrl = Url("ATOM_AUDITOR_BASE_URL") ?? llmBase,
             AuditorModel = Get("ATOM_AUDITOR_MODEL") ?? llmModel,
             DataDir = ExpandHome(Get("ATOM_DATA_DIR")!),
-            JobStorage = Get("ATOM_JOB_STORAGE")!,
+            Database = Get("ATOM_DATABASE"),
+            // With the state in PostgreSQL, Hangfire's jobs go there too, unless ATOM_JOB_STORAGE was given.
+            JobStorage = Get("ATOM_DATABASE") is { } database && values.First(v => v.Variable == "ATOM_JOB_STORAGE").Source == ConfigurationSource.Default
+                ? database
+                : Get("ATOM_JOB_STORAGE")!,
             HealthUrl = Url("ATOM_HEALTH_URL"),
             LlmTimeoutSeconds = Int("ATOM_LLM_TIMEOUT_SECONDS"),
             WorkerMaxSteps = Int("ATOM_WORKER_MAX_STEPS"),

@@ -16,6 +16,9 @@ public sealed record AtomOptions
     public required string AuditorModel { get; init; }
     public required string DataDir { get; init; }
     public required string JobStorage { get; init; }
+
+    /// <summary>Where state lives: null for SQLite in <see cref="DataDir"/>, or a PostgreSQL connection string (<c>ATOM_DATABASE</c>).</summary>
+    public string? Database { get; init; }
     public Uri? HealthUrl { get; init; }
     public required int LlmTimeoutSeconds { get; init; }
     public required int WorkerMaxSteps { get; init; }
@@ -58,6 +61,7 @@ public sealed record AtomOptions
             {
                 nameof(WebhookSecret) or nameof(GitHubToken) or nameof(LlmApiKey) or nameof(DashboardToken) => value is null ? "(none)" : "***",
                 nameof(JobStorage) => Redaction.ConnectionString((string)value!),
+                nameof(Database) => value is null ? "(SQLite)" : Redaction.ConnectionString((string)value),
                 _ => value?.ToString() ?? "(none)",
             };
             builder.Append(first ? "" : ", ").Append(property.Name).Append(" = ").Append(shown);

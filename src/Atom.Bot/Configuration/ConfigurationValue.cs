@@ -7,7 +7,7 @@ public sealed record ConfigurationValue(string Variable, string? Value, Configur
     {
         null => "(unset)",
         _ when IsSecret => Redaction.Mask,
-        _ when Variable == "ATOM_JOB_STORAGE" => Redaction.ConnectionString(Value),
+        _ when Variable is "ATOM_JOB_STORAGE" or "ATOM_DATABASE" => Redaction.ConnectionString(Value),
         _ => Value,
     };
 }

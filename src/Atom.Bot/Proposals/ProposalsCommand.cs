@@ -26,13 +26,13 @@ public static class ProposalsCommand
             return 2;
         }
 
-        if (!File.Exists(options.DatabasePath))
+        if (!AtomDatabase.Exists(options))
         {
             await error.WriteLineAsync($"atom proposals: no database at {options.DatabasePath} (ATOM_DATA_DIR)".AsMemory(), cancellationToken);
             return 1;
         }
 
-        var database = new AtomDatabase(options.DatabasePath);
+        await using var database = AtomDatabase.For(options);
         await database.MigrateAsync(cancellationToken);
         var store = new ProposalStore(database, TimeProvider.System);
         if (args[0] == "list")

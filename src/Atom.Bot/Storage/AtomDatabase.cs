@@ -56,6 +56,20 @@ public sealed class AtomDatabase : IAsyncDisposable
 
     public bool IsPostgreSql => _postgres is not null;
 
+    /// <summary>The store the configuration names: PostgreSQL with <c>ATOM_DATABASE</c>, else SQLite in the data directory.</summary>
+    public static AtomDatabase For(Configuration.AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Database is { } postgres ? ForPostgreSql(postgres) : new AtomDatabase(options.DatabasePath);
+    }
+
+    /// <summary>Whether there is a store to read: PostgreSQL is always there to ask; a SQLite file may not exist yet.</summary>
+    public static bool Exists(Configuration.AtomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Database is not null || File.Exists(options.DatabasePath);
+    }
+
     /// <summary>The store in PostgreSQL at <paramref name="connectionString"/>.</summary>
     public static AtomDatabase ForPostgreSql(string connectionString)
     {

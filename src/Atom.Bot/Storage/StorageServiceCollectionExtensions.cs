@@ -4,12 +4,12 @@ namespace Atom.Bot.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>The SQLite state store, migrated before any other hosted service starts.</summary>
+    /// <summary>The state store (SQLite in the data directory, or PostgreSQL with <c>ATOM_DATABASE</c>), migrated before any other hosted service starts.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(options.DataDir);
-        services.AddSingleton(new AtomDatabase(options.DatabasePath));
+        services.AddSingleton(_ => AtomDatabase.For(options)); // a factory, so that the container disposes it (and its PostgreSQL pool)
         services.AddHostedService<StorageMigrator>();
         return services;
     }

@@ -49,6 +49,11 @@ public sealed class AtomTestHost : IAsyncDisposable
 
     public AtomDatabase Database => Services.GetRequiredService<AtomDatabase>();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> Databases = new(StringComparer.Ordinal);
+
+    private static Task<string> DatabaseFor(string dataDir) =>
+        Databases.GetOrAdd(dataDir, _ => new Lazy<Task<string>>(async () => await (await PostgresFixture.SharedClusterAsync()).CreateDatabaseAsync())).Value;
+
     /// <summary>Starts the service. Pass <paramref name="dataDir"/> to restart on an existing data directory.</summary>
     public static async Task<AtomTestHost> StartAsync(
         GitHubStub github,
@@ -65,6 +70,13 @@ public sealed class AtomTestHost : IAsyncDisposable
             ["ATOM_GITHUB_API_URL"] = github.Url,
             ["ATOM_DATA_DIR"] = dataDir,
         };
+        if (PostgresFixture.FlowsOnPostgreSql)
+        {
+            // One database per data directory, so that a restart on the same directory finds the same state.
+            env["ATOM_DATABASE"] = await DatabaseFor(dataDir);
+            env["ATOM_JOB_STORAGE"] = "memory";
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             env[key] = value;

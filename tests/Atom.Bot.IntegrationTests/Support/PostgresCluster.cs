@@ -67,7 +67,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             await cluster.PgAsync("initdb", ["-D", cluster.Data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
             await cluster.PgAsync("pg_ctl", ["-D", cluster.Data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o",
-                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"]);
+                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400", "start"]);
             return cluster;
         }
         catch
@@ -85,7 +85,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         await command.ExecuteNonQueryAsync();
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name};Maximum Pool Size=8;Connection Idle Lifetime=10;Connection Pruning Interval=5";
     }
 
     public async ValueTask DisposeAsync()

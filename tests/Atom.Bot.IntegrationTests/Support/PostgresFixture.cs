@@ -6,7 +6,18 @@ namespace Atom.Bot.IntegrationTests.Support;
 /// </summary>
 public sealed class PostgresFixture : IAsyncDisposable
 {
-    private readonly Lazy<Task<PostgresCluster>> _cluster = new(PostgresCluster.StartAsync);
+    /// <summary>The run's one cluster, shared by the fixture and by <see cref="AtomTestHost"/> when the flows run on PostgreSQL.</summary>
+    private static readonly Lazy<Task<PostgresCluster>> Cluster = new(PostgresCluster.StartAsync);
+
+    private readonly Lazy<Task<PostgresCluster>> _cluster = Cluster;
+
+    /// <summary>
+    /// <c>ATOM_TEST_STORE=postgres</c> runs every service the tests start on PostgreSQL (state only; jobs stay in memory),
+    /// as <c>.ci/run</c> does in its second pass over the integration tests.
+    /// </summary>
+    public static bool FlowsOnPostgreSql => string.Equals(Environment.GetEnvironmentVariable("ATOM_TEST_STORE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    public static Task<PostgresCluster> SharedClusterAsync() => Cluster.Value;
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -47,7 +47,10 @@ public sealed class SandboxEscapeTests
 
             // What the model was sent back: one line per attempt.
             var result = LlmScriptRequest.TextOf(scenario.Llm.Requests[2].Messages.Last(m => m.GetProperty("role").GetString() == "tool"));
-            string[] attempts = ["environ", "keys", "database", "mirror", "listener", "atom-port", "fork"];
+            // With the state in PostgreSQL there is no atom.db file to read (the connection string is in the environment).
+            string[] attempts = PostgresFixture.FlowsOnPostgreSql
+                ? ["environ", "keys", "mirror", "listener", "atom-port", "fork"]
+                : ["environ", "keys", "database", "mirror", "listener", "atom-port", "fork"];
             foreach (var attempt in attempts)
             {
                 result.ShouldContain($"{attempt}: ", customMessage: result);

@@ -56,6 +56,25 @@ public sealed class AtomConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_PostgreSQL_database_takes_the_jobs_too_unless_job_storage_is_given()
+    {
+        const string postgres = "Host=db;Username=atom;Password=pg-secret-77;Database=atom";
+
+        var both = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_DATABASE"] = postgres });
+        both.Options!.Database.ShouldBe(postgres);
+        both.Options.JobStorage.ShouldBe(postgres);
+        both.Values.Single(v => v.Variable == "ATOM_DATABASE").Display.ShouldNotContain("pg-secret-77");
+        both.Options.ToString().ShouldNotContain("pg-secret-77");
+
+        var separate = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_DATABASE"] = postgres, ["ATOM_JOB_STORAGE"] = "memory" }).Options!;
+        separate.JobStorage.ShouldBe("memory");
+
+        var sqlite = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_DATABASE"] = "" }).Options!;
+        sqlite.Database.ShouldBeNull();
+        sqlite.JobStorage.ShouldBe("memory");
+    }
+
+    [Fact]
     public void Zero_worktree_spares_turns_them_off()
     {
         var options = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_WORKTREE_SPARES"] = "0" }).Options!;
