@@ -12,10 +12,10 @@ public sealed class PostgresFixture : IAsyncDisposable
     private readonly Lazy<Task<PostgresCluster>> _cluster = Cluster;
 
     /// <summary>
-    /// <c>ATOM_TEST_STORE=postgres</c> runs every service the tests start on PostgreSQL (state only; jobs stay in memory),
+    /// <c>TEST_STORE=postgres</c> runs every service the tests start on PostgreSQL (state only; jobs stay in memory),
     /// as <c>.ci/run</c> does in its second pass over the integration tests.
     /// </summary>
-    public static bool FlowsOnPostgreSql => string.Equals(Environment.GetEnvironmentVariable("ATOM_TEST_STORE"), "postgres", StringComparison.OrdinalIgnoreCase);
+    public static bool FlowsOnPostgreSql => string.Equals(Environment.GetEnvironmentVariable("TEST_STORE"), "postgres", StringComparison.OrdinalIgnoreCase);
 
     public static Task<PostgresCluster> SharedClusterAsync() => Cluster.Value;
 
