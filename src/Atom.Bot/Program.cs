@@ -60,6 +60,8 @@ public static class Program
                 return await AuditCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             case "proposals":
                 return await ProposalsCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
+            case "db":
+                return await DatabaseCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             default:
                 await Console.Error.WriteLineAsync($"atom: unknown command '{command}'\n{Usage}");
                 return 2;
@@ -72,6 +74,7 @@ public static class Program
           config                 print the effective configuration and where each value comes from
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
           proposals list | show N  enhancement proposals and their states
+          db copy --to <conn>    move the SQLite store into an empty PostgreSQL database, audit chain intact
         """;
 
     /// <summary>Builds the web service; tests call this with their own options and URLs.</summary>

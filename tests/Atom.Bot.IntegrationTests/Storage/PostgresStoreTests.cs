@@ -83,6 +83,55 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
         verification.Entries.ShouldBeGreaterThanOrEqualTo(20);
     }
 
+    [Fact]
+    public async Task Atom_db_copy_moves_a_SQLite_store_into_PostgreSQL_with_its_audit_chain_intact()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("atom-db-copy-").FullName;
+        try
+        {
+            var options = SampleOptions() with { DataDir = dataDir };
+            var sqlite = new AtomDatabase(options.DatabasePath);
+            await sqlite.MigrateAsync(Ct);
+            var tasks = new TaskStore(sqlite, TimeProvider.System);
+            var created = await tasks.CreateAsync(NewTask(), Ct);
+            await tasks.TransitionAsync(created.Task.Id, TaskTransitions.Plan, "test", "planning", Ct);
+            await new DeliveryStore(sqlite, TimeProvider.System).TryAddAsync("d-1", "issues", "labeled", 1, "o/r", "{}", Ct);
+            using (var keys = new AuditKeys(AuditOptions.From(options)))
+            using (var log = new AuditLog(sqlite, keys, Redactor.For(options), TimeProvider.System))
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    await log.RecordAsync("test.entry", created.Task.Id, "test", new { i }, Ct);
+                }
+            }
+
+            var source = await AuditVerifier.VerifyDatabaseAsync(sqlite, null, Ct);
+            source.IsValid.ShouldBeTrue();
+            var target = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+            var output = new StringWriter();
+            var error = new StringWriter();
+            (await DatabaseCommand.RunAsync(["copy", "--to", target], options, output, error, Ct)).ShouldBe(0, error.ToString());
+            output.ToString().ShouldContain("intact");
+
+            var copy = Own(AtomDatabase.ForPostgreSql(target));
+            var copied = await AuditVerifier.VerifyDatabaseAsync(copy, null, Ct);
+            copied.IsValid.ShouldBeTrue(copied.Break?.ToString());
+            copied.Entries.ShouldBe(source.Entries);
+            copied.Head.ShouldBe(source.Head, "the same chain, to the same head");
+            var moved = new TaskStore(copy, TimeProvider.System);
+            (await moved.GetAsync(created.Task.Id, Ct))!.State.ShouldBe(TaskState.Planning);
+            (await moved.CreateAsync(NewTask() with { IssueNumber = 8 }, Ct)).Task.Id.ShouldBeGreaterThan(created.Task.Id, "identities continue after the copied ids");
+
+            (await DatabaseCommand.RunAsync(["copy", "--to", target], options, new StringWriter(), error, Ct)).ShouldBe(1, "a database that holds data is refused");
+            error.ToString().ShouldContain("already holds Atom data");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     private async Task<AtomDatabase> MigratedAsync()
     {
         var database = Own(AtomDatabase.ForPostgreSql(await (await postgres.ClusterAsync()).CreateDatabaseAsync()));
