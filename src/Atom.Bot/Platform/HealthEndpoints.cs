@@ -25,13 +25,14 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
             var tests = await sandbox.CheckAsync(ct);
             var monitoring = jobs.GetMonitoringApi();
             return Results.Json(new Dictionary<string, object?>
             {
+                ["instances"] = (await instances.ListLiveAsync(ct)).Select(i => new { id = i.Id, host = i.Host, startedAt = i.StartedAt, seenAt = i.SeenAt, self = i.IsThis }),
                 ["tasks"] = Enum.GetValues<TaskState>().ToDictionary(s => s.ToName(), s => counts.GetValueOrDefault(s)),
                 ["queues"] = monitoring.Queues().ToDictionary(q => q.Name, q => new { enqueued = q.Length, fetched = q.Fetched }),
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },

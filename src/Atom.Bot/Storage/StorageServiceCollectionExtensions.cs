@@ -11,6 +11,8 @@ public static class StorageServiceCollectionExtensions
         Directory.CreateDirectory(options.DataDir);
         services.AddSingleton(_ => AtomDatabase.For(options)); // a factory, so that the container disposes it (and its PostgreSQL pool)
         services.AddHostedService<StorageMigrator>();
+        services.AddSingleton<InstanceRegistry>();
+        services.AddHostedService(provider => provider.GetRequiredService<InstanceRegistry>());
         return services;
     }
 }

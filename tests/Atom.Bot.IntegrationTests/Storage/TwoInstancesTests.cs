@@ -47,7 +47,18 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
 
         var verification = await AuditVerifier.VerifyDatabaseAsync(first.Database, null, Ct);
         verification.IsValid.ShouldBeTrue(verification.Break?.ToString());
+
+        // Each lists both, itself marked; an instance that stops leaves the list.
+        await Eventually.TrueAsync(async () => Instances(await first.Client.GetStringAsync("/status", Ct)).Count == 2, "both instances on /status");
+        var seenBySecond = Instances(await second.Client.GetStringAsync("/status", Ct));
+        seenBySecond.Count.ShouldBe(2);
+        seenBySecond.Count(i => i.GetProperty("self").GetBoolean()).ShouldBe(1);
+        await second.StopAsync();
+        Instances(await first.Client.GetStringAsync("/status", Ct)).ShouldHaveSingleItem().GetProperty("self").GetBoolean().ShouldBeTrue();
     }
+
+    private static List<System.Text.Json.JsonElement> Instances(string status) =>
+        [.. System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("instances").EnumerateArray()];
 
     /// <summary>Instances share the audit signing key by mounting the same key file (docs/operations.md).</summary>
     private static void ShareAuditKey(string from, string to)
