@@ -2,6 +2,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.Ingress;
 using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Platform;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
 

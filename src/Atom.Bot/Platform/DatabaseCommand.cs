@@ -1,7 +1,8 @@
 using System.Data.Common;
 using Atom.Bot.Configuration;
+using Atom.Bot.Storage;
 
-namespace Atom.Bot.Storage;
+namespace Atom.Bot.Platform;
 
 /// <summary>
 /// <c>atom db copy --to &lt;PostgreSQL connection string&gt;</c>: moves the SQLite store of <c>ATOM_DATA_DIR</c> into an
@@ -89,7 +90,7 @@ public static class DatabaseCommand
     private static async Task<List<string>> TablesAsync(DbConnection sqlite, CancellationToken cancellationToken)
     {
         await using var command = sqlite.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY rowid";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'instances') ORDER BY rowid";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var tables = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
@@ -124,10 +125,16 @@ public static class DatabaseCommand
 
         if (columns.Contains("id"))
         {
-            await using var identity = to.CreateCommand();
-            identity.Transaction = transaction;
-            identity.CommandText = $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1), (SELECT MAX(id) FROM {table}) IS NOT NULL) WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL";
-            await identity.ExecuteNonQueryAsync(cancellationToken);
+            await using var sequence = to.CreateCommand();
+            sequence.Transaction = transaction;
+            sequence.CommandText = $"SELECT pg_get_serial_sequence('{table}', 'id')";
+            if (await sequence.ExecuteScalarAsync(cancellationToken) is string name)
+            {
+                await using var identity = to.CreateCommand();
+                identity.Transaction = transaction;
+                identity.CommandText = $"SELECT setval('{name}', GREATEST((SELECT MAX(id) FROM {table}), 1), (SELECT MAX(id) FROM {table}) IS NOT NULL)";
+                await identity.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
         return rows;
