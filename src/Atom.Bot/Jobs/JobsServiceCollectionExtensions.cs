@@ -19,8 +19,9 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<JobStorage>(_ => options.UsesPostgreSql
             ? new PostgreSqlStorage(new NpgsqlConnectionFactory(options.JobStorage, new PostgreSqlStorageOptions()))
             : new InMemoryStorage());
-        services.AddHangfire(config =>
+        services.AddHangfire((provider, config) =>
         {
+            config.UseLogProvider(new ServiceLogProvider(provider.GetRequiredService<ILoggerFactory>()));
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
