@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Tests.Configuration;
 using Atom.Bot.Git;
 
 namespace Atom.Bot.Tests.Git;
@@ -19,21 +20,5 @@ public sealed class GitOptionsTests
         git.AuthorEmail.ShouldBe("atom-bot@users.noreply.example.com");
     }
 
-    private static AtomOptions Options() => new()
-    {
-        WebhookSecret = "unused",
-        GitHubApiUrl = new Uri("http://127.0.0.1:9/"),
-        LlmBaseUrl = new Uri("http://127.0.0.1:9/v1"),
-        LlmModel = "unused",
-        LlmConcurrency = 1,
-        AuditorBaseUrl = new Uri("http://127.0.0.1:9/v1"),
-        AuditorModel = "unused",
-        DataDir = "/var/lib/atom",
-        JobStorage = "memory",
-        LlmTimeoutSeconds = 120,
-        WorkerMaxSteps = 40,
-        MaxAssignments = 4,
-        GitAuthorName = "atom-bot",
-        GitAuthorEmail = "atom-bot@users.noreply.example.com",
-    };
+    private static AtomOptions Options() => SampleAtomOptions.Create() with { GitHubAppPrivateKeyPath = null };
 }
