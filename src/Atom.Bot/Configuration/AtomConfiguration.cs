@@ -33,6 +33,7 @@ public static class AtomConfiguration
         new("ATOM_DATA_DIR", DefaultDataDir),
         new("ATOM_DATABASE", null),
         new("ATOM_JOB_STORAGE", "memory", IsSecret: false),
+        new("ATOM_JOB_INVISIBILITY_SECONDS", "300", Kind: SettingKind.PositiveInteger),
         new("ATOM_HEALTH_URL", null, Kind: SettingKind.Url),
         new("ATOM_LLM_TIMEOUT_SECONDS", "120", Kind: SettingKind.PositiveInteger),
         new("ATOM_WORKER_MAX_STEPS", "40", Kind: SettingKind.PositiveInteger),
@@ -209,6 +210,7 @@ public static class AtomConfiguration
             JobStorage = Get("ATOM_DATABASE") is { } database && values.First(v => v.Variable == "ATOM_JOB_STORAGE").Source == ConfigurationSource.Default
                 ? database
                 : Get("ATOM_JOB_STORAGE")!,
+            JobInvisibilitySeconds = Int("ATOM_JOB_INVISIBILITY_SECONDS"),
             HealthUrl = Url("ATOM_HEALTH_URL"),
             LlmTimeoutSeconds = Int("ATOM_LLM_TIMEOUT_SECONDS"),
             WorkerMaxSteps = Int("ATOM_WORKER_MAX_STEPS"),

@@ -17,6 +17,12 @@ public sealed record AtomOptions
     public required string DataDir { get; init; }
     public required string JobStorage { get; init; }
 
+    /// <summary>
+    /// How long an instance may stay silent before its running jobs and assignment claims are taken over by another
+    /// (<c>ATOM_JOB_INVISIBILITY_SECONDS</c>); live instances refresh both every fifth of it.
+    /// </summary>
+    public int JobInvisibilitySeconds { get; init; } = 300;
+
     /// <summary>Where state lives: null for SQLite in <see cref="DataDir"/>, or a PostgreSQL connection string (<c>ATOM_DATABASE</c>).</summary>
     public string? Database { get; init; }
     public Uri? HealthUrl { get; init; }

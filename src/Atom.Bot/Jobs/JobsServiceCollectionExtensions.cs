@@ -2,8 +2,6 @@ using Atom.Bot.Configuration;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
-using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 
 namespace Atom.Bot.Jobs;
 
@@ -13,12 +11,12 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddJobs(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var jobOptions = JobOptions.From(options);
+        services.AddSingleton(jobOptions);
 
         // Storage and activator are per service instance, not Hangfire's process-wide statics, so that two services in
         // one process (tests, or a restart on the same data directory) never run each other's jobs.
-        services.AddSingleton<JobStorage>(_ => options.UsesPostgreSql
-            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(options.JobStorage, new PostgreSqlStorageOptions()))
-            : new InMemoryStorage());
+        services.AddSingleton<JobStorage>(_ => options.UsesPostgreSql ? SharedJobs.Open(jobOptions) : new InMemoryStorage());
         services.AddHangfire((provider, config) =>
         {
             config.UseLogProvider(new ServiceLogProvider(provider.GetRequiredService<ILoggerFactory>()));

@@ -15,13 +15,21 @@ public sealed class WorkScheduler(IBackgroundJobClient jobs, IEnumerable<WorkIte
         where TWork : IWorkItem
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (!_queues.TryGetValue(typeof(TWork), out var queue))
-        {
-            throw new InvalidOperationException($"No processor is registered for {typeof(TWork).Name}: call services.AddWorkItem<{typeof(TWork).Name}, TProcessor>(queue) in its area.");
-        }
-
-        return jobs.Enqueue<IWorkItemProcessor<TWork>>(queue, p => p.ProcessAsync(work, CancellationToken.None));
+        return jobs.Enqueue<IWorkItemProcessor<TWork>>(QueueOf<TWork>(), p => p.ProcessAsync(work, CancellationToken.None));
     }
+
+    /// <summary>Enqueues the item once <paramref name="delay"/> has passed (on whichever instance's scheduler is first).</summary>
+    public string Schedule<TWork>(TWork work, TimeSpan delay)
+        where TWork : IWorkItem
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return jobs.Schedule<IWorkItemProcessor<TWork>>(QueueOf<TWork>(), p => p.ProcessAsync(work, CancellationToken.None), delay);
+    }
+
+    private string QueueOf<TWork>() =>
+        _queues.TryGetValue(typeof(TWork), out var queue)
+            ? queue
+            : throw new InvalidOperationException($"No processor is registered for {typeof(TWork).Name}: call services.AddWorkItem<{typeof(TWork).Name}, TProcessor>(queue) in its area.");
 
     /// <summary>Enqueues each item (recovery's re-enqueue of what a store lists as unfinished) and says how many.</summary>
     public int EnqueueAll<TWork>(IEnumerable<TWork> work)

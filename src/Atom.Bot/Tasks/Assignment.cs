@@ -23,5 +23,8 @@ public sealed record Assignment
     public required AssignmentState State { get; init; }
     public required int Attempts { get; init; }
     public string? ClaimId { get; init; }
+
+    /// <summary>The instance (<c>InstanceRegistry.Id</c>) that made the current or last claim.</summary>
+    public string? ClaimedBy { get; init; }
     public AssignmentResult? Result { get; init; }
 }

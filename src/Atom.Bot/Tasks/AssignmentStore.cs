@@ -13,7 +13,7 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private const string Columns = "id, task_id, round, ordinal, title, instructions, feedback, scope, branch, state, attempts, claim_id, result";
+    private const string Columns = "id, task_id, round, ordinal, title, instructions, feedback, scope, branch, state, attempts, claim_id, result, claimed_by";
 
     /// <summary>Creates the round's assignments once; a second call for the same round returns what the first stored.</summary>
     public async Task<IReadOnlyList<Assignment>> CreateRoundAsync(long taskId, int round, IReadOnlyList<NewAssignment> assignments, CancellationToken cancellationToken)
@@ -69,20 +69,47 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
             ORDER BY id
             """, cancellationToken);
 
-    /// <summary>Takes the assignment for one run: null when it is already finished or cancelled.</summary>
-    public async Task<Assignment?> ClaimAsync(long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the assignment for one run by <paramref name="instance"/>: a queued one, or a running one whose claim has
+    /// not been refreshed (<see cref="HeartbeatAsync"/>) for <paramref name="takeoverAfter"/>, because the instance
+    /// that holds it died. Null when it is finished or cancelled, or held by a live run (<see cref="HeldUntilAsync"/>).
+    /// </summary>
+    public async Task<Assignment?> ClaimAsync(long id, string instance, TimeSpan takeoverAfter, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         var claimed = await database.ExecuteAsync(
             """
-            UPDATE assignments SET state = 'running', attempts = attempts + 1, claim_id = $claim, started_at = $now
-            WHERE id = $id AND state IN ('queued','running')
+            UPDATE assignments SET state = 'running', attempts = attempts + 1, claim_id = $claim, claimed_by = $instance, started_at = $now, heartbeat_at = $now
+            WHERE id = $id AND (state = 'queued' OR (state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $stale)))
             """,
             cancellationToken,
             ("$claim", Guid.NewGuid().ToString("N")),
-            ("$now", Now()),
+            ("$instance", instance),
+            ("$now", Time(now)),
+            ("$stale", Time(now - takeoverAfter)),
             ("$id", id));
         return claimed == 1 ? await GetAsync(id, cancellationToken) : null;
     }
+
+    /// <summary>
+    /// When a live run holds the assignment: the moment its claim may be taken over if no heartbeat comes before
+    /// (null when nobody holds it: finished, cancelled or queued).
+    /// </summary>
+    public async Task<DateTimeOffset?> HeldUntilAsync(long id, TimeSpan takeoverAfter, CancellationToken cancellationToken) =>
+        (await database.QueryAsync(
+            "SELECT heartbeat_at FROM assignments WHERE id = $id AND state = 'running' AND heartbeat_at IS NOT NULL",
+            r => ParseTime(r.GetString(0)) + takeoverAfter,
+            cancellationToken,
+            ("$id", id))).Cast<DateTimeOffset?>().SingleOrDefault();
+
+    /// <summary>Keeps the claim alive; false when it was lost (cancelled, finished, or taken over).</summary>
+    public async Task<bool> HeartbeatAsync(long id, string claimId, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE assignments SET heartbeat_at = $now WHERE id = $id AND claim_id = $claim AND state = 'running'",
+            cancellationToken,
+            ("$now", Now()),
+            ("$id", id),
+            ("$claim", claimId)) == 1;
 
     /// <summary>Writes the result under the claim; false when another run claimed the assignment since, or it was cancelled.</summary>
     public async Task<bool> FinishAsync(long id, string claimId, AssignmentState state, AssignmentResult result, CancellationToken cancellationToken)
@@ -104,7 +131,7 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
     /// <summary>Puts a claimed assignment back in the queue (the run threw and Hangfire will retry it).</summary>
     public Task ReleaseAsync(long id, string claimId, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
-            "UPDATE assignments SET state = 'queued', claim_id = NULL WHERE id = $id AND claim_id = $claim AND state = 'running'",
+            "UPDATE assignments SET state = 'queued', claim_id = NULL, claimed_by = NULL, heartbeat_at = NULL WHERE id = $id AND claim_id = $claim AND state = 'running'",
             cancellationToken,
             ("$id", id),
             ("$claim", claimId));
@@ -154,11 +181,16 @@ public sealed class AssignmentStore(AtomDatabase database, TimeProvider clock)
             Attempts = reader.GetInt32(10),
             ClaimId = reader.IsDBNull(11) ? null : reader.GetString(11),
             Result = reader.IsDBNull(12) ? null : JsonSerializer.Deserialize<AssignmentResult>(reader.GetString(12), Json),
+            ClaimedBy = reader.IsDBNull(13) ? null : reader.GetString(13),
         }, cancellationToken, parameters);
 
     private static string Name(AssignmentState state) => state.ToString().ToLowerInvariant();
 
     private static AssignmentState Parse(string name) => Enum.Parse<AssignmentState>(name, ignoreCase: true);
 
-    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    private string Now() => Time(clock.GetUtcNow());
+
+    private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 }

@@ -4,6 +4,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
+using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 
@@ -27,6 +28,9 @@ public sealed partial class AssignmentWorker(
     TestRunner testRunner,
     WorkScheduler scheduler,
     AgentLimits limits,
+    InstanceRegistry instance,
+    JobOptions jobOptions,
+    TimeProvider clock,
     ILogger<AssignmentWorker> logger) : IWorkItemProcessor<RunAssignment>
 {
     Task IWorkItemProcessor<RunAssignment>.ProcessAsync(RunAssignment work, CancellationToken cancellationToken) => RunAsync(work, cancellationToken);
@@ -34,9 +38,18 @@ public sealed partial class AssignmentWorker(
     public async Task RunAsync(RunAssignment work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var assignment = await assignments.ClaimAsync(work.AssignmentId, cancellationToken);
+        var assignment = await assignments.ClaimAsync(work.AssignmentId, instance.Id, jobOptions.TakeoverAfter, cancellationToken);
         if (assignment is null)
         {
+            // A live run elsewhere holds it (this job is a duplicate: recovery, or a job fetched again). Look again when
+            // that claim would expire, so that the assignment is not lost if its instance dies before finishing.
+            if (await assignments.HeldUntilAsync(work.AssignmentId, jobOptions.TakeoverAfter, cancellationToken) is { } heldUntil)
+            {
+                var wait = heldUntil - clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+                scheduler.Schedule(work, wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1));
+                LogHeldElsewhere(logger, work.AssignmentId, heldUntil);
+            }
+
             return;
         }
 
@@ -51,6 +64,8 @@ public sealed partial class AssignmentWorker(
         }
 
         AssignmentResult result;
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = HeartbeatAsync(assignment, heartbeatStop.Token);
         try
         {
             result = await ExecuteAsync(task, assignment, cancellationToken);
@@ -68,9 +83,12 @@ public sealed partial class AssignmentWorker(
         catch (Exception)
         {
             // Hangfire retries the job; the next run claims the assignment again and starts from the remote branch.
+            await StopAsync(heartbeatStop, heartbeat);
             await assignments.ReleaseAsync(assignment.Id, assignment.ClaimId!, CancellationToken.None);
             throw;
         }
+
+        await StopAsync(heartbeatStop, heartbeat);
 
         var state = result.Outcome == AssignmentOutcome.Failed ? AssignmentState.Failed : AssignmentState.Done;
         if (await assignments.FinishAsync(assignment.Id, assignment.ClaimId!, state, result, cancellationToken))
@@ -222,6 +240,46 @@ public sealed partial class AssignmentWorker(
             .Order(StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>
+    /// Refreshes the claim every <see cref="JobOptions.Heartbeat"/> while the run lasts, so that other instances know
+    /// this one is alive; stops when the claim is lost (the agent loop notices that on its own at its next step).
+    /// </summary>
+    private async Task HeartbeatAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(jobOptions.Heartbeat, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (!await assignments.HeartbeatAsync(assignment.Id, assignment.ClaimId!, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A database hiccup must not fail the run; a claim that goes stale because of it is taken over, and this
+            // run's result is then void (FinishAsync checks the claim).
+            LogHeartbeatFailed(logger, assignment.Id, ex);
+        }
+    }
+
+    private static async Task StopAsync(CancellationTokenSource stop, Task heartbeat)
+    {
+        await stop.CancelAsync();
+        await heartbeat;
+    }
+
+    [LoggerMessage(EventId = 5031, Level = LogLevel.Information, Message = "Assignment {AssignmentId} is held by a live run until {HeldUntil}; looking again then")]
+    private static partial void LogHeldElsewhere(ILogger logger, long assignmentId, DateTimeOffset heldUntil);
+
+    [LoggerMessage(EventId = 5032, Level = LogLevel.Warning, Message = "Assignment {AssignmentId}: its claim could not be refreshed")]
+    private static partial void LogHeartbeatFailed(ILogger logger, long assignmentId, Exception exception);
 
     [LoggerMessage(EventId = 5030, Level = LogLevel.Information, Message = "Task {TaskId}: assignment {AssignmentId} ended {Outcome} after {Steps} steps with {Refusals} refusals")]
     private static partial void LogFinished(ILogger logger, long taskId, long assignmentId, AssignmentOutcome outcome, int steps, int refusals);

@@ -63,7 +63,7 @@ public sealed class ProposalLoopTests
 
         var scope = new Scope(["src/**"], [], 20, 800);
         var round = await scenario.Assignments.CreateRoundAsync(task.Id, 0, [new NewAssignment(1, "work", "do it", finding ? $"- error: {Finding} (src/a{issue}.cs)" : null, scope, $"atom/issue-{issue}/x")], CancellationToken.None);
-        var claimed = (await scenario.Assignments.ClaimAsync(round[0].Id, CancellationToken.None))!;
+        var claimed = (await scenario.Assignments.ClaimAsync(round[0].Id, "test", TimeSpan.FromMinutes(5), CancellationToken.None))!;
         await scenario.Assignments.FinishAsync(claimed.Id, claimed.ClaimId!, AssignmentState.Done, new AssignmentResult
         {
             Outcome = AssignmentOutcome.Completed,
