@@ -1,12 +1,14 @@
 using System.Net;
 using Atom.Bot.Audit;
 using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Storage;
+using Atom.Bot.Tasks;
 
 namespace Atom.Bot.IntegrationTests.Storage;
 
 /// <summary>
-/// Two service instances over one PostgreSQL database, as behind one webhook URL: what reaches both is done once.
-/// (Each instance keeps its own in-memory jobs here; sharing jobs and taking over a dead instance's work come next.)
+/// Two service instances over one PostgreSQL database, as behind one webhook URL: what reaches both is done once, and
+/// what a dead instance held is finished by the other.
 /// </summary>
 public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposable
 {
@@ -55,6 +57,114 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
         seenBySecond.Count(i => i.GetProperty("self").GetBoolean()).ShouldBe(1);
         await second.StopAsync();
         Instances(await first.Client.GetStringAsync("/status", Ct)).ShouldHaveSingleItem().GetProperty("self").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_instance_killed_while_its_assignment_runs_leaves_it_to_the_other_which_finishes_it_with_one_pull_request()
+    {
+        var database = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+        using var github = new GitHubStub();
+        using var llm = new LlmScript();
+        using var repository = TestRepository.Create(new Dictionary<string, string> { ["README.md"] = "# Widgets\n", ["src/app.txt"] = "hello\n" });
+        github.Settings(null);
+        github.BranchHead = repository.Head;
+
+        // Two processes; jobs follow the state into PostgreSQL and are shared. An instance silent for 5 s is presumed dead.
+        var environment = new Dictionary<string, string?>
+        {
+            ["ATOM_DATABASE"] = database,
+            ["ATOM_JOB_INVISIBILITY_SECONDS"] = "5",
+            ["ATOM_LLM_BASE_URL"] = llm.BaseUrl.ToString(),
+            ["ATOM_LLM_MODEL"] = "scripted-model",
+            ["ATOM_LLM_CONCURRENCY"] = "1",
+            ["ATOM_WORKTREE_SPARES"] = "0",
+        };
+        await using var first = await AtomProcess.StartAsync(github, _firstDir, environment);
+        ShareAuditKey(_firstDir, _secondDir);
+        await using var second = await AtomProcess.StartAsync(github, _secondDir, environment);
+
+        // The plan; the worker's first request, whose answer never comes to the instance that asked (it is killed while
+        // waiting); then the run of whoever takes the assignment over, and the auditor.
+        llm.ReplyJson(new
+        {
+            rationale = "One change.",
+            assignments = new[] { new { title = "Code", instructions = "Add a greeting.", scope = new { allow = new[] { "src/**" }, deny = Array.Empty<string>() } } },
+        });
+        llm.ReplyToolCall("write_file", new { path = "src/doomed.txt", content = "never\n" }, delay: TimeSpan.FromSeconds(40));
+        llm.ReplyToolCall("write_file", new { path = "src/greeting.txt", content = "hello\n" }).ReplyToolCall("finish", new { summary = "Done." });
+        llm.ReplyJson(new { score = 0.9, verdict = "pass", findings = Array.Empty<object>() });
+
+        var labeled = Payloads.Labeled(cloneUrl: repository.BarePath);
+        labeled["repository"]!["default_branch"] = "main";
+        (await first.SendAsync("issues", labeled)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Eventually.TrueAsync(() => llm.Requests.Count >= 2, "the worker's first LLM request", TimeSpan.FromSeconds(60));
+
+        await using var store = AtomDatabase.ForPostgreSql(database);
+        var assignments = new AssignmentStore(store, TimeProvider.System);
+        var task = (await new TaskStore(store, TimeProvider.System).ListRecentAsync(10, Ct)).ShouldHaveSingleItem();
+        var running = (await assignments.ListForTaskAsync(task.Id, Ct)).ShouldHaveSingleItem();
+        running.State.ShouldBe(AssignmentState.Running);
+        var (doomed, survivor) = running.ClaimedBy!.Contains($":{first.ProcessId}:", StringComparison.Ordinal) ? (first, second) : (second, first);
+        await doomed.KillAsync();
+
+        // The survivor fetches the job again once its dead instance stopped sliding it, takes over the stale claim, runs
+        // the assignment from the remote branch, and the task goes on to its one pull request.
+        try
+        {
+            await Eventually.TrueAsync(() => github.PullRequests.Count >= 1, "the pull request", TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nsurvivor:\n{string.Join('\n', survivor.Output.Split('\n').TakeLast(60))}", ex);
+        }
+
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(2));
+        github.PullRequests.ShouldHaveSingleItem();
+        var finished = (await assignments.ListForTaskAsync(task.Id, Ct)).ShouldHaveSingleItem();
+        finished.State.ShouldBe(AssignmentState.Done);
+        finished.Attempts.ShouldBe(2, "one run by the killed instance, one by the survivor");
+        finished.ClaimedBy.ShouldNotBeNull().ShouldContain($":{survivor.ProcessId}:");
+        finished.Result!.FilesChanged.ShouldBe(["src/greeting.txt"]);
+        (await new TaskStore(store, TimeProvider.System).GetAsync(task.Id, Ct))!.State.ShouldBe(TaskState.AwaitingApproval);
+        llm.UnscriptedRequests.ShouldBe(0);
+        github.Comments(1).Count(c => c.Contains("👀", StringComparison.Ordinal)).ShouldBeLessThanOrEqualTo(1);
+
+        var verification = await AuditVerifier.VerifyDatabaseAsync(store, null, Ct);
+        verification.IsValid.ShouldBeTrue(verification.Break?.ToString());
+        (await store.QueryAsync(
+            "SELECT COUNT(*) FROM audit_entries WHERE task_id = $task AND kind = $kind",
+            r => r.GetInt64(0),
+            Ct,
+            ("$task", task.Id),
+            ("$kind", AuditKinds.AssignmentFinished)))[0].ShouldBe(1, "the killed run never finished; its late result would be void");
+    }
+
+    [Fact]
+    public async Task Approve_on_two_instances_at_the_same_moment_merges_once()
+    {
+        var database = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+
+        // Each instance processes what it receives (its own jobs), so the two approvals are decided by two instances at once.
+        await using var scenario = await AtomScenario.StartAsync(environment: new Dictionary<string, string?> { ["ATOM_DATABASE"] = database, ["ATOM_JOB_STORAGE"] = "memory" });
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+        var other = await scenario.StartAnotherInstanceAsync();
+        var pull = task.PullRequest!.Value;
+
+        // Either approval alone would merge (one writer's approval is required).
+        var sent = await Task.WhenAll(
+            scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, "alice", "/approve")),
+            other.SendAsync("issue_comment", Payloads.Comment(pull, "bob", "/approve")));
+        sent.ShouldAllBe(r => r.StatusCode == HttpStatusCode.OK);
+
+        await scenario.WaitForStateAsync(TaskState.Merged);
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(1));
+        scenario.GitHub.Merges().ShouldHaveSingleItem();
+        var entries = await scenario.AuditAsync(task.Id);
+        entries.Count(e => e.Kind == AuditKinds.Merge).ShouldBe(1);
+        entries.Count(e => e.Kind == AuditKinds.MergeOrdered).ShouldBe(1);
+        (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
     }
 
     private static List<System.Text.Json.JsonElement> Instances(string status) =>

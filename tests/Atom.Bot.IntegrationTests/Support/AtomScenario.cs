@@ -17,6 +17,7 @@ public sealed class AtomScenario : IAsyncDisposable
     private readonly string _dataDir;
     private readonly Dictionary<string, string?> _environment;
     private readonly Action<WebApplicationBuilder>? _configure;
+    private readonly List<(AtomTestHost Host, string DataDir)> _others = [];
 
     private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment, Action<WebApplicationBuilder>? configure)
     {
@@ -83,8 +84,27 @@ public sealed class AtomScenario : IAsyncDisposable
         Host = await StartHostAsync();
     }
 
-    private Task<AtomTestHost> StartHostAsync() =>
-        AtomTestHost.StartAsync(GitHub, _dataDir, _environment, builder =>
+    /// <summary>
+    /// Starts another instance of the service beside <see cref="Host"/>, over the same outside world and environment
+    /// (give it an <c>ATOM_DATABASE</c> to share state) with its own data directory and the shared audit key, as
+    /// instances behind one load balancer run. Stopped with the scenario.
+    /// </summary>
+    public async Task<AtomTestHost> StartAnotherInstanceAsync()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("atom-scenario-other-").FullName;
+        var keys = Directory.CreateDirectory(Path.Combine(dataDir, "keys"));
+        foreach (var file in Directory.GetFiles(Path.Combine(_dataDir, "keys")))
+        {
+            File.Copy(file, Path.Combine(keys.FullName, Path.GetFileName(file)));
+        }
+
+        var host = await StartHostAsync(dataDir);
+        _others.Add((host, dataDir));
+        return host;
+    }
+
+    private Task<AtomTestHost> StartHostAsync(string? dataDir = null) =>
+        AtomTestHost.StartAsync(GitHub, dataDir ?? _dataDir, _environment, builder =>
         {
             builder.Services.AddSingleton(new LlmPoolTuning { RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromSeconds(2) });
             _configure?.Invoke(builder);
@@ -218,6 +238,10 @@ public sealed class AtomScenario : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
+        foreach (var (other, _) in _others)
+        {
+            await other.DisposeAsync();
+        }
         if (Http is not null)
         {
             await Http.DisposeAsync();
@@ -227,12 +251,15 @@ public sealed class AtomScenario : IAsyncDisposable
         GitHub.Dispose();
         Repository.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
+        foreach (var dataDir in _others.Select(o => o.DataDir).Prepend(_dataDir))
         {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

@@ -108,7 +108,14 @@ public sealed class AtomTestHost : IAsyncDisposable
 
     public async Task<HttpResponseMessage> SendRawAsync(string @event, string body, string? deliveryId = null, string? secret = WebhookSecret)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhooks")
+        using var request = Delivery(@event, body, deliveryId, secret);
+        return await Client.SendAsync(request);
+    }
+
+    /// <summary>A webhook delivery as GitHub sends it: its headers, and the body signed with <paramref name="secret"/> (unsigned when empty).</summary>
+    public static HttpRequestMessage Delivery(string @event, string body, string? deliveryId = null, string? secret = WebhookSecret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhooks")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
@@ -120,7 +127,7 @@ public sealed class AtomTestHost : IAsyncDisposable
             request.Headers.Add("X-Hub-Signature-256", Sign(body, secret));
         }
 
-        return await Client.SendAsync(request);
+        return request;
     }
 
     public static string Sign(string body, string secret) =>

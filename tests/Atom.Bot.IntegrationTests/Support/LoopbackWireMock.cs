@@ -29,7 +29,8 @@ public static class LoopbackWireMock
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the moment of asking (bind it at once, and retry on a clash).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
