@@ -92,14 +92,25 @@ public sealed class ApprovalStore(AtomDatabase database, TimeProvider clock)
             .Select(g => new GitHubPerson(g.Key, g.Last().Login))
             .ToList();
 
-    /// <summary>Takes the right to merge <paramref name="sha"/>; false when another signal is already merging.</summary>
-    public async Task<bool> ClaimMergeAsync(long taskId, string sha, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
-            "UPDATE tasks SET merge_claim = $sha WHERE id = $task AND merge_claim IS NULL AND state = 'awaiting_approval'",
+    /// <summary>
+    /// Takes the right to merge <paramref name="sha"/>; false when another signal is already merging. A claim older than
+    /// <paramref name="staleAfter"/> was left by an instance that died mid-merge, and is taken.
+    /// </summary>
+    public async Task<bool> ClaimMergeAsync(long taskId, string sha, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return await database.ExecuteAsync(
+            """
+            UPDATE tasks SET merge_claim = $sha, merge_claimed_at = $now
+            WHERE id = $task AND state = 'awaiting_approval' AND (merge_claim IS NULL OR merge_claimed_at IS NULL OR merge_claimed_at < $stale)
+            """,
             cancellationToken,
             ("$task", taskId),
-            ("$sha", sha)) == 1;
+            ("$sha", sha),
+            ("$now", now.ToString("O", CultureInfo.InvariantCulture)),
+            ("$stale", now.Subtract(staleAfter).ToString("O", CultureInfo.InvariantCulture))) == 1;
+    }
 
     public Task ReleaseMergeAsync(long taskId, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE tasks SET merge_claim = NULL WHERE id = $task", cancellationToken, ("$task", taskId));
+        database.ExecuteAsync("UPDATE tasks SET merge_claim = NULL, merge_claimed_at = NULL WHERE id = $task", cancellationToken, ("$task", taskId));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
+using Atom.Bot.Jobs;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Octokit;
@@ -21,6 +22,7 @@ public sealed partial class TaskMerger(
     GitHubConversation conversation,
     AuditLog audit,
     ExecutionReceipts receipts,
+    JobOptions jobOptions,
     ILogger<TaskMerger> logger)
 {
     /// <summary>The requester by id; a task from before ids were stored compares logins, which can only exclude more.</summary>
@@ -41,11 +43,27 @@ public sealed partial class TaskMerger(
     /// </summary>
     public async Task<DeliveryOutcome> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
     {
-        if (!await approvals.ClaimMergeAsync(task.Id, sha, cancellationToken))
+        if (!await approvals.ClaimMergeAsync(task.Id, sha, jobOptions.TakeoverAfter, cancellationToken))
         {
             return DeliveryOutcome.Handled("approved; another signal is already merging");
         }
 
+        // A failure before GitHub was asked to merge gives the claim back, so that the retry of this delivery (or the next
+        // approval) can merge; after it, the claim stays until it expires: GitHub may have merged, and its webhook says so.
+        var progress = new MergeProgress();
+        try
+        {
+            return await MergeClaimedAsync(client, task, settings, sha, counted, progress, cancellationToken);
+        }
+        catch (Exception) when (!progress.MergeSent)
+        {
+            await approvals.ReleaseMergeAsync(task.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<DeliveryOutcome> MergeClaimedAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, MergeProgress progress, CancellationToken cancellationToken)
+    {
         var pr = task.PullRequest!.Value;
 
         // Right before the merge: every counted approver must still be one, asked afresh (not the minute-long cache),
@@ -112,6 +130,7 @@ public sealed partial class TaskMerger(
         var mergeStarted = Stopwatch.GetTimestamp();
         try
         {
+            progress.MergeSent = true;
             merged = await client.PullRequest.Merge(task.Owner, task.Name, pr, new MergePullRequest
             {
                 Sha = sha,
@@ -188,6 +207,11 @@ public sealed partial class TaskMerger(
         }
 
         return null;
+    }
+
+    private sealed class MergeProgress
+    {
+        public bool MergeSent { get; set; }
     }
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Task {TaskId}: merged {Sha} as {MergeCommit}")]

@@ -53,6 +53,22 @@ public sealed class ApprovalTests
     }
 
     [Fact]
+    public async Task A_merge_that_fails_before_GitHub_is_asked_gives_its_claim_back_and_the_retried_delivery_merges()
+    {
+        var (scenario, task, pull) = await CertifiedAsync();
+        await using var _ = scenario;
+
+        // The pull request check right before the merge fails past the client's own retries (4 attempts): the delivery
+        // job fails after claiming the merge, and Hangfire runs it again.
+        scenario.GitHub.FailFirst("GET", $"/repos/*/*/pulls/{pull}", 502, times: 4);
+        await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, Writer, "approved", task.HeadSha!));
+
+        await scenario.WaitForStateAsync(TaskState.Merged);
+        scenario.GitHub.Requests("GET", $"/repos/*/*/pulls/{pull}").Count.ShouldBeGreaterThanOrEqualTo(5);
+        scenario.GitHub.Merges().ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task Approve_from_a_read_only_user_is_refused_with_the_reason()
     {
         var (scenario, _, pull) = await CertifiedAsync();

@@ -1,3 +1,4 @@
+using Atom.Bot.Approval;
 using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.Ingress;
@@ -66,6 +67,52 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
         (await tasks.ClaimAcknowledgementAsync(first.Task.Id, TimeSpan.FromMinutes(2), Ct)).ShouldBeTrue();
         (await tasks.ClaimAcknowledgementAsync(first.Task.Id, TimeSpan.FromMinutes(2), Ct)).ShouldBeFalse();
         (await tasks.GetAsync(first.Task.Id, Ct))!.State.ShouldBe(TaskState.Planning);
+    }
+
+    [Fact]
+    public async Task Claims_of_a_live_instance_hold_and_claims_left_by_a_dead_one_expire_after_the_takeover_time()
+    {
+        var database = await MigratedAsync();
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-12-04T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var takeover = TimeSpan.FromMinutes(5);
+        var task = (await new TaskStore(database, clock).CreateAsync(NewTask(), Ct)).Task;
+        var assignments = new AssignmentStore(database, clock);
+        var id = (await assignments.CreateRoundAsync(task.Id, 0, [new NewAssignment(1, "Code", "Do it.", null, new Scope(["src/**"], [], 20, 800), "atom/7-code-1")], Ct))[0].Id;
+
+        var first = (await assignments.ClaimAsync(id, "one", takeover, Ct)).ShouldNotBeNull();
+        (await assignments.ClaimAsync(id, "two", takeover, Ct)).ShouldBeNull("held by a live run");
+        (await assignments.HeldUntilAsync(id, takeover, Ct)).ShouldBe(clock.GetUtcNow() + takeover);
+        clock.Advance(TimeSpan.FromMinutes(4));
+        (await assignments.HeartbeatAsync(id, first.ClaimId!, Ct)).ShouldBeTrue();
+        clock.Advance(TimeSpan.FromMinutes(4));
+        (await assignments.ClaimAsync(id, "two", takeover, Ct)).ShouldBeNull("its heartbeat came 4 minutes ago: still alive");
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var second = (await assignments.ClaimAsync(id, "two", takeover, Ct)).ShouldNotBeNull("6 minutes without a heartbeat: taken over");
+        second.ClaimedBy.ShouldBe("two");
+        second.Attempts.ShouldBe(2);
+        (await assignments.HeartbeatAsync(id, first.ClaimId!, Ct)).ShouldBeFalse("the first run lost its claim");
+        (await assignments.FinishAsync(id, first.ClaimId!, AssignmentState.Done, new AssignmentResult { Outcome = AssignmentOutcome.Completed, Summary = "late" }, Ct))
+            .ShouldBeFalse("a late result of the first run is void");
+
+        await database.ExecuteAsync("UPDATE tasks SET state = 'awaiting_approval' WHERE id = $id", Ct, ("$id", task.Id));
+        var approvals = new ApprovalStore(database, clock);
+        (await approvals.ClaimMergeAsync(task.Id, "abc", takeover, Ct)).ShouldBeTrue();
+        (await approvals.ClaimMergeAsync(task.Id, "abc", takeover, Ct)).ShouldBeFalse("another signal is merging");
+        clock.Advance(TimeSpan.FromMinutes(4));
+        (await approvals.ClaimMergeAsync(task.Id, "abc", takeover, Ct)).ShouldBeFalse();
+        clock.Advance(TimeSpan.FromMinutes(2));
+        (await approvals.ClaimMergeAsync(task.Id, "abc", takeover, Ct)).ShouldBeTrue("its instance died mid-merge");
+        await approvals.ReleaseMergeAsync(task.Id, Ct);
+        (await approvals.ClaimMergeAsync(task.Id, "abc", takeover, Ct)).ShouldBeTrue("given back");
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset _now = now;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
     }
 
     [Fact]
