@@ -9,6 +9,10 @@ namespace Atom.Bot.Audit;
 /// </summary>
 public sealed class AuditKeys : IDisposable
 {
+    /// <summary>Why a key can be missing or foreign when several instances share a database.</summary>
+    private const string SharedKeyNote =
+        "Instances sharing one database sign one chain with one key: each must mount the same keys directory (docs/operations.md).";
+
     private readonly Lock _lock = new();
     private readonly List<SigningKey> _loaded = [];
     private readonly ILogger _logger;
@@ -61,7 +65,9 @@ public sealed class AuditKeys : IDisposable
 
             if (!File.Exists(CurrentPath))
             {
-                throw new InvalidOperationException($"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist: restore the keys directory from a backup.");
+                throw new InvalidOperationException(
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist: restore the keys directory from a backup, " +
+                    $"or, for another instance on a shared database, mount the keys directory of the instances already running. {SharedKeyNote}");
             }
 
             var onDisk = Track(SigningKey.Load(CurrentPath));
@@ -78,7 +84,9 @@ public sealed class AuditKeys : IDisposable
 
             if (onDisk.KeyId != keyId)
             {
-                throw new InvalidOperationException($"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}.");
+                throw new InvalidOperationException(
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}: this is another chain's key. " +
+                    $"Restore the keys directory that belongs to this database. {SharedKeyNote}");
             }
 
             return _current = onDisk;
