@@ -73,7 +73,7 @@ public static class AuditCommand
             }
 
             result = await AuditVerifier.VerifyDatabaseAsync(database, c.Flags.GetValueOrDefault("public-key"), c.Cancellation);
-            what = database.Path;
+            what = c.Options.Database is { } postgres ? Redaction.ConnectionString(postgres) : database.Path;
         }
 
         if (result.Break is { } broken)
