@@ -9,9 +9,10 @@ namespace Atom.Bot.Audit;
 /// </summary>
 public sealed class AuditKeys : IDisposable
 {
-    /// <summary>Why a key can be missing or foreign when several instances share a database.</summary>
+    /// <summary>Why a key can be missing or another when several instances share a database (docs/operations.md).</summary>
     private const string SharedKeyNote =
-        "Instances sharing one database sign one chain with one key: each must mount the same keys directory (docs/operations.md).";
+        "Instances that share a database sign one chain with one key: each must mount the same keys directory as the others, " +
+        "not a copy, which misses rotations (docs/operations.md).";
 
     private readonly Lock _lock = new();
     private readonly List<SigningKey> _loaded = [];
@@ -66,8 +67,7 @@ public sealed class AuditKeys : IDisposable
             if (!File.Exists(CurrentPath))
             {
                 throw new InvalidOperationException(
-                    $"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist: restore the keys directory from a backup, " +
-                    $"or, for another instance on a shared database, mount the keys directory of the instances already running. {SharedKeyNote}");
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist. Restore the keys directory from a backup. {SharedKeyNote}");
             }
 
             var onDisk = Track(SigningKey.Load(CurrentPath));
@@ -85,8 +85,7 @@ public sealed class AuditKeys : IDisposable
             if (onDisk.KeyId != keyId)
             {
                 throw new InvalidOperationException(
-                    $"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}: this is another chain's key. " +
-                    $"Restore the keys directory that belongs to this database. {SharedKeyNote}");
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}. Restore the keys directory that belongs to this database. {SharedKeyNote}");
             }
 
             return _current = onDisk;

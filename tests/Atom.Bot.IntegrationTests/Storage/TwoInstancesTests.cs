@@ -31,7 +31,7 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
         using var github = new GitHubStub();
         var environment = new Dictionary<string, string?> { ["ATOM_DATABASE"] = database, ["ATOM_JOB_STORAGE"] = "memory" };
         await using var first = await AtomTestHost.StartAsync(github, _firstDir, environment);
-        ShareAuditKey(_firstDir, _secondDir);
+        MountKeysOf(_firstDir, _secondDir);
         await using var second = await AtomTestHost.StartAsync(github, _secondDir, environment);
 
         var deliveryId = Guid.NewGuid().ToString();
@@ -107,14 +107,4 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
 
     private static List<System.Text.Json.JsonElement> Instances(string status) =>
         [.. System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("instances").EnumerateArray()];
-
-    /// <summary>Instances share the audit signing key by mounting the same key file (docs/operations.md).</summary>
-    private static void ShareAuditKey(string from, string to)
-    {
-        var keys = Directory.CreateDirectory(Path.Combine(to, "keys"));
-        foreach (var file in Directory.GetFiles(Path.Combine(from, "keys")))
-        {
-            File.Copy(file, Path.Combine(keys.FullName, Path.GetFileName(file)));
-        }
-    }
 }

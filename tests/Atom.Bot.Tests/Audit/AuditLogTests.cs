@@ -343,12 +343,12 @@ public sealed class AuditLogTests : IAsyncLifetime
 
             var missing = await Should.ThrowAsync<InvalidOperationException>(() => other.StartAsync(Ct));
             missing.Message.ShouldContain($"signed by key {chainKey}, but {Path.Combine(elsewhere, "audit.key")} does not exist");
-            missing.Message.ShouldContain("each must mount the same keys directory");
+            missing.Message.ShouldContain("each must mount the same keys directory as the others, not a copy");
 
             var ownKey = otherKeys.EnsureCreated().KeyId;
             var foreign = await Should.ThrowAsync<InvalidOperationException>(() => other.StartAsync(Ct));
             foreign.Message.ShouldContain($"signed by key {chainKey}, but {Path.Combine(elsewhere, "audit.key")} holds key {ownKey}");
-            foreign.Message.ShouldContain("each must mount the same keys directory");
+            foreign.Message.ShouldContain("each must mount the same keys directory as the others, not a copy");
             (await _chain.VerifyAsync()).Entries.ShouldBe(2, "the refused instance wrote nothing");
         }
         finally
