@@ -42,9 +42,6 @@ public sealed class AuditLog : IDisposable
         _logger = logger ?? NullLogger<AuditLog>.Instance;
     }
 
-    /// <summary>The instance this log writes as.</summary>
-    public string Instance => _instance;
-
     /// <summary>
     /// Appends a signed entry. <paramref name="payload"/> is any JSON-serializable object; it is stored as canonical
     /// JSON with secrets masked and texts over 1 KiB replaced by their SHA-256 and length.
