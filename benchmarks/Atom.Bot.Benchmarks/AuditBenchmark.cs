@@ -34,7 +34,7 @@ public sealed class AuditBenchmark : IBenchmark
             await database.MigrateAsync(cancellationToken);
             await CreatePlainTableAsync(database, cancellationToken);
             using var keys = new AuditKeys(AuditOptions.From(options));
-            using var log = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
+            using var log = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System, InstanceRegistry.CommandLineId);
             await log.StartAsync(cancellationToken);
 
             // Warm-up: JIT, connection pool, page cache.

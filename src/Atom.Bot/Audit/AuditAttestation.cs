@@ -144,6 +144,7 @@ public static class AuditAttestation
                     ["actor"] = e.Actor,
                     ["time"] = ChainEncoding.Time(e.Time),
                     ["hash"] = e.Hash,
+                    ["instance"] = e.Instance,
                 }).ToArray()),
                 ["attested_at"] = ChainEncoding.Time(now),
             },

@@ -73,7 +73,7 @@ public static class AuditCommand
             }
 
             result = await AuditVerifier.VerifyDatabaseAsync(database, c.Flags.GetValueOrDefault("public-key"), c.Cancellation);
-            what = database.Path;
+            what = c.Options.Database is { } postgres ? Redaction.ConnectionString(postgres) : database.Path;
         }
 
         if (result.Break is { } broken)
@@ -93,6 +93,11 @@ public static class AuditCommand
         foreach (var key in result.Keys)
         {
             await OutAsync(c, $"{key.Role} key {key.KeyId} ({key.Algorithm}) announced at entry {key.AnnouncedAt}{(key.RetiredAt is { } r ? $", retired at entry {r}" : "")}");
+        }
+
+        foreach (var instance in result.Instances)
+        {
+            await OutAsync(c, $"instance {instance.Name}: {instance.Entries} entries, #{instance.FirstSequence}..#{instance.LastSequence}");
         }
 
         return 0;
@@ -154,7 +159,7 @@ public static class AuditCommand
     private static async Task<int> ShowAsync(Context c, AtomDatabase database, long taskId)
     {
         using var keys = new AuditKeys(AuditOptions.From(c.Options));
-        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System, InstanceRegistry.CommandLineId);
         var entries = await log.EntriesForTaskAsync(taskId, c.Cancellation);
         if (entries.Count == 0)
         {
@@ -166,7 +171,7 @@ public static class AuditCommand
             $"task {taskId}: {reference.EntryCount} entries between #{reference.FirstSequence} and #{reference.LastSequence}; chain head #{reference.HeadSequence} {reference.HeadHash}");
         foreach (var e in entries)
         {
-            await OutAsync(c, $"#{e.Sequence,-6} {ChainEncoding.Time(e.Time)}  {e.Kind,-24} by {e.Actor}");
+            await OutAsync(c, $"#{e.Sequence,-6} {ChainEncoding.Time(e.Time)}  {e.Kind,-24} by {e.Actor} on {e.Instance ?? "(instance not recorded)"}");
             await OutAsync(c, $"        {e.Payload}");
             await OutAsync(c, $"        hash {e.Hash}  key {e.KeyId}");
         }
@@ -207,7 +212,7 @@ public static class AuditCommand
     private static async Task<int> AttestAsync(Context c, AtomDatabase database, long taskId)
     {
         using var keys = new AuditKeys(AuditOptions.From(c.Options));
-        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System, InstanceRegistry.CommandLineId);
         var envelope = await AuditAttestation.CreateAsync(log, keys, taskId, TimeProvider.System, c.Cancellation);
         if (envelope is null)
         {
@@ -231,7 +236,7 @@ public static class AuditCommand
     {
         var database = await OpenAsync(c);
         using var keys = new AuditKeys(AuditOptions.From(c.Options));
-        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System, InstanceRegistry.CommandLineId);
         using var signer = new SoftwareReceiptSigner(AuditOptions.From(c.Options));
         await log.StartAsync(c.Cancellation);
         var document = await PublicKeyDocument.BuildAsync(log, signer, c.Cancellation);
@@ -257,7 +262,7 @@ public static class AuditCommand
     {
         var database = await OpenAsync(c);
         using var keys = new AuditKeys(AuditOptions.From(c.Options));
-        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System);
+        using var log = new AuditLog(database, keys, Redactor.For(c.Options), TimeProvider.System, InstanceRegistry.CommandLineId);
         var before = await log.StartAsync(c.Cancellation);
         var entry = await log.RotateKeyAsync($"cli:{Environment.UserName}", c.Cancellation);
         using var payload = JsonDocument.Parse(entry.Payload!);

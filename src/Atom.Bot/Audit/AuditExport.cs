@@ -124,6 +124,7 @@ public static class AuditExport
         hash = e.Hash,
         signature = e.Signature,
         key_id = e.KeyId,
+        instance = e.Instance,
     }, Json);
 
     private static Task WriteLineAsync(TextWriter output, object line, CancellationToken cancellationToken) =>
@@ -162,7 +163,8 @@ public static class AuditExport
                         var payload = OptionalText(root, "payload");
                         contents.Entries.Add(new AuditEntry(
                             Number(root, "sequence"), Time(root), OptionalNumber(root, "task_id"), Text(root, "kind"), Text(root, "actor"),
-                            payload, Text(root, "payload_sha256"), Text(root, "previous_hash"), Text(root, "hash"), Text(root, "signature"), Text(root, "key_id")));
+                            payload, Text(root, "payload_sha256"), Text(root, "previous_hash"), Text(root, "hash"), Text(root, "signature"), Text(root, "key_id"),
+                            OptionalText(root, "instance")));
                         break;
                     case "receipt":
                         contents.Receipts.Add(new ExecutionReceipt(

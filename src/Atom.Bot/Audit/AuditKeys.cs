@@ -9,6 +9,11 @@ namespace Atom.Bot.Audit;
 /// </summary>
 public sealed class AuditKeys : IDisposable
 {
+    /// <summary>Why a key can be missing or another when several instances share a database (docs/operations.md).</summary>
+    private const string SharedKeyNote =
+        "Instances that share a database sign one chain with one key: each must mount the same keys directory as the others, " +
+        "not a copy, which misses rotations (docs/operations.md).";
+
     private readonly Lock _lock = new();
     private readonly List<SigningKey> _loaded = [];
     private readonly ILogger _logger;
@@ -61,7 +66,8 @@ public sealed class AuditKeys : IDisposable
 
             if (!File.Exists(CurrentPath))
             {
-                throw new InvalidOperationException($"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist: restore the keys directory from a backup.");
+                throw new InvalidOperationException(
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} does not exist. Restore the keys directory from a backup. {SharedKeyNote}");
             }
 
             var onDisk = Track(SigningKey.Load(CurrentPath));
@@ -78,7 +84,8 @@ public sealed class AuditKeys : IDisposable
 
             if (onDisk.KeyId != keyId)
             {
-                throw new InvalidOperationException($"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}.");
+                throw new InvalidOperationException(
+                    $"The audit chain is signed by key {keyId}, but {CurrentPath} holds key {onDisk.KeyId}. Restore the keys directory that belongs to this database. {SharedKeyNote}");
             }
 
             return _current = onDisk;

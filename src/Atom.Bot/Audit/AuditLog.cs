@@ -13,25 +13,32 @@ namespace Atom.Bot.Audit;
 public sealed class AuditLog : IDisposable
 {
     public const string Bot = "atom";
-    internal const string EntryColumns = "sequence, recorded_at, task_id, kind, actor, payload, previous_hash, hash, signature, key_id";
+    internal const string EntryColumns = "sequence, recorded_at, task_id, kind, actor, payload, previous_hash, hash, signature, key_id, instance";
 
     private readonly AtomDatabase _database;
     private readonly AuditKeys _keys;
     private readonly Redactor _redactor;
     private readonly TimeProvider _clock;
+    private readonly string _instance;
     private readonly ILogger _logger;
 
     // In-process writers queue here instead of in SQLite's sleeping busy handler. BEGIN IMMEDIATE is what keeps
     // several processes (the service and `atom audit rotate-key`) on one chain.
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public AuditLog(AtomDatabase database, AuditKeys keys, Redactor redactor, TimeProvider clock, ILogger<AuditLog>? logger = null)
+    /// <param name="instance">
+    /// Who writes, recorded in every entry: the service's <c>InstanceRegistry.Id</c>, or
+    /// <c>InstanceRegistry.CommandLineId</c> for a command-line process.
+    /// </param>
+    public AuditLog(AtomDatabase database, AuditKeys keys, Redactor redactor, TimeProvider clock, string instance, ILogger<AuditLog>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(redactor);
+        ArgumentException.ThrowIfNullOrEmpty(instance);
         _database = database;
         _keys = keys;
         _redactor = redactor;
         _clock = clock;
+        _instance = instance;
         _logger = logger ?? NullLogger<AuditLog>.Instance;
     }
 
@@ -91,7 +98,7 @@ public sealed class AuditLog : IDisposable
             var next = _keys.CreateNext();
             var payload = CanonicalJson.Write(
                 new { algorithm = Signatures.Ed25519, key_id = next.KeyId, public_key = next.PublicKeyBase64, previous_key_id = current.KeyId }, _redactor.Secrets);
-            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, _redactor.RedactIdentifier(actor), payload, current);
+            var entry = Sign(head, _clock.GetUtcNow(), null, AuditKinds.KeyRotated, _redactor.RedactIdentifier(actor), payload, current, _instance);
             await InsertAsync(connection, transaction, entry, next, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _keys.Promote(next);
@@ -221,7 +228,7 @@ public sealed class AuditLog : IDisposable
                 await within(connection, transaction, cancellationToken);
             }
 
-            var entry = Sign(head, _clock.GetUtcNow(), taskId, kind, actor, json, key);
+            var entry = Sign(head, _clock.GetUtcNow(), taskId, kind, actor, json, key, _instance);
             await InsertAsync(connection, transaction, entry, key, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return entry;
@@ -250,7 +257,8 @@ public sealed class AuditLog : IDisposable
                 reader.GetString(6),
                 reader.GetString(7),
                 reader.GetString(8),
-                reader.GetString(9));
+                reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10));
         }
     }
 
@@ -270,20 +278,20 @@ public sealed class AuditLog : IDisposable
     {
         var key = _keys.EnsureCreated();
         var payload = CanonicalJson.Write(new { algorithm = Signatures.Ed25519, key_id = key.KeyId, public_key = key.PublicKeyBase64 }, _redactor.Secrets);
-        var entry = Sign(null, _clock.GetUtcNow(), null, AuditKinds.ChainStarted, Bot, payload, key);
+        var entry = Sign(null, _clock.GetUtcNow(), null, AuditKinds.ChainStarted, Bot, payload, key, _instance);
         var head = await InsertAsync(connection, transaction, entry, key, cancellationToken);
         Log.ChainStarted(_logger, key.KeyId);
         return head;
     }
 
-    private static AuditEntry Sign(AuditHead? previous, DateTimeOffset time, long? taskId, string kind, string actor, string payload, SigningKey key)
+    private static AuditEntry Sign(AuditHead? previous, DateTimeOffset time, long? taskId, string kind, string actor, string payload, SigningKey key, string instance)
     {
         var sequence = (previous?.Sequence ?? 0) + 1;
         var previousHash = previous?.Hash ?? ChainEncoding.GenesisHash;
         var payloadSha256 = Hashing.Sha256(payload);
-        var digest = ChainEncoding.EntryDigest(sequence, time, taskId, kind, actor, payloadSha256, previousHash, key.KeyId);
+        var digest = ChainEncoding.EntryDigest(sequence, time, taskId, kind, actor, payloadSha256, previousHash, key.KeyId, instance);
         return new AuditEntry(sequence, time, taskId, kind, actor, payload, payloadSha256, previousHash,
-            Convert.ToHexStringLower(digest), Convert.ToBase64String(key.Sign(digest)), key.KeyId);
+            Convert.ToHexStringLower(digest), Convert.ToBase64String(key.Sign(digest)), key.KeyId, instance);
     }
 
     /// <summary>Inserts the entry and moves the head to it, signed by <paramref name="headKey"/> (the key in force after it).</summary>
@@ -295,7 +303,7 @@ public sealed class AuditLog : IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO audit_entries ({EntryColumns})
-            VALUES ($sequence, $time, $task, $kind, $actor, $payload, $previous, $hash, $signature, $key);
+            VALUES ($sequence, $time, $task, $kind, $actor, $payload, $previous, $hash, $signature, $key, $instance);
             INSERT INTO audit_head (id, sequence, hash, key_id, signature) VALUES (1, $sequence, $hash, $headKey, $headSignature)
             ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash, key_id = excluded.key_id, signature = excluded.signature;
             """;
@@ -309,6 +317,7 @@ public sealed class AuditLog : IDisposable
         command.Bind("$hash", entry.Hash);
         command.Bind("$signature", entry.Signature);
         command.Bind("$key", entry.KeyId);
+        command.Bind("$instance", (object?)entry.Instance ?? DBNull.Value);
         command.Bind("$headKey", head.KeyId);
         command.Bind("$headSignature", head.Signature);
         await command.ExecuteNonQueryAsync(cancellationToken);

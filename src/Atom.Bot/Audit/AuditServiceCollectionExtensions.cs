@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Storage;
 
 namespace Atom.Bot.Audit;
 
@@ -10,7 +11,8 @@ public static class AuditServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(AuditOptions.From(options));
         services.AddSingleton<AuditKeys>();
-        services.AddSingleton<AuditLog>();
+        // Every entry names the instance that wrote it: this process's id in the instances table.
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<AuditLog>(provider, provider.GetRequiredService<InstanceRegistry>().Id));
         services.AddSingleton<IReceiptSigner, SoftwareReceiptSigner>();
         services.AddSingleton<ExecutionReceipts>();
         services.AddHostedService<AuditStartup>();

@@ -49,7 +49,7 @@ public static class AuditVerifier
         var contents = await AuditExport.ReadAsync(export, cancellationToken);
         if (contents.Problem is not null)
         {
-            return new AuditVerification(0, 0, contents.Head, [], contents.Problem);
+            return new AuditVerification(0, 0, contents.Head, [], contents.Problem, []);
         }
 
         var verifier = new ChainVerifier(contents.Receipts, expectedFirstKey);

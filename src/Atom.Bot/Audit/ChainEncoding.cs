@@ -12,6 +12,9 @@ namespace Atom.Bot.Audit;
 internal static class ChainEncoding
 {
     public const string EntryTag = "atom.audit.entry.v1";
+
+    /// <summary>An entry that names the instance that wrote it: the v1 fields, then the instance.</summary>
+    public const string EntryTagWithInstance = "atom.audit.entry.v2";
     public const string HeadTag = "atom.audit.head.v1";
     public const string ReceiptTag = "atom.audit.receipt.v1";
 
@@ -26,11 +29,17 @@ internal static class ChainEncoding
 
     public static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
-    public static byte[] EntryDigest(long sequence, DateTimeOffset time, long? taskId, string kind, string actor, string payloadSha256, string previousHash, string keyId) =>
-        SHA256.HashData(Fields(EntryTag, Number(sequence), Time(time), Number(taskId), kind, actor, payloadSha256, previousHash, keyId));
+    /// <summary>
+    /// An entry without an instance (written before migration 0011) is encoded as v1, exactly as it was signed; one with
+    /// an instance as v2, whose own tag keeps it from ever encoding like a v1 entry.
+    /// </summary>
+    public static byte[] EntryDigest(long sequence, DateTimeOffset time, long? taskId, string kind, string actor, string payloadSha256, string previousHash, string keyId, string? instance) =>
+        SHA256.HashData(instance is null
+            ? Fields(EntryTag, Number(sequence), Time(time), Number(taskId), kind, actor, payloadSha256, previousHash, keyId)
+            : Fields(EntryTagWithInstance, Number(sequence), Time(time), Number(taskId), kind, actor, payloadSha256, previousHash, keyId, instance));
 
     public static byte[] EntryDigest(AuditEntry e) =>
-        EntryDigest(e.Sequence, e.Time, e.TaskId, e.Kind, e.Actor, e.PayloadSha256, e.PreviousHash, e.KeyId);
+        EntryDigest(e.Sequence, e.Time, e.TaskId, e.Kind, e.Actor, e.PayloadSha256, e.PreviousHash, e.KeyId, e.Instance);
 
     public static byte[] HeadDigest(long sequence, string hash, string keyId) =>
         SHA256.HashData(Fields(HeadTag, Number(sequence), hash, keyId));

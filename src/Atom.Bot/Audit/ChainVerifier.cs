@@ -15,6 +15,7 @@ internal sealed class ChainVerifier
     private readonly Dictionary<string, long> _recordedReceipts = new(StringComparer.Ordinal);
     private readonly string? _expectedFirstKey;
     private readonly List<AuditKey> _keys = [];
+    private readonly List<AuditInstance> _instances = [];
     private AuditKey? _current;
     private long _last;
     private string _lastHash = ChainEncoding.GenesisHash;
@@ -50,7 +51,7 @@ internal sealed class ChainVerifier
         return Break;
     }
 
-    public AuditVerification Result(AuditHead? head) => new(Entries, Receipts, head, _keys.ToList(), Break);
+    public AuditVerification Result(AuditHead? head) => new(Entries, Receipts, head, _keys.ToList(), Break, _instances.ToList());
 
     private AuditBreak? Check(AuditEntry e)
     {
@@ -114,7 +115,22 @@ internal sealed class ChainVerifier
         _last = e.Sequence;
         _lastHash = e.Hash;
         Entries++;
+        Count(e);
         return null;
+    }
+
+    /// <summary>Counts a verified entry for the instance that wrote it (the hash covers the instance, so the count is verified too).</summary>
+    private void Count(AuditEntry e)
+    {
+        var index = _instances.FindIndex(i => i.Id == e.Instance);
+        if (index < 0)
+        {
+            _instances.Add(new AuditInstance(e.Instance, 1, e.Sequence, e.Sequence));
+        }
+        else
+        {
+            _instances[index] = _instances[index] with { Entries = _instances[index].Entries + 1, LastSequence = e.Sequence };
+        }
     }
 
     private AuditBreak? StartChain(AuditEntry e)

@@ -14,6 +14,12 @@ public sealed class InstanceRegistry(AtomDatabase database, TimeProvider clock) 
     /// <summary>Host, process and a random part: two processes on one host, or a restart, never share an id.</summary>
     public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>
+    /// The id a command-line process (<c>atom audit rotate-key</c>, ...) writes under: the same shape, with <c>cli</c> in
+    /// place of the random part, since such a process keeps no row here and lives only as long as its command.
+    /// </summary>
+    public static string CommandLineId => $"{Environment.MachineName}:{Environment.ProcessId}:cli";
+
     private readonly string _startedAt = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     public async Task<IReadOnlyList<LiveInstance>> ListLiveAsync(CancellationToken cancellationToken) =>

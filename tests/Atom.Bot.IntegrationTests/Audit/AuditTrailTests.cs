@@ -60,6 +60,26 @@ public sealed class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Atom_audit_verify_and_show_name_the_service_instance_that_wrote_the_entries()
+    {
+        await _host.SendAsync("issues", Payloads.Labeled(issue: 1));
+        await Eventually.TrueAsync(() => _github.Comments(1).Count == 1, "the acknowledgement");
+        var instance = _host.Services.GetRequiredService<Atom.Bot.Storage.InstanceRegistry>().Id;
+        var task = (await _host.Tasks.ListRecentAsync(1, Ct)).Single();
+        var entries = await AllEntriesAsync();
+        entries.ShouldAllBe(e => e.Instance == instance);
+
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        (await AuditCommand.RunAsync(["verify"], _host.Options, output, error, Ct)).ShouldBe(0, error.ToString());
+        output.ToString().ShouldContain($"instance {instance}: {entries.Count} entries, #1..#{entries.Count}\n");
+
+        await using var shown = new StringWriter();
+        (await AuditCommand.RunAsync(["show", "--task", task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], _host.Options, shown, error, Ct)).ShouldBe(0, error.ToString());
+        shown.ToString().ShouldContain($"{AuditKinds.TaskAccepted,-24} by {Payloads.Labeller} on {instance}\n");
+    }
+
+    [Fact]
     public async Task No_secret_appears_in_any_entry()
     {
         await _host.SendAsync("issues", Payloads.Labeled(body: $"please use {AtomTestHost.GitHubToken} and {AtomTestHost.WebhookSecret}",

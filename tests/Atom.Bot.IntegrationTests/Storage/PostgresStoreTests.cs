@@ -121,14 +121,16 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
         var database = await MigratedAsync();
         var options = SampleOptions();
         using var keys = new AuditKeys(new AuditOptions { KeyDirectory = _keys });
-        using var first = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
-        using var second = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System);
+        using var first = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System, "pg-host:1:first");
+        using var second = new AuditLog(database, keys, Redactor.For(options), TimeProvider.System, "pg-host:2:second");
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? first : second).RecordAsync("test.entry", null, "test", new { i }, Ct)));
 
         var verification = await AuditVerifier.VerifyDatabaseAsync(database, null, Ct);
         verification.IsValid.ShouldBeTrue(verification.Break?.ToString());
         verification.Entries.ShouldBeGreaterThanOrEqualTo(20);
+        verification.Instances.Select(i => i.Id).Order().ShouldBe(["pg-host:1:first", "pg-host:2:second"]);
+        verification.Instances.Sum(i => i.Entries).ShouldBe(verification.Entries);
     }
 
     [Fact]
@@ -145,7 +147,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
             await tasks.TransitionAsync(created.Task.Id, TaskTransitions.Plan, "test", "planning", Ct);
             await new DeliveryStore(sqlite, TimeProvider.System).TryAddAsync("d-1", "issues", "labeled", 1, "o/r", "{}", Ct);
             using (var keys = new AuditKeys(AuditOptions.From(options)))
-            using (var log = new AuditLog(sqlite, keys, Redactor.For(options), TimeProvider.System))
+            using (var log = new AuditLog(sqlite, keys, Redactor.For(options), TimeProvider.System, "sqlite-host:7:before-copy"))
             {
                 for (var i = 0; i < 5; i++)
                 {
@@ -166,6 +168,8 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
             copied.IsValid.ShouldBeTrue(copied.Break?.ToString());
             copied.Entries.ShouldBe(source.Entries);
             copied.Head.ShouldBe(source.Head, "the same chain, to the same head");
+            copied.Instances.ShouldBe(source.Instances, "each entry keeps the instance that wrote it");
+            copied.Instances.ShouldHaveSingleItem().Id.ShouldBe("sqlite-host:7:before-copy");
             var moved = new TaskStore(copy, TimeProvider.System);
             (await moved.GetAsync(created.Task.Id, Ct))!.State.ShouldBe(TaskState.Planning);
             (await moved.CreateAsync(NewTask() with { IssueNumber = 8 }, Ct)).Task.Id.ShouldBeGreaterThan(created.Task.Id, "identities continue after the copied ids");

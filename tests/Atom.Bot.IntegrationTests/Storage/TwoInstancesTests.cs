@@ -1,5 +1,6 @@
 using System.Net;
 using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
@@ -31,7 +32,7 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
         using var github = new GitHubStub();
         var environment = new Dictionary<string, string?> { ["ATOM_DATABASE"] = database, ["ATOM_JOB_STORAGE"] = "memory" };
         await using var first = await AtomTestHost.StartAsync(github, _firstDir, environment);
-        ShareAuditKey(_firstDir, _secondDir);
+        MountKeysOf(_firstDir, _secondDir);
         await using var second = await AtomTestHost.StartAsync(github, _secondDir, environment);
 
         var deliveryId = Guid.NewGuid().ToString();
@@ -80,7 +81,7 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
             ["ATOM_WORKTREE_SPARES"] = "0",
         };
         await using var first = await AtomProcess.StartAsync(github, _firstDir, environment);
-        ShareAuditKey(_firstDir, _secondDir);
+        MountKeysOf(_firstDir, _secondDir);
         await using var second = await AtomProcess.StartAsync(github, _secondDir, environment);
 
         // The plan; the worker's first request, whose answer never comes to the instance that asked (it is killed while
@@ -167,16 +168,52 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
         (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task Two_instances_sharing_one_keys_directory_extend_one_audit_chain_and_verify_names_both()
+    {
+        var database = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+        using var github = new GitHubStub();
+        var environment = new Dictionary<string, string?> { ["ATOM_DATABASE"] = database, ["ATOM_JOB_STORAGE"] = "memory" };
+        await using var first = await AtomTestHost.StartAsync(github, _firstDir, environment);
+        MountKeysOf(_firstDir, _secondDir);
+        await using var second = await AtomTestHost.StartAsync(github, _secondDir, environment);
+        var firstId = first.Services.GetRequiredService<InstanceRegistry>().Id;
+        var secondId = second.Services.GetRequiredService<InstanceRegistry>().Id;
+        var firstLog = first.Services.GetRequiredService<AuditLog>();
+        var secondLog = second.Services.GetRequiredService<AuditLog>();
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => (i % 2 == 0 ? firstLog : secondLog).RecordAsync(AuditKinds.Plan, null, "atom", new { i }, Ct)));
+        var (rotated, _, rotateError) = await RunAuditAsync(first.Options, "rotate-key");
+        rotated.ShouldBe(0, rotateError);
+        await firstLog.RecordAsync(AuditKinds.Plan, null, "atom", new { after = "rotation" }, Ct);
+        await secondLog.RecordAsync(AuditKinds.Plan, null, "atom", new { after = "rotation" }, Ct);
+
+        var (code, output, error) = await RunAuditAsync(second.Options, "verify");
+        code.ShouldBe(0, error);
+        output.ShouldContain("retired at entry");
+        var lines = output.Split('\n');
+        var cli = $"{Environment.MachineName}:{Environment.ProcessId}:cli";
+        lines.ShouldContain(l => l.StartsWith($"instance {firstId}: ", StringComparison.Ordinal), output);
+        lines.ShouldContain(l => l.StartsWith($"instance {secondId}: ", StringComparison.Ordinal), output);
+        lines.ShouldContain(l => l.StartsWith($"instance {cli}: 1 entries", StringComparison.Ordinal), output);
+        var verification = await AuditVerifier.VerifyDatabaseAsync(first.Database, null, Ct);
+        verification.Instances.Select(i => i.Id).ShouldBe([firstId, secondId, cli], ignoreOrder: true);
+        verification.Instances.Single(i => i.Id == secondId).Entries.ShouldBeGreaterThanOrEqualTo(6, "five before the rotation, one after it with the new key");
+        verification.Instances.Sum(i => i.Entries).ShouldBe(verification.Entries);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAuditAsync(AtomOptions options, params string[] args)
+    {
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        var code = await AuditCommand.RunAsync(args, options, output, error, Ct);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The second instance's keys directory is the first's, as when both mount one volume (docs/operations.md).</summary>
+    private static void MountKeysOf(string from, string to) =>
+        Directory.CreateSymbolicLink(Path.Combine(to, "keys"), Path.Combine(from, "keys"));
+
     private static List<System.Text.Json.JsonElement> Instances(string status) =>
         [.. System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("instances").EnumerateArray()];
-
-    /// <summary>Instances share the audit signing key by mounting the same key file (docs/operations.md).</summary>
-    private static void ShareAuditKey(string from, string to)
-    {
-        var keys = Directory.CreateDirectory(Path.Combine(to, "keys"));
-        foreach (var file in Directory.GetFiles(Path.Combine(from, "keys")))
-        {
-            File.Copy(file, Path.Combine(keys.FullName, Path.GetFileName(file)));
-        }
-    }
 }

@@ -86,17 +86,13 @@ public sealed class AtomScenario : IAsyncDisposable
 
     /// <summary>
     /// Starts another instance of the service beside <see cref="Host"/>, over the same outside world and environment
-    /// (give it an <c>ATOM_DATABASE</c> to share state) with its own data directory and the shared audit key, as
+    /// (give it an <c>ATOM_DATABASE</c> to share state) with its own data directory and the same keys directory (a symbolic link: one mounted volume), as
     /// instances behind one load balancer run. Stopped with the scenario.
     /// </summary>
     public async Task<AtomTestHost> StartAnotherInstanceAsync()
     {
         var dataDir = Directory.CreateTempSubdirectory("atom-scenario-other-").FullName;
-        var keys = Directory.CreateDirectory(Path.Combine(dataDir, "keys"));
-        foreach (var file in Directory.GetFiles(Path.Combine(_dataDir, "keys")))
-        {
-            File.Copy(file, Path.Combine(keys.FullName, Path.GetFileName(file)));
-        }
+        Directory.CreateSymbolicLink(Path.Combine(dataDir, "keys"), Path.Combine(_dataDir, "keys"));
 
         var host = await StartHostAsync(dataDir);
         _others.Add((host, dataDir));

@@ -53,6 +53,33 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Verify_names_each_instance_that_wrote_entries_with_its_count_and_range()
+    {
+        await RecordMergedTaskAsync();
+        await _chain.SecondLog().RecordAsync(AuditKinds.Plan, 4, "atom", new { }, Ct);
+
+        var (code, output, _) = await RunAsync("verify");
+
+        code.ShouldBe(0);
+        output.ShouldContain("OK:");
+        output.ShouldContain($"instance {AuditTestChain.FirstInstance}: 9 entries, #1..#9\n");
+        output.ShouldContain($"instance {AuditTestChain.SecondInstance}: 1 entries, #10..#10\n");
+    }
+
+    [Fact]
+    public async Task Rotate_key_is_recorded_as_written_by_the_command_line_process()
+    {
+        await RecordMergedTaskAsync();
+
+        (await RunAsync("rotate-key")).Code.ShouldBe(0);
+
+        var rotation = (await _chain.Log.HeadAsync(Ct))!.Sequence;
+        (await _chain.ScalarAsync<string>("SELECT instance FROM audit_entries WHERE sequence = $s", ("$s", rotation)))
+            .ShouldBe($"{Environment.MachineName}:{Environment.ProcessId}:cli");
+        (await RunAsync("verify")).Output.ShouldContain($"instance {Environment.MachineName}:{Environment.ProcessId}:cli: 1 entries, #{rotation}..#{rotation}");
+    }
+
+    [Fact]
     public async Task Verify_prints_the_first_broken_entry_and_the_reason_and_exits_1()
     {
         await RecordMergedTaskAsync();
@@ -74,7 +101,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         code.ShouldBe(0);
         output.ShouldContain("task 4: 5 entries");
         output.ShouldContain("approval.accepted");
-        output.ShouldContain("by carol");
+        output.ShouldContain($"by carol on {AuditTestChain.FirstInstance}");
         output.ShouldContain("receipt 1: merge");
         output.ShouldNotContain("octo/other");
     }
@@ -148,6 +175,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         predicate["task"]!["repository"]!.GetValue<string>().ShouldBe("octo/repo");
         predicate["approvals"]!.AsArray().ShouldHaveSingleItem()!["actor"]!.GetValue<string>().ShouldBe("carol");
         predicate["audit"]!["entries"]!.GetValue<int>().ShouldBe(5);
+        predicate["entries"]!.AsArray().ShouldAllBe(e => e!["instance"]!.GetValue<string>() == AuditTestChain.FirstInstance);
 
         // The signature is Ed25519 over DSSE's PAE, checkable with nothing but the published key.
         var signature = envelope["signatures"]!.AsArray().ShouldHaveSingleItem()!;

@@ -1,4 +1,5 @@
 using Atom.Bot.Audit;
+using Atom.Bot.Configuration;
 using Microsoft.Data.Sqlite;
 using NSec.Cryptography;
 
@@ -327,6 +328,33 @@ public sealed class AuditLogTests : IAsyncLifetime
         var foreign = await Should.ThrowAsync<InvalidOperationException>(() => _chain.SecondLog().StartAsync(Ct));
         foreign.Message.ShouldContain("holds key");
         (await _chain.VerifyAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_instance_with_its_own_keys_directory_refuses_to_join_a_shared_chain_and_says_which_key_and_what_to_mount()
+    {
+        await _chain.RecordAsync(1);
+        var chainKey = (await _chain.Log.HeadAsync(Ct))!.KeyId;
+        var elsewhere = Directory.CreateTempSubdirectory("atom-other-keys-").FullName;
+        try
+        {
+            using var otherKeys = new AuditKeys(new AuditOptions { KeyDirectory = elsewhere });
+            using var other = new AuditLog(_chain.Database, otherKeys, Redactor.For(_chain.Options), TimeProvider.System, "other-host:9:cafe0000");
+
+            var missing = await Should.ThrowAsync<InvalidOperationException>(() => other.StartAsync(Ct));
+            missing.Message.ShouldContain($"signed by key {chainKey}, but {Path.Combine(elsewhere, "audit.key")} does not exist");
+            missing.Message.ShouldContain("each must mount the same keys directory as the others, not a copy");
+
+            var ownKey = otherKeys.EnsureCreated().KeyId;
+            var foreign = await Should.ThrowAsync<InvalidOperationException>(() => other.StartAsync(Ct));
+            foreign.Message.ShouldContain($"signed by key {chainKey}, but {Path.Combine(elsewhere, "audit.key")} holds key {ownKey}");
+            foreign.Message.ShouldContain("each must mount the same keys directory as the others, not a copy");
+            (await _chain.VerifyAsync()).Entries.ShouldBe(2, "the refused instance wrote nothing");
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed class AuditTestChain : IAsyncDisposable
     /// <summary>Matches the redaction's token pattern (a prefix and 20+ characters) but is no real token's shape or length.</summary>
     public const string TokenShaped = "ghp_" + "TESTONLY0not0a0real0token";
 
+    /// <summary>The instance <see cref="Log"/> writes as; <see cref="SecondLog"/> writes as <see cref="SecondInstance"/>.</summary>
+    public const string FirstInstance = "unit-host:101:first";
+    public const string SecondInstance = "unit-host:202:second";
+
     public static readonly IReadOnlyList<string> TestSecrets = [WebhookSecret, GitHubToken, LlmApiKey, DashboardToken, TokenShaped];
 
     private readonly List<IDisposable> _owned = [];
@@ -29,7 +33,7 @@ public sealed class AuditTestChain : IAsyncDisposable
         Options = options;
         Database = database;
         Keys = Own(new AuditKeys(AuditOptions.From(options)));
-        Log = Own(new AuditLog(database, Keys, Redactor.For(options), TimeProvider.System));
+        Log = Own(new AuditLog(database, Keys, Redactor.For(options), TimeProvider.System, FirstInstance));
         Signer = Own(new SoftwareReceiptSigner(AuditOptions.From(options)));
         Receipts = new ExecutionReceipts(database, Log, Signer, Redactor.For(options), TimeProvider.System);
     }
@@ -70,7 +74,8 @@ public sealed class AuditTestChain : IAsyncDisposable
     }
 
     /// <summary>Another "process" on the same data directory: its own key cache and its own in-process writer queue.</summary>
-    public AuditLog SecondLog() => Own(new AuditLog(Database, Own(new AuditKeys(AuditOptions.From(Options))), Redactor.For(Options), TimeProvider.System));
+    public AuditLog SecondLog() =>
+        Own(new AuditLog(Database, Own(new AuditKeys(AuditOptions.From(Options))), Redactor.For(Options), TimeProvider.System, SecondInstance));
 
     /// <summary>Records <paramref name="count"/> entries, alternating tasks 1 and 2.</summary>
     public async Task<IReadOnlyList<AuditEntry>> RecordAsync(int count)
@@ -154,17 +159,18 @@ public sealed class AuditTestChain : IAsyncDisposable
         var keyId = claimedKeyId ?? Signatures.KeyId(foreignKey.PublicKey.Export(KeyBlobFormat.RawPublicKey));
         var payload = """{"merged":true}""";
         var time = DateTimeOffset.UtcNow;
-        var digest = ChainEncoding.EntryDigest(previous.Sequence + 1, time, taskId, AuditKinds.Merge, "mallory", Hashing.Sha256(payload), previous.Hash, keyId);
+        var digest = ChainEncoding.EntryDigest(previous.Sequence + 1, time, taskId, AuditKinds.Merge, "mallory", Hashing.Sha256(payload), previous.Hash, keyId, FirstInstance);
         return new AuditEntry(previous.Sequence + 1, time, taskId, AuditKinds.Merge, "mallory", payload, Hashing.Sha256(payload), previous.Hash,
-            Convert.ToHexStringLower(digest), Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(foreignKey, digest)), keyId);
+            Convert.ToHexStringLower(digest), Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(foreignKey, digest)), keyId, FirstInstance);
     }
 
     public async Task InsertAsync(AuditEntry e)
     {
         await TamperAsync(
-            $"INSERT INTO audit_entries ({AuditLog.EntryColumns}) VALUES ($s, $t, $task, $k, $a, $p, $prev, $h, $sig, $key)",
+            $"INSERT INTO audit_entries ({AuditLog.EntryColumns}) VALUES ($s, $t, $task, $k, $a, $p, $prev, $h, $sig, $key, $instance)",
             ("$s", e.Sequence), ("$t", ChainEncoding.Time(e.Time)), ("$task", (object?)e.TaskId ?? DBNull.Value), ("$k", e.Kind), ("$a", e.Actor),
-            ("$p", e.Payload!), ("$prev", e.PreviousHash), ("$h", e.Hash), ("$sig", e.Signature), ("$key", e.KeyId));
+            ("$p", e.Payload!), ("$prev", e.PreviousHash), ("$h", e.Hash), ("$sig", e.Signature), ("$key", e.KeyId),
+            ("$instance", (object?)e.Instance ?? DBNull.Value));
     }
 
     public async ValueTask DisposeAsync()
