@@ -73,7 +73,7 @@ public static class AuditCommand
             }
 
             result = await AuditVerifier.VerifyDatabaseAsync(database, c.Flags.GetValueOrDefault("public-key"), c.Cancellation);
-            what = database.Path;
+            what = database.IsPostgreSql ? "the PostgreSQL database (ATOM_DATABASE)" : database.Path;
         }
 
         if (result.Break is { } broken)
