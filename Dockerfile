@@ -29,9 +29,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app ./
 
-# $APP_UID is the non-root "app" user the .NET images provide. A named volume mounted on /data
-# starts with this ownership; a bind mount must be writable by that uid (1654).
-RUN mkdir -p /data && chown "$APP_UID" /data
+# $APP_UID is the non-root "app" user the .NET images provide. A named volume mounted on /data, or on
+# /data/keys (the audit keys, shared by several instances), starts with this ownership; a bind mount must be
+# writable by that uid (1654).
+RUN mkdir -p /data/keys && chown "$APP_UID" /data /data/keys
 ENV ATOM_DATA_DIR=/data \
     ASPNETCORE_URLS=http://+:8080
 VOLUME /data

@@ -62,6 +62,13 @@ public static class BenchmarkSupport
         GitAuthorEmail = "atom-bot@users.noreply.example",
     };
 
+    /// <summary>The whole number at <paramref name="position"/> among the arguments that are not flags (<c>--name</c>), else <paramref name="fallback"/>.</summary>
+    public static int Positional(string[] args, int position, int fallback)
+    {
+        var values = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        return position < values.Count ? int.Parse(values[position], CultureInfo.InvariantCulture) : fallback;
+    }
+
     /// <summary>The positive whole number after <paramref name="name"/> in <paramref name="args"/>, else <paramref name="fallback"/>.</summary>
     public static int Option(string[] args, string name, int fallback)
     {

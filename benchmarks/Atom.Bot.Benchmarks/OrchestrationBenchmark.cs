@@ -33,14 +33,15 @@ public sealed class OrchestrationBenchmark : IBenchmark
 
     public string Name => "orchestration";
 
-    public string Description => "20 labelled issues → PR with an instant LLM stub and `true` as test command, 5,000-file repository (median, p95, breakdown), without and with spare worktrees";
+    public string Description => "20 labelled issues → PR with an instant LLM stub and `true` as test command, 5,000-file repository (median, p95, breakdown), without and with spare worktrees; --postgres: SQLite vs PostgreSQL, one instance and two";
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
-        var fileCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000;
+        var count = BenchmarkSupport.Positional(args, 0, 20);
+        var fileCount = BenchmarkSupport.Positional(args, 1, 5000);
         var traceGit = args.Contains("--trace-git");
         Console.WriteLine($"load average at start: {BenchmarkSupport.LoadAverage()}");
+        await using var stores = await BenchmarkStores.StartAsync(args);
         var gitTrace = traceGit && !OperatingSystem.IsWindows() ? GitTrace.Install() : null;
 
         var generate = Stopwatch.StartNew();
@@ -52,82 +53,93 @@ public sealed class OrchestrationBenchmark : IBenchmark
         github.BranchHead = repository.Head;
         using var llm = StartLlm();
 
-        // Baseline in the same run: the same tasks with no spare worktrees (every checkout on the task's path), then
-        // with the default number of spares.
-        var phases = new List<(int Spares, IReadOnlyList<TaskTiming> Results)>();
+        // Baseline in the same run, first: the same tasks with no spare worktrees (every checkout on the task's path)
+        // and then the default number of spares, on SQLite; or with --postgres, SQLite against PostgreSQL (one instance,
+        // then two taking turns with the deliveries), all with the default spares.
         var defaultSpares = int.Parse(AtomConfiguration.Settings.Single(s => s.Variable == "ATOM_WORKTREE_SPARES").Default!, CultureInfo.InvariantCulture);
-        foreach (var (spares, firstIssue) in new[] { (0, 100), (defaultSpares, 1100) })
+        var phases = stores.All.Count > 1
+            ? stores.All.Select(store => new Phase(store.Name, store, defaultSpares)).ToList()
+            : [new Phase("spares 0", BenchmarkStore.Sqlite, 0), new Phase($"spares {defaultSpares}", BenchmarkStore.Sqlite, defaultSpares)];
+        var results = new List<IReadOnlyList<TaskTiming>>();
+        foreach (var phase in phases)
         {
-            Console.WriteLine($"ATOM_WORKTREE_SPARES={spares}:");
-            var results = await RunPhaseAsync(spares, count, firstIssue, repository, github, llm, gitTrace, cancellationToken);
-            phases.Add((spares, results));
+            Console.WriteLine($"{phase.Store.Name}, ATOM_WORKTREE_SPARES={phase.Spares}:");
+            var firstIssue = 100 + 1000 * results.Count;
+            results.Add(await RunPhaseAsync(phase, await stores.NewDatabaseAsync(phase.Store), count, firstIssue, repository, github, llm, gitTrace, cancellationToken));
         }
 
-        var baseline = Totals(phases[0].Results);
-        var measured = Totals(phases[1].Results);
+        var baseline = Totals(results[0]);
         Console.WriteLine();
         Console.WriteLine("delivery → PR created        median      p95      min");
-        foreach (var (spares, results) in phases)
+        for (var i = 0; i < phases.Count; i++)
         {
-            var totals = Totals(results);
-            Console.WriteLine($"  spares {spares}            {BenchmarkSupport.Percentile(totals, 50),9:F0} ms{BenchmarkSupport.Percentile(totals, 95),6:F0} ms{totals[0],6:F0} ms");
+            var totals = Totals(results[i]);
+            Console.WriteLine($"  {phases[i].Name,-20}{BenchmarkSupport.Percentile(totals, 50),9:F0} ms{BenchmarkSupport.Percentile(totals, 95),6:F0} ms{totals[0],6:F0} ms");
         }
 
-        Console.WriteLine($"  ratio (spares / none)  {BenchmarkSupport.Percentile(measured, 50) / BenchmarkSupport.Percentile(baseline, 50),9:F2}×  {BenchmarkSupport.Percentile(measured, 95) / BenchmarkSupport.Percentile(baseline, 95),6:F2}×");
+        for (var i = 1; i < phases.Count; i++)
+        {
+            var totals = Totals(results[i]);
+            Console.WriteLine($"  ratio {phases[i].Name + " / " + phases[0].Name,-30}{BenchmarkSupport.Percentile(totals, 50) / BenchmarkSupport.Percentile(baseline, 50),6:F2}×  {BenchmarkSupport.Percentile(totals, 95) / BenchmarkSupport.Percentile(baseline, 95),6:F2}×");
+        }
+
         Console.WriteLine($"load average at the end: {BenchmarkSupport.LoadAverage()}");
-        Console.WriteLine($"goal median < 2 s (with spares): {(BenchmarkSupport.Percentile(measured, 50) < 2000 ? "met" : "NOT met")}");
+        for (var i = 0; i < phases.Count; i++)
+        {
+            var median = BenchmarkSupport.Percentile(Totals(results[i]), 50);
+            if (phases[i].Spares > 0)
+            {
+                Console.WriteLine($"goal median < 2 s (with spares), {phases[i].Name}: {(median < 2000 ? "met" : "NOT met")}");
+            }
+
+            if (phases[i].Store.PostgreSql)
+            {
+                Console.WriteLine($"goal median within 1.5× of SQLite, {phases[i].Name}: {(median <= 1.5 * BenchmarkSupport.Percentile(baseline, 50) ? "met" : "NOT met")}");
+            }
+        }
+
         gitTrace?.Dispose();
     }
 
     private static double[] Totals(IReadOnlyList<TaskTiming> results) => results.Select(r => r.Total).Order().ToArray();
 
     private static async Task<IReadOnlyList<TaskTiming>> RunPhaseAsync(
-        int spares, int count, int firstIssue, TestRepository repository, GitHubStub github, WireMockServer llm, GitTrace? gitTrace, CancellationToken cancellationToken)
+        Phase phase, string? database, int count, int firstIssue, TestRepository repository, GitHubStub github, WireMockServer llm, GitTrace? gitTrace, CancellationToken cancellationToken)
     {
-        var dataDir = Directory.CreateTempSubdirectory("atom-bench-orchestration-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["ATOM_WEBHOOK_SECRET"] = Secret,
+            ["ATOM_GITHUB_TOKEN"] = "benchmark-token",
+            ["ATOM_GITHUB_API_URL"] = github.Url,
+            ["ATOM_LLM_BASE_URL"] = llm.Url + "/v1",
+            ["ATOM_LLM_MODEL"] = "instant-model",
+            ["ATOM_WORKTREE_SPARES"] = phase.Spares.ToString(CultureInfo.InvariantCulture),
+        };
+        var logs = new TimelineLogs();
+        await using var atom = await AtomInstances.StartAsync(phase.Store, database, settings,
+            b => b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug), cancellationToken);
+        var clients = atom.Urls.Select(url => new HttpClient { BaseAddress = new Uri(url) }).ToList();
         try
         {
-            var configuration = AtomConfiguration.Load(new Dictionary<string, string?>
-            {
-                ["ATOM_WEBHOOK_SECRET"] = Secret,
-                ["ATOM_GITHUB_TOKEN"] = "benchmark-token",
-                ["ATOM_GITHUB_API_URL"] = github.Url,
-                ["ATOM_DATA_DIR"] = dataDir,
-                ["ATOM_LLM_BASE_URL"] = llm.Url + "/v1",
-                ["ATOM_LLM_MODEL"] = "instant-model",
-                ["ATOM_WORKTREE_SPARES"] = spares.ToString(CultureInfo.InvariantCulture),
-            }, dataDir, dataDir);
-            if (!configuration.IsValid)
-            {
-                throw new InvalidOperationException(string.Join("; ", configuration.Errors));
-            }
-
-            var logs = new TimelineLogs();
-            await using var atom = Program.BuildService(configuration.Options!, ["--urls", $"http://127.0.0.1:{BenchmarkSupport.FreePort()}"],
-                b => b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-            await atom.StartAsync(cancellationToken);
-            using var client = new HttpClient { BaseAddress = new Uri(atom.Urls.First()) };
-            var tasks = atom.Services.GetRequiredService<TaskStore>();
-            var audit = atom.Services.GetRequiredService<AuditLog>();
-            var receipts = atom.Services.GetRequiredService<ExecutionReceipts>();
+            var tasks = atom.First.GetRequiredService<TaskStore>();
+            var audit = atom.First.GetRequiredService<AuditLog>();
+            var receipts = atom.First.GetRequiredService<ExecutionReceipts>();
 
             var results = new List<TaskTiming>();
             for (var i = 0; i < count; i++)
             {
                 var issue = firstIssue + i;
-                var timing = await RunTaskAsync(client, github, tasks, audit, receipts, repository, issue, cancellationToken);
+                var timing = await RunTaskAsync(clients[i % clients.Count], github, tasks, audit, receipts, repository, issue, cancellationToken);
                 results.Add(timing);
                 Console.WriteLine($"  issue #{issue}: {timing.Total:F0} ms");
             }
 
             Print(results, logs, gitTrace);
-            await atom.StopAsync(cancellationToken);
             return results;
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dataDir, recursive: true);
+            clients.ForEach(c => c.Dispose());
         }
     }
 
@@ -454,6 +466,9 @@ public sealed class OrchestrationBenchmark : IBenchmark
             Directory.Delete(_directory, recursive: true);
         }
     }
+
+    /// <summary>One run of the tasks: a fresh service (or services) on <paramref name="Store"/> with <paramref name="Spares"/> spare worktrees.</summary>
+    private sealed record Phase(string Name, BenchmarkStore Store, int Spares);
 
     private sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries, IReadOnlyList<ExecutionReceipt> Receipts);
 }

@@ -22,10 +22,12 @@ internal static class SharedJobs
             // (Hangfire.PostgreSql's default is a fixed 30 minutes, which a long assignment could outlive).
             InvisibilityTimeout = options.TakeoverAfter,
             UseSlidingInvisibilityTimeout = true,
-            // A job enqueued anywhere wakes the fetching workers through LISTEN/NOTIFY; the poll only finds jobs that
-            // became visible again (a dead instance's) or that a notification missed.
+            // A job enqueued anywhere wakes a fetching worker through LISTEN/NOTIFY, but Hangfire.PostgreSql wakes them
+            // through one process-wide AutoResetEvent: one waiter, maybe of another queue (ingress, supervisor and workers
+            // each have a server), which finds nothing and sleeps again. The poll bounds that, and finds the jobs that
+            // became visible again (a dead instance's): a second costs each idle worker one indexed query a second.
             EnableLongPolling = true,
-            QueuePollInterval = TimeSpan.FromSeconds(Math.Clamp(options.TakeoverAfter.TotalSeconds / 10, 1, 15)),
+            QueuePollInterval = TimeSpan.FromSeconds(1),
         };
 
         using var connection = new NpgsqlConnection(options.Storage);

@@ -52,7 +52,14 @@ public sealed class PostgresCluster : IAsyncDisposable
         return null;
     }
 
-    public static async Task<PostgresCluster> StartAsync()
+    /// <summary>A cluster for tests: durability off (<c>fsync</c>, <c>synchronous_commit</c>, full page writes), for speed.</summary>
+    public static Task<PostgresCluster> StartAsync() => StartAsync(durable: false);
+
+    /// <summary>
+    /// A cluster with durability off for tests, or with PostgreSQL's own defaults (every commit flushed to disk) when
+    /// <paramref name="durable"/>, as a production server runs and a benchmark should measure.
+    /// </summary>
+    public static async Task<PostgresCluster> StartAsync(bool durable)
     {
         var bin = FindBinaries(out var reason) ?? throw new InvalidOperationException(reason);
         var root = Directory.CreateTempSubdirectory("atom-pg-").FullName;
@@ -67,7 +74,8 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             await cluster.PgAsync("initdb", ["-D", cluster.Data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
             await cluster.PgAsync("pg_ctl", ["-D", cluster.Data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o",
-                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400", "start"]);
+                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} -c max_connections=400"
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"), "start"]);
             return cluster;
         }
         catch
