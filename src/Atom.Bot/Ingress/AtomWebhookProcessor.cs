@@ -1,15 +1,14 @@
 using System.Text.Json;
-using Atom.Bot.Jobs;
 using Microsoft.Extensions.Primitives;
 using Octokit.Webhooks;
 
 namespace Atom.Bot.Ingress;
 
 /// <summary>
-/// Runs inline in the webhook request, after the signature was verified: it only stores the delivery and enqueues
-/// a job holding its id. Nothing slow happens here: no GitHub call, no LLM.
+/// Runs inline in the webhook request, after the signature was verified: it only stores the delivery and has a job
+/// holding its id enqueued (<see cref="DeliveryEnqueuer"/>). Nothing slow happens here: no GitHub call, no LLM.
 /// </summary>
-public sealed partial class AtomWebhookProcessor(DeliveryStore deliveries, WorkScheduler queue, ILogger<AtomWebhookProcessor> logger) : WebhookEventProcessor
+public sealed partial class AtomWebhookProcessor(DeliveryStore deliveries, DeliveryEnqueuer enqueuer, ILogger<AtomWebhookProcessor> logger) : WebhookEventProcessor
 {
     public override async ValueTask ProcessWebhookAsync(IDictionary<string, StringValues> headers, string body, CancellationToken cancellationToken = default)
     {
@@ -25,7 +24,7 @@ public sealed partial class AtomWebhookProcessor(DeliveryStore deliveries, WorkS
             return;
         }
 
-        queue.Enqueue(new ProcessDelivery(deliveryId));
+        await enqueuer.AcceptAsync(deliveryId, cancellationToken);
         Log.Accepted(logger, deliveryId, @event, action ?? "-", repository ?? "-");
     }
 

@@ -65,6 +65,22 @@ public sealed class DeliveryStore(AtomDatabase database, TimeProvider clock)
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>Records that the delivery's job was enqueued (jobs in PostgreSQL: see <see cref="DeliveryEnqueuer"/>).</summary>
+    public Task MarkEnqueuedAsync(string deliveryId, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE deliveries SET enqueued_at = $now WHERE delivery_id = $id AND enqueued_at IS NULL",
+            cancellationToken,
+            ("$now", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)),
+            ("$id", deliveryId));
+
+    /// <summary>Deliveries received before <paramref name="before"/>, never enqueued and not processed: their instance died between storing and enqueuing.</summary>
+    public Task<IReadOnlyList<string>> ListStrandedAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        database.QueryAsync(
+            "SELECT delivery_id FROM deliveries WHERE processed_at IS NULL AND enqueued_at IS NULL AND received_at < $before ORDER BY received_at",
+            r => r.GetString(0),
+            cancellationToken,
+            ("$before", before.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+
     public async Task<IReadOnlyList<string>> ListUnprocessedAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

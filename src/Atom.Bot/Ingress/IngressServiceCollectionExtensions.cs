@@ -12,6 +12,8 @@ public static class IngressServiceCollectionExtensions
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<InstallationStore>();
         services.AddTransient<EventOwners>();
+        services.AddSingleton<DeliveryEnqueuer>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeliveryEnqueuer>());
         services.AddSingleton<WebhookEventProcessor, AtomWebhookProcessor>();
         services.AddTransient<DeliveryProcessor>();
         services.AddWorkItem<ProcessDelivery, DeliveryProcessor>(JobQueues.Ingress);

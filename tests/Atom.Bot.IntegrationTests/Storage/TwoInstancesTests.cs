@@ -141,6 +141,35 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
     }
 
     [Fact]
+    public async Task A_delivery_stored_by_an_instance_that_died_before_enqueuing_its_job_is_processed_by_another()
+    {
+        var database = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
+        using var github = new GitHubStub();
+        var environment = new Dictionary<string, string?>
+        {
+            ["ATOM_DATABASE"] = database,
+            ["ATOM_JOB_STORAGE"] = database,
+            ["ATOM_JOB_INVISIBILITY_SECONDS"] = "5",
+        };
+        await using var survivor = await AtomTestHost.StartAsync(github, _firstDir, environment);
+
+        // What the dead instance left behind: the delivery stored (its webhook was answered), its job never enqueued.
+        // The survivor started before, so its start-up recovery does not see it; only the sweep can.
+        var deliveries = survivor.Services.GetRequiredService<Atom.Bot.Ingress.DeliveryStore>();
+        var deliveryId = Guid.NewGuid().ToString();
+        (await deliveries.TryAddAsync(deliveryId, "issues", "labeled", null, "acme/widgets", Payloads.Labeled().ToJsonString(), Ct)).ShouldBeTrue();
+
+        await Eventually.TrueAsync(async () => (await deliveries.GetAsync(deliveryId, Ct))!.ProcessedAt is not null, "the stranded delivery processed", TimeSpan.FromSeconds(30));
+        (await survivor.Tasks.ListRecentAsync(10, Ct)).ShouldHaveSingleItem().IssueNumber.ShouldBe(1);
+        survivor.Logs.Lines.ShouldContain(l => l.Contains(deliveryId, StringComparison.Ordinal) && l.Contains("never enqueued", StringComparison.Ordinal));
+
+        // A delivery through the webhook is enqueued right after its answer and recorded so: the sweep leaves it alone.
+        (await survivor.SendAsync("issues", Payloads.Closed())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Eventually.TrueAsync(async () => (await deliveries.ListUnprocessedAsync(Ct)).Count == 0, "the webhook delivery processed");
+        (await deliveries.ListStrandedAsync(DateTimeOffset.UtcNow.AddMinutes(1), Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Approve_on_two_instances_at_the_same_moment_merges_once()
     {
         var database = await (await postgres.ClusterAsync()).CreateDatabaseAsync();
