@@ -90,6 +90,7 @@ public static class Program
             .AddSingleton(options)
             .AddSingleton(Redactor.For(options))
             .AddStorage(options)
+            .AddPlatformHealth()
             .AddAudit(options)
             .AddGitHub(options)
             .AddGit(options)

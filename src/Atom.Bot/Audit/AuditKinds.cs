@@ -60,6 +60,9 @@ public static class AuditKinds
     public const string ReceiptSignerAnnounced = "audit.receipt_signer_announced";
     public const string ReceiptRecorded = "receipt.recorded";
 
+    /// <summary>The platform mode changed (health API): from, to, why, and the reading.</summary>
+    public const string PlatformMode = "platform.mode";
+
     /// <summary>Entries about the chain's keys: a verifier needs their payloads, so an export never elides them.</summary>
     public static bool IsChainKind(string kind) => kind.StartsWith("audit.", StringComparison.Ordinal);
 

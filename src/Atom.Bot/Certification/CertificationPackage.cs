@@ -33,6 +33,9 @@ public sealed record CertificationPackage
     public required PackageTests Tests { get; init; }
     public required PackageAuditor Auditor { get; init; }
     public required PackageUsage Usage { get; init; }
+
+    /// <summary>The platform mode the package was made under ("stressed (thermal level 2)"); null when normal.</summary>
+    public string? Platform { get; init; }
     public required PackageApproval Approval { get; init; }
     public required PackageAuditReference Audit { get; init; }
 

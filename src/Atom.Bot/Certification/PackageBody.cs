@@ -84,7 +84,7 @@ public static class PackageBody
             Changes(body, package.Changes, impact, limits);
             ProposalTests(body, proposal, limits);
             ProposalAuditor(body, proposal, package.Auditor, limits);
-            Impact(body, impact, package.Usage, limits);
+            Impact(body, impact, package.Usage, package.Platform, limits);
             ProposalApproval(body, package, proposal);
             AuditReference(body, package, limits);
         }
@@ -95,7 +95,7 @@ public static class PackageBody
             Changes(body, package.Changes, impact, limits);
             Tests(body, package.Tests, limits);
             Auditor(body, package.Auditor, limits);
-            Impact(body, impact, package.Usage, limits);
+            Impact(body, impact, package.Usage, package.Platform, limits);
             Approval(body, package, limits);
             AuditReference(body, package, limits);
 
@@ -350,7 +350,7 @@ public static class PackageBody
         ], "No findings.");
     }
 
-    private static void Impact(StringBuilder body, ImpactAnalysis impact, PackageUsage usage, BodyLimits limits)
+    private static void Impact(StringBuilder body, ImpactAnalysis impact, PackageUsage usage, string? platform, BodyLimits limits)
     {
         body.Append("## Impact analysis\n\n");
         body.Append("**Risk: ").Append(impact.Risk.ToString().ToLowerInvariant()).Append("**: ")
@@ -367,7 +367,14 @@ public static class PackageBody
         body.Append("- **Deleted files** (").Append(impact.DeletedFiles.Count).Append("): ").Append(Names(impact.DeletedFiles, limits)).Append('\n');
         body.Append("- **Tests changed** (").Append(impact.TestFiles.Count).Append("): ").Append(Names(impact.TestFiles, limits)).Append('\n');
         body.Append("- **LLM usage:** ").Append(Markdown.Number(usage.TokensIn)).Append(" tokens in, ").Append(Markdown.Number(usage.TokensOut))
-            .Append(" tokens out, ").Append(Markdown.Duration(usage.LlmTime)).Append(" of model time\n\n");
+            .Append(" tokens out, ").Append(Markdown.Duration(usage.LlmTime)).Append(" of model time\n");
+        if (platform is not null)
+        {
+            body.Append("- **Platform:** made while the platform health API reported it ").Append(Markdown.Inline(platform, limits.CellChars))
+                .Append(" (LLM timeouts doubled, LLM concurrency halved; when critical, the fallback model for workers)\n");
+        }
+
+        body.Append('\n');
     }
 
     private static void Approval(StringBuilder body, CertificationPackage package, BodyLimits limits)

@@ -28,6 +28,7 @@ public static class AtomConfiguration
         new("ATOM_LLM_MODEL", "default"),
         new("ATOM_LLM_API_KEY", null, IsSecret: true),
         new("ATOM_LLM_CONCURRENCY", "4", Kind: SettingKind.PositiveInteger),
+        new("ATOM_LLM_FALLBACK_MODEL", null),
         new("ATOM_AUDITOR_BASE_URL", null, Kind: SettingKind.Url),
         new("ATOM_AUDITOR_MODEL", null),
         new("ATOM_DATA_DIR", DefaultDataDir),
@@ -202,6 +203,7 @@ public static class AtomConfiguration
             LlmModel = llmModel,
             LlmApiKey = Get("ATOM_LLM_API_KEY"),
             LlmConcurrency = Int("ATOM_LLM_CONCURRENCY"),
+            LlmFallbackModel = Get("ATOM_LLM_FALLBACK_MODEL"),
             AuditorBaseUrl = Url("ATOM_AUDITOR_BASE_URL") ?? llmBase,
             AuditorModel = Get("ATOM_AUDITOR_MODEL") ?? llmModel,
             DataDir = ExpandHome(Get("ATOM_DATA_DIR")!),
@@ -211,7 +213,8 @@ public static class AtomConfiguration
                 ? database
                 : Get("ATOM_JOB_STORAGE")!,
             JobInvisibilitySeconds = Int("ATOM_JOB_INVISIBILITY_SECONDS"),
-            HealthUrl = Url("ATOM_HEALTH_URL"),
+            // An endpoint, not a base URL: asked exactly as given.
+            HealthUrl = Get("ATOM_HEALTH_URL") is { } health ? new Uri(health) : null,
             LlmTimeoutSeconds = Int("ATOM_LLM_TIMEOUT_SECONDS"),
             WorkerMaxSteps = Int("ATOM_WORKER_MAX_STEPS"),
             MaxAssignments = Int("ATOM_MAX_ASSIGNMENTS"),

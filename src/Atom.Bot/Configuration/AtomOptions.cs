@@ -12,6 +12,9 @@ public sealed record AtomOptions
     public required string LlmModel { get; init; }
     public string? LlmApiKey { get; init; }
     public required int LlmConcurrency { get; init; }
+
+    /// <summary><c>ATOM_LLM_FALLBACK_MODEL</c>: asked in the main model's place while the platform health API reports level 3.</summary>
+    public string? LlmFallbackModel { get; init; }
     public required Uri AuditorBaseUrl { get; init; }
     public required string AuditorModel { get; init; }
     public required string DataDir { get; init; }

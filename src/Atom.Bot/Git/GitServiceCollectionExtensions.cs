@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Atom.Bot.Health;
 using Atom.Bot.Configuration;
 
 namespace Atom.Bot.Git;
@@ -12,7 +14,9 @@ public static class GitServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(GitOptions.From(options));
-        services.AddSingleton(sp => new GitWorkspace(sp.GetRequiredService<GitOptions>(), sp.GetRequiredService<ILogger<GitWorkspace>>()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PlatformMode>();
+        services.AddSingleton(sp => new GitWorkspace(sp.GetRequiredService<GitOptions>(), sp.GetRequiredService<ILogger<GitWorkspace>>(), sp.GetRequiredService<PlatformMode>()));
         return services;
     }
 }

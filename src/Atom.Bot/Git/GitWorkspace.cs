@@ -1,3 +1,4 @@
+using Atom.Bot.Health;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -35,12 +36,12 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
         }
     }
 
-    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger)
+    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger, PlatformMode? platform = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _mirrors = new GitMirrors(options, logger);
-        _worktrees = new GitWorktrees(options, _mirrors, logger);
+        _worktrees = new GitWorktrees(options, _mirrors, logger, platform);
         _branches = new GitBranches(options, _mirrors, logger);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Atom.Bot.Health;
 using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Git;
@@ -17,13 +18,13 @@ internal sealed partial class GitWorktrees : IAsyncDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    public GitWorktrees(GitOptions options, GitMirrors mirrors, ILogger logger)
+    public GitWorktrees(GitOptions options, GitMirrors mirrors, ILogger logger, PlatformMode? platform = null)
     {
         _options = options;
         _mirrors = mirrors;
         _logger = logger;
         _trash = new WorktreeTrash(options, logger);
-        _spares = new SpareWorktrees(options, mirrors, _trash, logger);
+        _spares = new SpareWorktrees(options, mirrors, _trash, logger, platform);
     }
 
     public string WorktreePath(RepositoryRef repo, string branch)

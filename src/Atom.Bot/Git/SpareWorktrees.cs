@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
+using Atom.Bot.Health;
+
 namespace Atom.Bot.Git;
 
 /// <summary>
@@ -14,6 +16,7 @@ namespace Atom.Bot.Git;
 internal sealed class SpareWorktrees : IAsyncDisposable
 {
     private readonly GitOptions _options;
+    private readonly PlatformMode? _platform;
     private readonly GitMirrors _mirrors;
     private readonly WorktreeTrash _trash;
     private readonly ILogger _logger;
@@ -23,8 +26,9 @@ internal sealed class SpareWorktrees : IAsyncDisposable
     private readonly string _instance = Guid.NewGuid().ToString("N")[..16];
     private FileStream? _instanceLock;
 
-    public SpareWorktrees(GitOptions options, GitMirrors mirrors, WorktreeTrash trash, ILogger logger)
+    public SpareWorktrees(GitOptions options, GitMirrors mirrors, WorktreeTrash trash, ILogger logger, PlatformMode? platform = null)
     {
+        _platform = platform;
         _options = options;
         _mirrors = mirrors;
         _trash = trash;
@@ -159,7 +163,9 @@ internal sealed class SpareWorktrees : IAsyncDisposable
         lock (pool.Gate)
         {
             pool.BaseBranch = baseBranch;
-            if (!pool.Filling.IsCompleted || pool.Ready.Count >= _options.WorktreeSpares || _stopping.IsCancellationRequested)
+            // Background work pauses while the platform is critical: a preparation then checks out on demand.
+            if (!pool.Filling.IsCompleted || pool.Ready.Count >= _options.WorktreeSpares || _stopping.IsCancellationRequested
+                || _platform?.Level == PlatformLevel.Critical)
             {
                 return;
             }

@@ -9,15 +9,54 @@ internal sealed class FifoGate
     private readonly Lock _lock = new();
     private readonly LinkedList<TaskCompletionSource> _waiters = new();
     private readonly int _capacity;
+    private int _limit;
     private int _held;
 
     public FifoGate(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _limit = capacity;
     }
 
     public int Capacity => _capacity;
+
+    /// <summary>
+    /// How many may hold the gate now (1..<see cref="Capacity"/>). Lowered, holders above it keep their slot until they
+    /// release it; raised, waiters are let in at once.
+    /// </summary>
+    public int Limit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _limit;
+            }
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _capacity);
+            var admitted = new List<TaskCompletionSource>();
+            lock (_lock)
+            {
+                _limit = value;
+                while (_held < _limit && _waiters.First is { } first)
+                {
+                    _waiters.RemoveFirst();
+                    _held++;
+                    admitted.Add(first.Value);
+                }
+            }
+
+            foreach (var waiter in admitted)
+            {
+                waiter.TrySetResult();
+            }
+        }
+    }
 
     public int Held
     {
@@ -47,7 +86,7 @@ internal sealed class FifoGate
         LinkedListNode<TaskCompletionSource> node;
         lock (_lock)
         {
-            if (_held < _capacity && _waiters.Count == 0)
+            if (_held < _limit && _waiters.Count == 0)
             {
                 _held++;
                 return;
@@ -83,8 +122,9 @@ internal sealed class FifoGate
         TaskCompletionSource? next = null;
         lock (_lock)
         {
-            if (_waiters.First is { } first)
+            if (_held <= _limit && _waiters.First is { } first)
             {
+                // The slot passes to the first waiter (held stays the same).
                 _waiters.RemoveFirst();
                 next = first.Value;
             }

@@ -17,6 +17,9 @@ public sealed record LlmOptions
     public required int LlmConcurrency { get; init; }
     public required int LlmTimeoutSeconds { get; init; }
 
+    /// <summary><c>ATOM_LLM_FALLBACK_MODEL</c>: the smaller model asked in the main model's place while the platform is critical.</summary>
+    public string? LlmFallbackModel { get; init; }
+
     public static LlmOptions From(AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,6 +32,7 @@ public sealed record LlmOptions
             AuditorModel = options.AuditorModel,
             LlmConcurrency = options.LlmConcurrency,
             LlmTimeoutSeconds = options.LlmTimeoutSeconds,
+            LlmFallbackModel = options.LlmFallbackModel,
         };
     }
 
@@ -41,7 +45,8 @@ public sealed record LlmOptions
             .Append(", AuditorBaseUrl = ").Append(AuditorBaseUrl)
             .Append(", AuditorModel = ").Append(AuditorModel)
             .Append(", LlmConcurrency = ").Append(LlmConcurrency)
-            .Append(", LlmTimeoutSeconds = ").Append(LlmTimeoutSeconds);
+            .Append(", LlmTimeoutSeconds = ").Append(LlmTimeoutSeconds)
+            .Append(", LlmFallbackModel = ").Append(LlmFallbackModel ?? "(none)");
         return true;
     }
 }

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Atom.Bot.Configuration;
+using Atom.Bot.Health;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
@@ -27,6 +28,8 @@ public sealed class LlmPool : IDisposable
     private readonly HttpClient _http;
     private readonly EndpointState[] _endpoints;
     private readonly FifoGate _gate;
+    private readonly string? _fallbackModel;
+    private readonly PlatformMode? _platform;
     private readonly ConcurrentDictionary<long, UsageCounter> _usage = new();
     private long _completed;
     private long _failed;
@@ -39,7 +42,7 @@ public sealed class LlmPool : IDisposable
     private long _tokensIn;
     private long _tokensOut;
 
-    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null)
+    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null, PlatformMode? platform = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(redactor);
@@ -52,6 +55,13 @@ public sealed class LlmPool : IDisposable
         _requestTimeout = _tuning.RequestTimeout ?? TimeSpan.FromSeconds(options.LlmTimeoutSeconds);
         _redactor = redactor;
         _gate = new FifoGate(options.LlmConcurrency);
+        _fallbackModel = options.LlmFallbackModel;
+        _platform = platform;
+        if (platform is not null)
+        {
+            // Stressed or worse: half the requests in flight (at least one); back to normal: all of them.
+            platform.Changed += state => _gate.Limit = state.Level >= PlatformLevel.Stressed ? Math.Max(1, _gate.Capacity / 2) : _gate.Capacity;
+        }
 
         // Timeouts are ours (per attempt, on the TimeProvider), so neither HttpClient nor the pipeline may cut first.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -71,15 +81,26 @@ public sealed class LlmPool : IDisposable
         {
             Endpoint = new Uri(baseUrl.ToString().TrimEnd('/')),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = _requestTimeout + TimeSpan.FromSeconds(30),
+            // Twice the timeout: the platform's stressed mode doubles ours, and ours must cut first.
+            NetworkTimeout = (2 * _requestTimeout) + TimeSpan.FromSeconds(30),
             Transport = transport,
         });
     }
 
-    public int Concurrency => _gate.Capacity;
+    /// <summary>Requests in flight at most now: <c>ATOM_LLM_CONCURRENCY</c>, halved while the platform is stressed.</summary>
+    public int Concurrency => _gate.Limit;
 
-    /// <summary>The model a request to <paramref name="endpoint"/> asks for (shown in the certification package).</summary>
-    public string ModelFor(LlmEndpoint endpoint) => State(endpoint).Model;
+    /// <summary>One attempt's limit now: <c>ATOM_LLM_TIMEOUT_SECONDS</c>, doubled while the platform is stressed.</summary>
+    public TimeSpan AttemptTimeout => _platform?.Level >= PlatformLevel.Stressed ? 2 * _requestTimeout : _requestTimeout;
+
+    /// <summary>
+    /// The model a request to <paramref name="endpoint"/> asks for now (shown in the certification package): the main
+    /// model's place is taken by <c>ATOM_LLM_FALLBACK_MODEL</c>, when set, while the platform is critical.
+    /// </summary>
+    public string ModelFor(LlmEndpoint endpoint) => ModelOf(State(endpoint));
+
+    private string ModelOf(EndpointState state) =>
+        state.Id == LlmEndpoint.Main && _fallbackModel is { } fallback && _platform?.Level == PlatformLevel.Critical ? fallback : state.Model;
 
     /// <summary>
     /// One chat completion. Expected failures (retries exhausted, timeouts, refusals) come back as an error value;
@@ -94,7 +115,7 @@ public sealed class LlmPool : IDisposable
     {
         RequireMessages(messages);
         var state = State(endpoint);
-        return await SendAsync(state, ChatWireFormat.BuildRequest(state.Model, messages, tools, null), taskId, cancellationToken);
+        return await SendAsync(state, ChatWireFormat.BuildRequest(ModelOf(state), messages, tools, null), taskId, cancellationToken);
     }
 
     /// <summary>
@@ -161,7 +182,7 @@ public sealed class LlmPool : IDisposable
             result = await SendAsync(state, Body(), taskId, cancellationToken);
         }
 
-        BinaryData Body() => ChatWireFormat.BuildRequest(state.Model, conversation, null, useSchema ? schemaFormat : null);
+        BinaryData Body() => ChatWireFormat.BuildRequest(ModelOf(state), conversation, null, useSchema ? schemaFormat : null);
     }
 
     public LlmStatistics Snapshot()
@@ -253,7 +274,8 @@ public sealed class LlmPool : IDisposable
 
     private async Task<Attempt> AttemptAsync(EndpointState endpoint, BinaryData body, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_requestTimeout, _time);
+        var attemptTimeout = AttemptTimeout;
+        using var timeout = new CancellationTokenSource(attemptTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
@@ -282,7 +304,7 @@ public sealed class LlmPool : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var error = new LlmError(LlmErrorKind.TimedOut, $"no answer within {_requestTimeout.TotalSeconds:0.###} s", null, 0);
+            var error = new LlmError(LlmErrorKind.TimedOut, $"no answer within {attemptTimeout.TotalSeconds:0.###} s", null, 0);
             return new Attempt(null, error, true, null);
         }
         catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)

@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Atom.Bot.Llm;
@@ -10,6 +11,7 @@ public static class LlmServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PlatformMode>();
         var llm = LlmOptions.From(options);
         // The service registers the one Redactor first; a container with only the pool (tests) gets its own.
         services.TryAddSingleton(Redactor.For(options));
@@ -18,7 +20,8 @@ public static class LlmServiceCollectionExtensions
             sp.GetRequiredService<Redactor>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmPool>>(),
-            sp.GetService<LlmPoolTuning>()));
+            sp.GetService<LlmPoolTuning>(),
+            sp.GetRequiredService<PlatformMode>()));
         return services;
     }
 }

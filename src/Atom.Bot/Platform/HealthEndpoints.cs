@@ -1,4 +1,5 @@
 using Atom.Bot.Configuration;
+using Atom.Bot.Health;
 using Atom.Bot.Llm;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
@@ -25,7 +26,7 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, PlatformMode platform, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
             var tests = await sandbox.CheckAsync(ct);
@@ -37,6 +38,7 @@ public static class HealthEndpoints
                 ["queues"] = monitoring.Queues().ToDictionary(q => q.Name, q => new { enqueued = q.Length, fetched = q.Fetched }),
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
                 ["llm"] = llm.Snapshot(),
+                ["platform"] = PlatformStatus(platform.Current, llm),
                 ["sandbox"] = new
                 {
                     mode = tests.Mode == SandboxMode.None ? "none" : "bwrap",
@@ -48,6 +50,17 @@ public static class HealthEndpoints
         });
         return endpoints;
     }
+
+    private static object PlatformStatus(PlatformState state, LlmPool llm) => new
+    {
+        mode = state.Level.ToString().ToLowerInvariant(),
+        reason = state.Reason,
+        since = state.Since,
+        llmTimeoutSeconds = llm.AttemptTimeout.TotalSeconds,
+        llmConcurrency = llm.Concurrency,
+        mainModel = llm.ModelFor(LlmEndpoint.Main),
+        reading = state.Reading,
+    };
 
     private static int JobServersAlive(JobStorage jobs, TimeProvider clock)
     {

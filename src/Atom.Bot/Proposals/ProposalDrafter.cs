@@ -3,6 +3,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Health;
 using Atom.Bot.Jobs;
 using Atom.Bot.Tasks;
 using Octokit;
@@ -29,16 +30,27 @@ public sealed class ProposalDrafter(
     AuditLog audit,
     WorkScheduler scheduler,
     Redactor redactor,
+    PlatformMode platform,
     ILogger<ProposalDrafter> logger) : IWorkItemProcessor<TaskSettled>
 {
     /// <summary>How many of a repository's newest tasks each detection run reads.</summary>
     public const int RecentTasks = 100;
+
+    /// <summary>How long gap detection is put off while the platform is critical, before it looks again.</summary>
+    public static readonly TimeSpan PausedFor = TimeSpan.FromMinutes(5);
 
     Task IWorkItemProcessor<TaskSettled>.ProcessAsync(TaskSettled work, CancellationToken cancellationToken) => DetectAsync(work, cancellationToken);
 
     public async Task DetectAsync(TaskSettled work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        if (platform.Level == PlatformLevel.Critical)
+        {
+            // Background work pauses while the platform is critical: detection runs once it is not.
+            scheduler.Schedule(work, PausedFor);
+            return;
+        }
+
         var recent = await tasks.ListForRepositoryAsync(work.RepositoryId, RecentTasks, cancellationToken);
         if (recent.Count == 0)
         {

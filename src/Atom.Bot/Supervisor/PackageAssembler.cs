@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Atom.Bot.Audit;
+using Atom.Bot.Health;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
@@ -10,7 +11,7 @@ using Atom.Bot.Workers;
 namespace Atom.Bot.Supervisor;
 
 /// <summary>Gathers what the certification package shows from the store, the evaluation, the LLM pool and the audit log.</summary>
-public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit)
+public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit, PlatformMode platform)
 {
     public async Task<CertificationPackage> AssembleAsync(AtomTask task, RepoSettings settings, Evaluation evaluation, CancellationToken cancellationToken)
     {
@@ -62,6 +63,7 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
             Usage = usage.TokensIn > 0
                 ? new PackageUsage(usage.TokensIn, usage.TokensOut, usage.LlmTime)
                 : new PackageUsage(results.Sum(r => r.TokensIn), results.Sum(r => r.TokensOut), TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks))),
+            Platform = platform.Current.Describe() is { Length: > 0 } mode ? mode : null,
             Approval = new PackageApproval(settings.RequiredApprovals, settings.Approvers, settings.RequesterCanApprove, settings.MergeOnApproval, settings.MergeMethod),
             Audit = reference is null
                 ? new PackageAuditReference(0, 0, "", "", "atom audit verify")

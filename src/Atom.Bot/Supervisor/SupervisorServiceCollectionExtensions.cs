@@ -16,5 +16,6 @@ public static class SupervisorServiceCollectionExtensions
             .AddTransient<PackageAssembler>()
             .AddTransient<TaskSupervisor>()
             .AddWorkItem<AdvanceTask, TaskSupervisor>(JobQueues.Supervisor)
-            .AddWorkRecovery<TaskRecovery>();
+            .AddWorkRecovery<TaskRecovery>()
+            .AddHostedService<PlatformResume>();
 }

@@ -4,6 +4,7 @@ using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Health;
 using Atom.Bot.Jobs;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
@@ -32,9 +33,13 @@ public sealed partial class TaskSupervisor(
     AuditLog audit,
     WorkScheduler scheduler,
     TimeProvider clock,
+    PlatformMode platform,
     ILogger<TaskSupervisor> logger) : IWorkItemProcessor<AdvanceTask>
 {
     private static readonly TimeSpan AcknowledgementClaimExpiry = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a new task waits before it looks again whether the platform is still critical.</summary>
+    public static readonly TimeSpan PlatformWait = TimeSpan.FromMinutes(1);
 
     public async Task ProcessAsync(AdvanceTask work, CancellationToken cancellationToken)
     {
@@ -67,6 +72,14 @@ public sealed partial class TaskSupervisor(
         switch (task.State)
         {
             case TaskState.Accepted:
+                if (platform.Level == PlatformLevel.Critical)
+                {
+                    // New tasks wait while the platform is critical (the acknowledgement said so); work under way goes on.
+                    scheduler.Schedule(new AdvanceTask(task.Id), PlatformWait);
+                    LogWaitingForPlatform(logger, task.Id, platform.Current.Reason);
+                    break;
+                }
+
                 if (await tasks.TransitionAsync(task.Id, TaskTransitions.Plan, Actors.Atom, "planning", cancellationToken))
                 {
                     await PlanAsync((await tasks.GetAsync(task.Id, cancellationToken))!, cancellationToken);
@@ -97,7 +110,7 @@ public sealed partial class TaskSupervisor(
         {
             var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
             await conversation.ReactToIssueAsync(client, task.Owner, task.Name, task.IssueNumber, ReactionType.Eyes, cancellationToken);
-            var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Acknowledgement(task), cancellationToken);
+            var commentId = await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Acknowledgement(task) + (platform.Level == PlatformLevel.Critical ? TaskMessages.WaitingForPlatform(platform.Current.Describe()) : ""), cancellationToken);
             await tasks.MarkAcknowledgedAsync(task.Id, commentId, cancellationToken);
         }
         catch
@@ -446,6 +459,9 @@ public sealed partial class TaskSupervisor(
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Task {TaskId} round {Round} evaluated: {Decision}")]
     private static partial void LogEvaluated(ILogger logger, long taskId, int round, EvaluationDecision decision);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Task {TaskId} waits: the platform is critical ({Reason})")]
+    private static partial void LogWaitingForPlatform(ILogger logger, long taskId, string reason);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Task {TaskId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, long taskId, string reason);

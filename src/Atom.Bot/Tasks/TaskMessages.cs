@@ -19,6 +19,14 @@ public static class TaskMessages
             """;
     }
 
+    /// <summary>Added to the acknowledgement of a task that arrives while the platform health API reports level 3.</summary>
+    public static string WaitingForPlatform(string mode) => $"""
+
+
+        ⏸️ **This task waits before planning:** the machine Atom's models run on reports it is {mode}. Work already under way
+        goes on; new tasks start once the platform is back to normal. Nothing needs doing on your side.
+        """;
+
     public static string InvalidSettings(string error) => $"""
         ⚠️ Atom cannot take this issue: the repository's `.github/atom.yml` (on the default branch) is invalid.
 

@@ -71,4 +71,34 @@ public sealed class FifoGateTests
     {
         Should.Throw<InvalidOperationException>(() => new FifoGate(1).Release());
     }
+
+    [Fact]
+    public async Task A_lowered_limit_lets_holders_finish_and_admits_no_one_until_below_it_and_a_raised_one_admits_at_once()
+    {
+        var gate = new FifoGate(4);
+        for (var i = 0; i < 4; i++)
+        {
+            await gate.WaitAsync(Ct);
+        }
+
+        gate.Limit = 2;
+        var waiter = gate.WaitAsync(Ct);
+        gate.Release();
+        gate.Release();
+        waiter.IsCompleted.ShouldBeFalse("two still hold the gate: at the limit");
+        gate.Held.ShouldBe(2);
+
+        gate.Release();
+        await waiter;
+        gate.Held.ShouldBe(2);
+
+        var second = gate.WaitAsync(Ct);
+        var third = gate.WaitAsync(Ct);
+        second.IsCompleted.ShouldBeFalse();
+        gate.Limit = 4;
+        await Task.WhenAll(second, third);
+        (gate.Held, gate.Waiting).ShouldBe((4, 0));
+        Should.Throw<ArgumentOutOfRangeException>(() => gate.Limit = 5);
+        Should.Throw<ArgumentOutOfRangeException>(() => gate.Limit = 0);
+    }
 }
