@@ -60,6 +60,8 @@ public static class Program
                 return await AuditCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             case "proposals":
                 return await ProposalsCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
+            case "usage":
+                return await UsageCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             case "db":
                 return await DatabaseCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             default:
@@ -74,6 +76,7 @@ public static class Program
           config                 print the effective configuration and where each value comes from
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
           proposals list | show N  enhancement proposals and their states
+          usage [--repo R] [--month yyyy-MM]  LLM tokens by repository and model
           db copy --to <conn>    move the SQLite store into an empty PostgreSQL database, audit chain intact
         """;
 
@@ -90,7 +93,7 @@ public static class Program
             .AddSingleton(options)
             .AddSingleton(Redactor.For(options))
             .AddStorage(options)
-            .AddPlatformHealth()
+            .AddPlatform()
             .AddAudit(options)
             .AddGitHub(options)
             .AddGit(options)

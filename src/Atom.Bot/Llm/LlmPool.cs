@@ -30,6 +30,7 @@ public sealed class LlmPool : IDisposable
     private readonly FifoGate _gate;
     private readonly string? _fallbackModel;
     private readonly PlatformMode? _platform;
+    private readonly ILlmUsageSink? _usageSink;
     private readonly ConcurrentDictionary<long, UsageCounter> _usage = new();
     private long _completed;
     private long _failed;
@@ -42,8 +43,9 @@ public sealed class LlmPool : IDisposable
     private long _tokensIn;
     private long _tokensOut;
 
-    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null, PlatformMode? platform = null)
+    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null, PlatformMode? platform = null, ILlmUsageSink? usageSink = null)
     {
+        _usageSink = usageSink;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -60,7 +62,7 @@ public sealed class LlmPool : IDisposable
         if (platform is not null)
         {
             // Stressed or worse: half the requests in flight (at least one); back to normal: all of them.
-            platform.Changed += state => _gate.Limit = state.Level >= PlatformLevel.Stressed ? Math.Max(1, _gate.Capacity / 2) : _gate.Capacity;
+            platform.Changed += state => _gate.Limit = LimitFor(state.Level);
         }
 
         // Timeouts are ours (per attempt, on the TimeProvider), so neither HttpClient nor the pipeline may cut first.
@@ -88,7 +90,7 @@ public sealed class LlmPool : IDisposable
     }
 
     /// <summary>Requests in flight at most now: <c>ATOM_LLM_CONCURRENCY</c>, halved while the platform is stressed.</summary>
-    public int Concurrency => _gate.Limit;
+    public int Concurrency => LimitFor(_platform?.Level ?? PlatformLevel.Normal);
 
     /// <summary>One attempt's limit now: <c>ATOM_LLM_TIMEOUT_SECONDS</c>, doubled while the platform is stressed.</summary>
     public TimeSpan AttemptTimeout => _platform?.Level >= PlatformLevel.Stressed ? 2 * _requestTimeout : _requestTimeout;
@@ -98,6 +100,8 @@ public sealed class LlmPool : IDisposable
     /// model's place is taken by <c>ATOM_LLM_FALLBACK_MODEL</c>, when set, while the platform is critical.
     /// </summary>
     public string ModelFor(LlmEndpoint endpoint) => ModelOf(State(endpoint));
+
+    private int LimitFor(PlatformLevel level) => level >= PlatformLevel.Stressed ? Math.Max(1, _gate.Capacity / 2) : _gate.Capacity;
 
     private string ModelOf(EndpointState state) =>
         state.Id == LlmEndpoint.Main && _fallbackModel is { } fallback && _platform?.Level == PlatformLevel.Critical ? fallback : state.Model;
@@ -210,6 +214,24 @@ public sealed class LlmPool : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    // Kept for `atom usage` and /status; a store that cannot take it costs the record, never the answer.
+    private async Task RecordUsageAsync(LlmUsageRecord record)
+    {
+        if (_usageSink is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _usageSink.RecordAsync(record, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Log.UsageNotRecorded(_logger, record.TaskId, ex);
+        }
+    }
+
     private async Task<LlmResult<LlmReply>> SendAsync(EndpointState endpoint, BinaryData body, long? taskId, CancellationToken cancellationToken)
     {
         var usage = taskId is { } id ? _usage.GetOrAdd(id, _ => new UsageCounter()) : null;
@@ -242,6 +264,7 @@ public sealed class LlmPool : IDisposable
                     Interlocked.Add(ref _tokensIn, reply.TokensIn);
                     Interlocked.Add(ref _tokensOut, reply.TokensOut);
                     usage?.AddTokens(reply.TokensIn, reply.TokensOut);
+                    await RecordUsageAsync(new LlmUsageRecord(taskId, endpoint.Id, ModelOf(endpoint), reply.TokensIn, reply.TokensOut, _time.GetUtcNow()));
                     var elapsedMilliseconds = (long)_time.GetElapsedTime(started).TotalMilliseconds;
                     Log.Completed(_logger, endpoint.Id, elapsedMilliseconds, attempt, reply.TokensIn, reply.TokensOut, reply.FinishReason);
                     return new LlmResult<LlmReply>(reply);

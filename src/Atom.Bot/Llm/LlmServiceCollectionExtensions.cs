@@ -21,7 +21,8 @@ public static class LlmServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmPool>>(),
             sp.GetService<LlmPoolTuning>(),
-            sp.GetRequiredService<PlatformMode>()));
+            sp.GetRequiredService<PlatformMode>(),
+            sp.GetService<ILlmUsageSink>()));
         return services;
     }
 }

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "LLM {Endpoint} answered in {ElapsedMilliseconds} ms after {Attempts} attempt(s): {TokensIn} tokens in, {TokensOut} out, finish '{FinishReason}'")]
     public static partial void Completed(ILogger logger, LlmEndpoint endpoint, long elapsedMilliseconds, int attempts, int tokensIn, int tokensOut, string finishReason);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "The tokens of an LLM request for task {TaskId} could not be stored")]
+    public static partial void UsageNotRecorded(ILogger logger, long? taskId, Exception exception);
 }

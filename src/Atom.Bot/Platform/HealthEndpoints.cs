@@ -26,7 +26,7 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, PlatformMode platform, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, PlatformMode platform, UsageStore usage, TimeProvider clock, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
             var tests = await sandbox.CheckAsync(ct);
@@ -39,6 +39,7 @@ public static class HealthEndpoints
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
                 ["llm"] = llm.Snapshot(),
                 ["platform"] = PlatformStatus(platform.Current, llm),
+                ["usage"] = await UsageStatusAsync(usage, clock, ct),
                 ["sandbox"] = new
                 {
                     mode = tests.Mode == SandboxMode.None ? "none" : "bwrap",
@@ -49,6 +50,20 @@ public static class HealthEndpoints
             });
         });
         return endpoints;
+    }
+
+    /// <summary>This month's stored tokens by model, from every instance (not this process's counters).</summary>
+    private static async Task<object> UsageStatusAsync(UsageStore usage, TimeProvider clock, CancellationToken ct)
+    {
+        var month = clock.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = await usage.SummaryAsync(null, month, ct);
+        return new
+        {
+            month,
+            tokensIn = rows.Sum(r => r.TokensIn),
+            tokensOut = rows.Sum(r => r.TokensOut),
+            byModel = rows.GroupBy(r => r.Model).Select(g => new { model = g.Key, requests = g.Sum(r => r.Requests), tokensIn = g.Sum(r => r.TokensIn), tokensOut = g.Sum(r => r.TokensOut) }),
+        };
     }
 
     private static object PlatformStatus(PlatformState state, LlmPool llm) => new
