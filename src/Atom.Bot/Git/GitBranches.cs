@@ -24,12 +24,24 @@ internal sealed partial class GitBranches
         _logger = logger;
     }
 
-    public Task<CommitOutcome?> CommitAllAsync(
+    public async Task<CommitOutcome?> CommitAllAsync(
         Checkout checkout,
         string message,
         IReadOnlyList<KeyValuePair<string, string>> trailers,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? onlyPaths = null)
+        IReadOnlyCollection<string>? onlyPaths = null,
+        SshSigningKey? signWith = null)
+    {
+        var commit = await CommitUnsignedAsync(checkout, message, trailers, onlyPaths, cancellationToken);
+        return commit is null || signWith is null ? commit : await SignAsync(checkout, commit, signWith, cancellationToken);
+    }
+
+    private Task<CommitOutcome?> CommitUnsignedAsync(
+        Checkout checkout,
+        string message,
+        IReadOnlyList<KeyValuePair<string, string>> trailers,
+        IReadOnlyCollection<string>? onlyPaths,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkout);
         ArgumentNullException.ThrowIfNull(trailers);
@@ -60,7 +72,91 @@ internal sealed partial class GitBranches
             var stats = repository.Diff.Compare<PatchStats>(parent.Tree, commit.Tree);
             var files = staged.Select(c => c.Path.Replace('\\', '/')).Distinct().Order(StringComparer.Ordinal).ToList();
             Log.Committed(_logger, commit.Sha, checkout.Branch, files.Count, stats.TotalLinesAdded, stats.TotalLinesDeleted);
-            return new CommitOutcome(commit.Sha, files, stats.TotalLinesAdded, stats.TotalLinesDeleted);
+            return new CommitOutcome(commit.Sha, files, stats.TotalLinesAdded, stats.TotalLinesDeleted) { TreeSha = commit.Tree.Sha };
+        }, cancellationToken);
+    }
+
+    // The same tree, parent and message, committed again by git itself with an SSH signature (gpg.format=ssh): libgit2
+    // cannot sign. It runs in the mirror, which holds the worktree's objects; the worktree's HEAD then moves to it.
+    private async Task<CommitOutcome> SignAsync(Checkout checkout, CommitOutcome unsigned, SshSigningKey key, CancellationToken cancellationToken)
+    {
+        string parent;
+        string fullMessage;
+        using (var repository = new Repository(checkout.Path))
+        {
+            var commit = repository.Lookup<Commit>(unsigned.Sha);
+            parent = commit.Parents.Single().Sha;
+            fullMessage = commit.Message;
+        }
+
+        var mirror = _mirrors.MirrorPath(checkout.Repository);
+        var result = await GitCli.RunAsync(
+            mirror,
+            ["commit-tree", "-S", unsigned.TreeSha, "-p", parent, "-F", "-"],
+            null,
+            cancellationToken,
+            standardInput: fullMessage,
+            config:
+            [
+                ("user.name", _options.AuthorName),
+                ("user.email", _options.AuthorEmail),
+                ("gpg.format", "ssh"),
+                ("user.signingKey", key.PrivateKeyPath),
+                ("gpg.ssh.program", "ssh-keygen"),
+            ]);
+        if (!result.Succeeded)
+        {
+            throw new GitCommandException($"signing the commit with the SSH key {key.Fingerprint} failed: {result.StandardError.Trim()}");
+        }
+
+        var signed = result.StandardOutput.Trim();
+        using (var repository = new Repository(checkout.Path))
+        {
+            repository.Refs.UpdateTarget(repository.Refs.Head, new ObjectId(signed), "atom: signed commit");
+        }
+
+        Log.CommitSigned(_logger, signed, checkout.Branch, key.Fingerprint);
+        return unsigned with { Sha = signed, SigningKeyFingerprint = key.Fingerprint };
+    }
+
+    public static Task<CommitContents> ReadCommitAsync(Checkout checkout, string sha, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkout);
+        return Task.Run(() =>
+        {
+            using var repository = new Repository(checkout.Path);
+            var commit = repository.Lookup<Commit>(sha) ?? throw new GitCommandException($"no commit {sha} in the worktree of {checkout.Branch}");
+            var parent = commit.Parents.Single();
+            var changes = repository.Diff.Compare<TreeChanges>(parent.Tree, commit.Tree);
+            var files = new List<CommitFile>();
+            foreach (var change in changes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (change.Status == ChangeKind.Deleted)
+                {
+                    files.Add(new CommitFile(change.Path.Replace('\\', '/'), Convert.ToString((int)change.OldMode, 8), null));
+                    continue;
+                }
+
+                if (change.Mode == Mode.GitLink)
+                {
+                    throw new GitCommandException($"{change.Path} is a submodule: a commit through the API cannot carry it");
+                }
+
+                // Without rename detection a change is an addition, a modification or a type change of one path.
+                if (change.Status == ChangeKind.Renamed && change.OldPath != change.Path)
+                {
+                    files.Add(new CommitFile(change.OldPath.Replace('\\', '/'), Convert.ToString((int)change.OldMode, 8), null));
+                }
+
+                var blob = repository.Lookup<Blob>(change.Oid);
+                using var stream = blob.GetContentStream();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                files.Add(new CommitFile(change.Path.Replace('\\', '/'), Convert.ToString((int)change.Mode, 8), buffer.ToArray()));
+            }
+
+            return new CommitContents(commit.Sha, commit.Tree.Sha, parent.Sha, parent.Tree.Sha, commit.Message, files);
         }, cancellationToken);
     }
 
