@@ -27,13 +27,15 @@ public sealed partial class CommitPublisher(
         ArgumentNullException.ThrowIfNull(task);
         var mode = gitOptions.SigningMode;
         var required = mode is GitSigningMode.Auto or GitSigningMode.None && await RequiredByBaseAsync(task, cancellationToken);
+        // GitHub signs what the App commits through the API, not what a personal token commits there.
+        var asApp = credentials.UsesApp && task.InstallationId is not null;
         return mode switch
         {
-            GitSigningMode.Api when !credentials.UsesApp => new SigningPlan(CommitSigningMethod.Api, required,
-                "ATOM_GIT_SIGNING=api needs a GitHub App (ATOM_GITHUB_APP_ID and ATOM_GITHUB_APP_PRIVATE_KEY_PATH): GitHub signs the commits an App makes through the Git Data API; use ssh to sign with a personal token"),
+            GitSigningMode.Api when !asApp => new SigningPlan(CommitSigningMethod.Api, required,
+                "ATOM_GIT_SIGNING=api needs a GitHub App (ATOM_GITHUB_APP_ID and ATOM_GITHUB_APP_PRIVATE_KEY_PATH, and a delivery from its installation): GitHub signs the commits an App makes through the Git Data API; use ssh to sign with a personal token"),
             GitSigningMode.Api => new SigningPlan(CommitSigningMethod.Api, required),
             GitSigningMode.Ssh => new SigningPlan(CommitSigningMethod.Ssh, required),
-            GitSigningMode.Auto when required => new SigningPlan(credentials.UsesApp ? CommitSigningMethod.Api : CommitSigningMethod.Ssh, required),
+            GitSigningMode.Auto when required => new SigningPlan(asApp ? CommitSigningMethod.Api : CommitSigningMethod.Ssh, required),
             _ => new SigningPlan(CommitSigningMethod.None, required),
         };
     }
