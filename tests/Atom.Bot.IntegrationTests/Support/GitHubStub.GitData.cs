@@ -120,7 +120,9 @@ public sealed partial class GitHubStub
     private JsonObject CreateTree(string path, JsonNode sent)
     {
         var index = Path.Combine(Path.GetTempPath(), $"atom-stub-index-{Guid.NewGuid():N}");
-        var environment = new Dictionary<string, string> { ["GIT_INDEX_FILE"] = index };
+        // An index of its own and an empty work tree (update-index refuses to run without one); no file is ever written there.
+        var workTree = Directory.CreateTempSubdirectory("atom-stub-worktree-").FullName;
+        var environment = new Dictionary<string, string> { ["GIT_INDEX_FILE"] = index, ["GIT_WORK_TREE"] = workTree };
         try
         {
             if (sent["base_tree"]?.GetValue<string>() is { } baseTree)
@@ -173,6 +175,7 @@ public sealed partial class GitHubStub
         finally
         {
             File.Delete(index);
+            Directory.Delete(workTree, recursive: true);
         }
     }
 
