@@ -91,9 +91,12 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     /// <exception cref="GitCommandException"><c>ssh-keygen</c> is missing or failed, or the key file is readable by others.</exception>
     public Task<SshSigningKey> SigningKeyAsync(CancellationToken cancellationToken) => _signingKeys.EnsureAsync(cancellationToken);
 
-    /// <summary>A commit of the worktree as objects (tree, parent, message, every changed path with its mode and content), to rebuild it elsewhere.</summary>
-    public Task<CommitContents> ReadCommitAsync(Checkout checkout, string sha, CancellationToken cancellationToken) =>
-        GitBranches.ReadCommitAsync(checkout, sha, cancellationToken);
+    /// <summary>
+    /// A commit of the mirror (a worktree's commit, a combination's merge) as objects: tree, parents, message, every
+    /// path changed against the first parent with its mode and content, to rebuild it elsewhere.
+    /// </summary>
+    public Task<CommitContents> ReadCommitAsync(RepositoryRef repo, string sha, CancellationToken cancellationToken) =>
+        _branches.ReadCommitAsync(repo, sha, cancellationToken);
 
     /// <summary>
     /// Pushes the worktree's HEAD to its branch over HTTPS as <c>x-access-token:&lt;token&gt;</c>. Never forces: a
@@ -156,14 +159,20 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     /// the remote in the same push (git cannot hold <c>a/b</c> next to <c>a/b/1</c>). A conflict pushes nothing and names the files.
     /// </summary>
     /// <exception cref="GitCommandException">The remote cannot be fetched.</exception>
+    /// <remarks>
+    /// With <paramref name="signWith"/>, the merge commits carry that key's SSH signature. With <paramref name="push"/>
+    /// false, nothing is pushed: the outcome has the merged SHA and the merge commits, which the caller makes elsewhere.
+    /// </remarks>
     public Task<CombineOutcome> CombineAsync(
         RepositoryRef repo,
         string baseBranch,
         IReadOnlyList<string> branches,
         string targetBranch,
         string? token,
-        CancellationToken cancellationToken) =>
-        _branches.CombineAsync(repo, baseBranch, branches, targetBranch, token, cancellationToken);
+        CancellationToken cancellationToken,
+        SshSigningKey? signWith = null,
+        bool push = true) =>
+        _branches.CombineAsync(repo, baseBranch, branches, targetBranch, token, cancellationToken, signWith, push);
 
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     internal int SpareCount(RepositoryRef repo) => _worktrees.SpareCount(repo);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Octokit;
 
@@ -13,6 +12,7 @@ namespace Atom.Bot.GitHub;
 /// </summary>
 public sealed class GitDataCommits
 {
+    /// <summary>Makes the commit (<see cref="CommitAsync"/>) and moves <paramref name="branch"/> to it (<see cref="MoveBranchAsync"/>).</summary>
     public async Task<GitDataPush> PushAsync(
         IGitHubClient client,
         string owner,
@@ -21,6 +21,19 @@ public sealed class GitDataCommits
         bool branchExists,
         GitDataCommitRequest request,
         CancellationToken cancellationToken)
+    {
+        var commit = await CommitAsync(client, owner, name, request, cancellationToken);
+        if (!commit.Succeeded)
+        {
+            return commit;
+        }
+
+        var moved = await MoveBranchAsync(client, owner, name, branch, commit.Sha!, branchExists, cancellationToken);
+        return moved is null ? commit : commit with { Failure = moved };
+    }
+
+    /// <summary>Blobs, the tree (checked against the expected SHA) and the commit; no ref moves.</summary>
+    public async Task<GitDataPush> CommitAsync(IGitHubClient client, string owner, string name, GitDataCommitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(request);
@@ -44,7 +57,7 @@ public sealed class GitDataCommits
         }
 
         // Written as JSON here rather than as Octokit's NewTree, which leaves a null "sha" out (and so cannot delete).
-        var treeBody = new JsonObject { ["base_tree"] = request.ParentTreeSha, ["tree"] = entries }.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        var treeBody = new JsonObject { ["base_tree"] = request.ParentTreeSha, ["tree"] = entries }.ToJsonString();
         var tree = await new ApiConnection(client.Connection).Post<TreeResponse>(
             new Uri($"repos/{Uri.EscapeDataString(owner)}/{Uri.EscapeDataString(name)}/git/trees", UriKind.Relative), treeBody, "application/vnd.github+json", "application/json", cancellationToken);
         if (tree.Sha != request.ExpectedTreeSha)
@@ -54,33 +67,58 @@ public sealed class GitDataCommits
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var commit = await client.Git.Commit.Create(owner, name, new NewCommit(request.Message, tree.Sha, [request.ParentSha]));
+        var commit = await client.Git.Commit.Create(owner, name, new NewCommit(request.Message, tree.Sha, request.Parents));
         var verified = commit.Verification?.Verified ?? false;
         var reason = commit.Verification?.Reason.StringValue;
-        if (commit.Tree?.Sha != request.ExpectedTreeSha || commit.Parents.Select(p => p.Sha).SingleOrDefault() != request.ParentSha)
+        if (commit.Tree?.Sha != request.ExpectedTreeSha || !commit.Parents.Select(p => p.Sha).SequenceEqual(request.Parents))
         {
             return new GitDataPush(commit.Sha, commit.Tree?.Sha, verified, reason,
-                $"GitHub's commit {commit.Sha} has tree {commit.Tree?.Sha} and parents [{string.Join(", ", commit.Parents.Select(p => p.Sha))}], not tree {request.ExpectedTreeSha} on {request.ParentSha}; the branch was not moved");
+                $"GitHub's commit {commit.Sha} has tree {commit.Tree?.Sha} and parents [{string.Join(", ", commit.Parents.Select(p => p.Sha))}], not tree {request.ExpectedTreeSha} on [{string.Join(", ", request.Parents)}]; the branch was not moved");
         }
 
+        return new GitDataPush(commit.Sha, commit.Tree.Sha, verified, reason, null);
+    }
+
+    /// <summary>Creates <paramref name="branch"/> at <paramref name="sha"/>, or fast-forwards it (never forced). Null when done, else GitHub's reason.</summary>
+    public async Task<string?> MoveBranchAsync(IGitHubClient client, string owner, string name, string branch, string sha, bool branchExists, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
             if (branchExists)
             {
-                await client.Git.Reference.Update(owner, name, $"heads/{branch}", new ReferenceUpdate(commit.Sha, force: false));
+                await client.Git.Reference.Update(owner, name, $"heads/{branch}", new ReferenceUpdate(sha, force: false));
             }
             else
             {
-                await client.Git.Reference.Create(owner, name, new NewReference($"refs/heads/{branch}", commit.Sha));
+                await client.Git.Reference.Create(owner, name, new NewReference($"refs/heads/{branch}", sha));
             }
+
+            return null;
         }
         catch (ApiValidationException ex)
         {
             // 422: not a fast-forward (someone pushed), or the branch appeared meanwhile.
-            return new GitDataPush(commit.Sha, commit.Tree.Sha, verified, reason, $"GitHub refused to move {branch} to {commit.Sha}: {ex.Message}");
+            return $"GitHub refused to move {branch} to {sha}: {ex.Message}";
         }
+    }
 
-        return new GitDataPush(commit.Sha, commit.Tree.Sha, verified, reason, null);
+    /// <summary>Deletes <paramref name="branch"/>; one already gone is fine.</summary>
+    public async Task DeleteBranchAsync(IGitHubClient client, string owner, string name, string branch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await client.Git.Reference.Delete(owner, name, $"heads/{branch}");
+        }
+        catch (NotFoundException)
+        {
+        }
+        catch (ApiValidationException)
+        {
+            // 422 "Reference does not exist".
+        }
     }
 }

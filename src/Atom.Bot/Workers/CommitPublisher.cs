@@ -79,13 +79,7 @@ public sealed partial class CommitPublisher(
     private async Task<PublishedCommit> PushThroughApiAsync(AtomTask task, Checkout checkout, CommitOutcome commit, string token, CancellationToken cancellationToken)
     {
         var command = $"git commit; GitHub Git Data API: blobs, tree, commit, refs/heads/{checkout.Branch}";
-        var contents = await git.ReadCommitAsync(checkout, commit.Sha, cancellationToken);
-        var request = new GitDataCommitRequest(
-            contents.ParentSha,
-            contents.ParentTreeSha,
-            contents.TreeSha,
-            contents.Message,
-            contents.Files.Select(f => new GitDataFile(f.Path, f.Mode, f.Content)).ToList());
+        var request = Request(await git.ReadCommitAsync(checkout.Repository, commit.Sha, cancellationToken), null);
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Push, cancellationToken);
         GitDataPush push;
         try
@@ -108,6 +102,87 @@ public sealed partial class CommitPublisher(
         LogApiCommit(logger, push.Sha!, checkout.Branch, commit.Sha, push.Verified, push.VerificationReason ?? "");
         return new PublishedCommit(commit, push.Sha!, null, command, new CommitSignature("api", push.Verified, push.VerificationReason));
     }
+
+    /// <summary>
+    /// Combines the assignment branches into the task branch (<see cref="GitWorkspace.CombineAsync"/>) with its merge
+    /// commits made as <see cref="PlanAsync"/> says: SSH-signed in the mirror and pushed, or made by GitHub through the
+    /// Git Data API, each on the one before (their trees checked like an assignment's), after which the assignment
+    /// branches are deleted and the task branch is created at GitHub's last commit (GitHub cannot hold <c>a/b</c> beside
+    /// <c>a/b/1</c>, so the deletions come first).
+    /// </summary>
+    /// <exception cref="GitCommandException">The remote cannot be fetched, or the SSH key cannot be made or used.</exception>
+    public async Task<CombineOutcome> CombineAsync(AtomTask task, IReadOnlyList<string> branches, string targetBranch, string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(branches);
+        var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
+        var plan = await PlanAsync(task, cancellationToken);
+        if (plan.Method == CommitSigningMethod.Ssh)
+        {
+            var key = await git.SigningKeyAsync(cancellationToken);
+            return await git.CombineAsync(repository, task.DefaultBranch, branches, targetBranch, token, cancellationToken, key);
+        }
+
+        if (plan.Method != CommitSigningMethod.Api || plan.Problem is not null)
+        {
+            return await git.CombineAsync(repository, task.DefaultBranch, branches, targetBranch, token, cancellationToken);
+        }
+
+        var merged = await git.CombineAsync(repository, task.DefaultBranch, branches, targetBranch, token, cancellationToken, push: false);
+        if (!merged.Succeeded)
+        {
+            return merged;
+        }
+
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Push, cancellationToken);
+        var made = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var merge in merged.MergeCommits)
+            {
+                var commit = await gitData.CommitAsync(client, task.Owner, task.Name, Request(await git.ReadCommitAsync(repository, merge, cancellationToken), made), cancellationToken);
+                if (!commit.Succeeded)
+                {
+                    LogApiCommitFailed(logger, targetBranch, merge, commit.Failure!);
+                    return NotCombined(targetBranch, merge, commit.Failure!);
+                }
+
+                made[merge] = commit.Sha!;
+                LogApiCommit(logger, commit.Sha!, targetBranch, merge, commit.Verified, commit.VerificationReason ?? "");
+            }
+
+            var head = made.GetValueOrDefault(merged.Sha!, merged.Sha!);
+            var exists = await git.HeadOfAsync(repository, targetBranch, cancellationToken) is not null;
+            foreach (var branch in branches.Where(b => b != targetBranch).Distinct())
+            {
+                await gitData.DeleteBranchAsync(client, task.Owner, task.Name, branch, cancellationToken);
+            }
+
+            if (await gitData.MoveBranchAsync(client, task.Owner, task.Name, targetBranch, head, exists, cancellationToken) is { } refused)
+            {
+                LogApiCommitFailed(logger, targetBranch, merged.Sha!, refused);
+                return NotCombined(targetBranch, head, refused);
+            }
+
+            await git.FetchAsync(repository, token, cancellationToken);
+            return CombineOutcome.Combined(targetBranch, head, PushOutcome.Pushed(targetBranch, head)) with { MergeCommits = [.. merged.MergeCommits.Select(m => made[m])] };
+        }
+        catch (ApiException ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
+        {
+            return NotCombined(targetBranch, merged.Sha!, $"GitHub refused the combination through the Git Data API ({(int)ex.StatusCode}): {ex.Message}");
+        }
+    }
+
+    private static CombineOutcome NotCombined(string target, string sha, string reason) =>
+        CombineOutcome.NotPushed(target, sha, PushOutcome.Rejected(target, sha, PushFailure.RemoteRejected, reason));
+
+    // Parents already remade through the API (a merge on a merge) are named by GitHub's SHA; their trees are the same.
+    private static GitDataCommitRequest Request(CommitContents contents, IReadOnlyDictionary<string, string>? made) => new(
+        contents.Parents.Select(p => made?.GetValueOrDefault(p, p) ?? p).ToList(),
+        contents.ParentTreeSha,
+        contents.TreeSha,
+        contents.Message,
+        contents.Files.Select(f => new GitDataFile(f.Path, f.Mode, f.Content)).ToList());
 
     private async Task<bool> RequiredByBaseAsync(AtomTask task, CancellationToken cancellationToken)
     {

@@ -27,6 +27,12 @@ public sealed partial class GitHubStub
     /// <summary>When true, trees are built with one extra file the request did not ask for (a GitHub that builds something else).</summary>
     public bool TamperWithTrees { get; set; }
 
+    /// <summary>
+    /// When true, <c>DELETE /git/refs/heads/{branch}</c> deletes the branch in <see cref="GitDataRepository"/> as GitHub
+    /// would (otherwise it only answers 204, as the pull-request stub always has).
+    /// </summary>
+    public bool DeleteRefsForReal { get; set; }
+
     /// <summary>Trees, commits and refs the stub created, in order.</summary>
     public IReadOnlyList<RecordedRequest> GitDataWrites() =>
         AllRequests().Where(r => r.Path.Contains("/git/", StringComparison.Ordinal) && r.Method is "POST" or "PATCH").ToList();
@@ -35,6 +41,23 @@ public sealed partial class GitHubStub
     {
         RequireSignatures = false;
         TamperWithTrees = false;
+        DeleteRefsForReal = false;
+        Server.Given(Request.Create().UsingDelete().WithPath(new RegexMatcher(GitDataRepo + "/git/refs/heads/.+$"))).AtPriority(DefaultPriority - 1)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var name = "refs/" + request.Path[(request.Path.IndexOf("/git/refs/", StringComparison.Ordinal) + "/git/refs/".Length)..];
+                if (DeleteRefsForReal)
+                {
+                    if (TestRepository.GitExitCode(GitDataRepository!, "rev-parse", "--verify", "--quiet", name) != 0)
+                    {
+                        return Json(422, ValidationError("Reference does not exist"));
+                    }
+
+                    GitData(null, null, "update-ref", "-d", name);
+                }
+
+                return new WireMock.ResponseMessage { StatusCode = 204 };
+            }));
         Server.Given(Request.Create().UsingGet().WithPath(new RegexMatcher(GitDataRepo + "/rules/branches/.+$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {

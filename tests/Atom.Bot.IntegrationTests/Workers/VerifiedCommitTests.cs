@@ -79,6 +79,64 @@ public sealed class VerifiedCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task Combined_assignments_are_merged_through_the_api_and_the_merge_GitHub_made_is_the_certified_head()
+    {
+        await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        scenario.GitHub.AsApp = true;
+        scenario.GitHub.RequireSignatures = true;
+        scenario.GitHub.DeleteRefsForReal = true;
+        scenario.ReplyPlan(("Code", ["src/**"]), ("Docs", ["docs/**"]))
+            .ReplyWrite("src/greeting.txt", "hello\n", "Added the greeting.")
+            .ReplyWrite("docs/greeting.md", "# Greeting\n", "Documented it.")
+            .ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        var branch = task.Branch!;
+        var head = scenario.Repository.Head(branch).ShouldNotBeNull();
+        task.HeadSha.ShouldBe(head);
+        scenario.Repository.Branches().ShouldBe(["main", branch], ignoreOrder: true);
+        // The first branch fast-forwards; the second is merged by a commit GitHub made for the App, on both assignment commits.
+        var parents = scenario.Repository.Parents(branch);
+        parents.Count.ShouldBe(2);
+        scenario.Repository.Identity(branch).Author.ShouldContain($"{GitHubStub.AppSlug}[bot]");
+        foreach (var parent in parents)
+        {
+            scenario.Repository.Identity(parent).Author.ShouldContain($"{GitHubStub.AppSlug}[bot]");
+        }
+
+        var expected = scenario.Repository.Commit("expected", new Dictionary<string, string?> { ["src/greeting.txt"] = "hello\n", ["docs/greeting.md"] = "# Greeting\n" }, from: "main");
+        TreeOf(scenario, head).ShouldBe(TreeOf(scenario, expected));
+        scenario.GitHub.GitDataWrites().Count(w => w.Path.EndsWith("/git/commits", StringComparison.Ordinal) && w.Status == 201).ShouldBe(3);
+        scenario.GitHub.RequestsBeyondTheirToken().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Combined_assignments_are_merged_by_an_ssh_signed_commit_without_an_app()
+    {
+        await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: new Dictionary<string, string?> { ["ATOM_GIT_SIGNING"] = "ssh" });
+        scenario.ReplyPlan(("Code", ["src/**"]), ("Docs", ["docs/**"]))
+            .ReplyWrite("src/greeting.txt", "hello\n", "Added the greeting.")
+            .ReplyWrite("docs/greeting.md", "# Greeting\n", "Documented it.")
+            .ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        var head = scenario.Repository.Head(task.Branch!).ShouldNotBeNull();
+        task.HeadSha.ShouldBe(head);
+        var parents = scenario.Repository.Parents(head);
+        parents.Count.ShouldBe(2);
+        var allowed = Path.Combine(scenario.Host.DataDir, "allowed_signers");
+        File.WriteAllText(allowed, $"atom-bot@users.noreply.github.com {File.ReadAllText(Path.Combine(scenario.Host.DataDir, "keys", "git-signing.pub")).Trim()}\n");
+        foreach (var commit in parents.Prepend(head))
+        {
+            TestRepository.GitExitCode(scenario.Repository.BarePath, "-c", $"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", commit).ShouldBe(0, $"commit {commit} is signed");
+        }
+    }
+
+    [Fact]
     public async Task A_tree_GitHub_builds_differently_is_refused_and_the_branch_is_never_created()
     {
         var environment = AppEnvironment();
