@@ -217,20 +217,24 @@ public sealed class VerifiedCommitTests : IDisposable
     }
 
     [Fact]
-    public async Task None_on_a_base_that_requires_signatures_commits_plainly_and_warns_that_GitHub_will_refuse_it()
+    public async Task None_on_a_base_that_requires_signatures_commits_plainly_and_the_package_warns_that_GitHub_will_refuse_it()
     {
-        await using var scenario = await AtomScenario.StartAsync(files: Files, environment: new Dictionary<string, string?> { ["ATOM_GIT_SIGNING"] = "none" });
+        await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: new Dictionary<string, string?> { ["ATOM_GIT_SIGNING"] = "none" });
         scenario.GitHub.RequireSignatures = true;
-        var (_, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["src/**"]));
+        scenario.ReplyPlan(("Code", ["src/**"]));
         ScriptChanges(scenario);
+        scenario.ReplyVerdict();
 
-        var done = await scenario.RunAsync(assignments[0]);
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
 
-        done.Result!.Outcome.ShouldBe(AssignmentOutcome.Completed);
-        var head = scenario.Repository.Head(Branch).ShouldNotBeNull();
+        var head = scenario.Repository.Head(task.Branch!).ShouldNotBeNull();
+        task.HeadSha.ShouldBe(head);
         RawCommit(scenario, head).ShouldNotContain("gpgsig");
-        done.Result.Summary.ShouldContain("requires signed commits");
-        done.Result.Summary.ShouldContain("GitHub will refuse to merge these unsigned commits");
+        scenario.Repository.Identity(task.Branch!).Author.ShouldContain("atom-bot");
+        var body = scenario.GitHub.PullRequests.ShouldHaveSingleItem().Body;
+        body.ShouldContain("requires signed commits");
+        body.ShouldContain("GitHub will refuse to merge these unsigned commits");
         scenario.GitHub.GitDataWrites().ShouldBeEmpty();
         File.Exists(Path.Combine(scenario.Host.DataDir, "keys", "git-signing")).ShouldBeFalse();
     }
