@@ -190,7 +190,7 @@ public sealed partial class AssignmentWorker(
                 new("Atom-Task", task.Id.ToString(CultureInfo.InvariantCulture)),
                 new("Atom-Assignment", assignment.Id.ToString(CultureInfo.InvariantCulture)),
             };
-            var signing = await publisher.PlanAsync(task, cancellationToken);
+            var signing = await publisher.PlanAsync(CommitTarget.Of(task), cancellationToken);
             if (signing.Problem is not null)
             {
                 return Result(AssignmentOutcome.Failed, run.Summary, error: signing.Problem);
@@ -207,7 +207,7 @@ public sealed partial class AssignmentWorker(
             PublishedCommit? published;
             try
             {
-                published = await publisher.CommitAndPushAsync(task, checkout, signing, CommitMessage(task, assignment, run), trailers, toolbox.ChangedFiles, token, cancellationToken);
+                published = await publisher.CommitAndPushAsync(CommitTarget.Of(task), checkout, signing, CommitMessage(task, assignment, run), trailers, toolbox.ChangedFiles, token, cancellationToken);
             }
             catch (GitCommandException signingFailed) when (signing.Method == CommitSigningMethod.Ssh)
             {

@@ -22,13 +22,13 @@ public sealed partial class CommitPublisher(
     GitDataCommits gitData,
     ILogger<CommitPublisher> logger)
 {
-    public async Task<SigningPlan> PlanAsync(AtomTask task, CancellationToken cancellationToken)
+    public async Task<SigningPlan> PlanAsync(CommitTarget target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(target);
         var mode = gitOptions.SigningMode;
-        var required = mode is GitSigningMode.Auto or GitSigningMode.None && await RequiredByBaseAsync(task, cancellationToken);
+        var required = mode is GitSigningMode.Auto or GitSigningMode.None && await RequiredByBaseAsync(target, cancellationToken);
         // GitHub signs what the App commits through the API, not what a personal token commits there.
-        var asApp = credentials.UsesApp && task.InstallationId is not null;
+        var asApp = credentials.UsesApp && target.InstallationId is not null;
         return mode switch
         {
             GitSigningMode.Api when !asApp => new SigningPlan(CommitSigningMethod.Api, required,
@@ -41,42 +41,61 @@ public sealed partial class CommitPublisher(
     }
 
     /// <summary>
-    /// Commits what changed in <paramref name="checkout"/> (only <paramref name="onlyPaths"/>) as <paramref name="plan"/>
-    /// says and puts it on the checkout's branch. Null when nothing changed.
+    /// Commits what changed in <paramref name="checkout"/> (only <paramref name="onlyPaths"/>, when given) and puts it on
+    /// the checkout's branch, as <paramref name="plan"/> says. Null when nothing changed.
     /// </summary>
     /// <exception cref="GitCommandException">The SSH key could not be made or used (e.g. no <c>ssh-keygen</c>).</exception>
     public async Task<PublishedCommit?> CommitAndPushAsync(
-        AtomTask task,
+        CommitTarget target,
         Checkout checkout,
         SigningPlan plan,
         string message,
         IReadOnlyList<KeyValuePair<string, string>> trailers,
-        IReadOnlyCollection<string> onlyPaths,
+        IReadOnlyCollection<string>? onlyPaths,
         string token,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(checkout);
+        var commit = await CommitAsync(checkout, plan, message, trailers, onlyPaths, cancellationToken);
+        return commit is null ? null : await PushAsync(target, checkout, plan, commit, token, cancellationToken);
+    }
+
+    /// <summary>The local commit: SSH-signed when <paramref name="plan"/> says so. Null when nothing changed.</summary>
+    /// <exception cref="GitCommandException">The SSH key could not be made or used (e.g. no <c>ssh-keygen</c>).</exception>
+    public async Task<CommitOutcome?> CommitAsync(
+        Checkout checkout,
+        SigningPlan plan,
+        string message,
+        IReadOnlyList<KeyValuePair<string, string>> trailers,
+        IReadOnlyCollection<string>? onlyPaths,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(plan);
         var key = plan.Method == CommitSigningMethod.Ssh ? await git.SigningKeyAsync(cancellationToken) : null;
-        var commit = await git.CommitAllAsync(checkout, message, trailers, cancellationToken, onlyPaths, key);
-        if (commit is null)
-        {
-            return null;
-        }
+        return await git.CommitAllAsync(checkout, message, trailers, cancellationToken, onlyPaths, key);
+    }
 
+    /// <summary>
+    /// Puts <paramref name="commit"/> (made by <see cref="CommitAsync"/>) on the checkout's branch: a push, or for
+    /// <see cref="CommitSigningMethod.Api"/> the same commit made by GitHub through the Git Data API.
+    /// </summary>
+    public async Task<PublishedCommit> PushAsync(CommitTarget target, Checkout checkout, SigningPlan plan, CommitOutcome commit, string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(checkout);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(commit);
         if (plan.Method != CommitSigningMethod.Api)
         {
             var push = await git.PushAsync(checkout, token, cancellationToken);
-            var signature = key is null ? new CommitSignature("none") : new CommitSignature("ssh", KeyFingerprint: commit.SigningKeyFingerprint);
+            var signature = commit.SigningKeyFingerprint is { } fingerprint ? new CommitSignature("ssh", KeyFingerprint: fingerprint) : new CommitSignature("none");
             return new PublishedCommit(commit, commit.Sha, push.Succeeded ? null : push.Reason ?? push.Failure.ToString(), $"git commit; git push origin {checkout.Branch}", signature);
         }
 
-        return await PushThroughApiAsync(task, checkout, commit, token, cancellationToken);
+        return await PushThroughApiAsync(target, checkout, commit, token, cancellationToken);
     }
 
     // GitHub makes the commit from the same tree, parent and message; the local commit only ever served to compute the tree.
-    private async Task<PublishedCommit> PushThroughApiAsync(AtomTask task, Checkout checkout, CommitOutcome commit, string token, CancellationToken cancellationToken)
+    private async Task<PublishedCommit> PushThroughApiAsync(CommitTarget task, Checkout checkout, CommitOutcome commit, string token, CancellationToken cancellationToken)
     {
         var command = $"git commit; GitHub Git Data API: blobs, tree, commit, refs/heads/{checkout.Branch}";
         var request = Request(await git.ReadCommitAsync(checkout.Repository, commit.Sha, cancellationToken), null);
@@ -84,7 +103,7 @@ public sealed partial class CommitPublisher(
         GitDataPush push;
         try
         {
-            push = await gitData.PushAsync(client, task.Owner, task.Name, checkout.Branch, checkout.ContinuesExistingBranch, request, cancellationToken);
+            push = await gitData.PushAsync(client, task.Repository.Owner, task.Repository.Name, checkout.Branch, checkout.ContinuesExistingBranch, request, cancellationToken);
         }
         catch (ApiException ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
         {
@@ -116,7 +135,7 @@ public sealed partial class CommitPublisher(
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(branches);
         var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
-        var plan = await PlanAsync(task, cancellationToken);
+        var plan = await PlanAsync(CommitTarget.Of(task), cancellationToken);
         if (plan.Method == CommitSigningMethod.Ssh)
         {
             var key = await git.SigningKeyAsync(cancellationToken);
@@ -184,17 +203,17 @@ public sealed partial class CommitPublisher(
         contents.Message,
         contents.Files.Select(f => new GitDataFile(f.Path, f.Mode, f.Content)).ToList());
 
-    private async Task<bool> RequiredByBaseAsync(AtomTask task, CancellationToken cancellationToken)
+    private async Task<bool> RequiredByBaseAsync(CommitTarget target, CancellationToken cancellationToken)
     {
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken);
+        var client = await github.CreateAsync(target.InstallationId, target.RepositoryId, GitHubAccess.Read, cancellationToken);
         try
         {
-            return await requirement.RequiredAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+            return await requirement.RequiredAsync(client, target.Repository.Owner, target.Repository.Name, target.DefaultBranch, cancellationToken);
         }
         catch (ApiException ex)
         {
             // Unknown is treated as "not required": a base that does require signatures then refuses the push, with its reason.
-            LogRulesUnreadable(logger, task.DefaultBranch, (int)ex.StatusCode, ex.Message);
+            LogRulesUnreadable(logger, target.DefaultBranch, (int)ex.StatusCode, ex.Message);
             return false;
         }
     }
