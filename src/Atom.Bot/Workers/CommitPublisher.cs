@@ -95,15 +95,15 @@ public sealed partial class CommitPublisher(
     }
 
     // GitHub makes the commit from the same tree, parent and message; the local commit only ever served to compute the tree.
-    private async Task<PublishedCommit> PushThroughApiAsync(CommitTarget task, Checkout checkout, CommitOutcome commit, string token, CancellationToken cancellationToken)
+    private async Task<PublishedCommit> PushThroughApiAsync(CommitTarget target, Checkout checkout, CommitOutcome commit, string token, CancellationToken cancellationToken)
     {
         var command = $"git commit; GitHub Git Data API: blobs, tree, commit, refs/heads/{checkout.Branch}";
         var request = Request(await git.ReadCommitAsync(checkout.Repository, commit.Sha, cancellationToken), null);
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Push, cancellationToken);
+        var client = await github.CreateAsync(target.InstallationId, target.RepositoryId, GitHubAccess.Push, cancellationToken);
         GitDataPush push;
         try
         {
-            push = await gitData.PushAsync(client, task.Repository.Owner, task.Repository.Name, checkout.Branch, checkout.ContinuesExistingBranch, request, cancellationToken);
+            push = await gitData.PushAsync(client, target.Repository.Owner, target.Repository.Name, checkout.Branch, checkout.ContinuesExistingBranch, request, cancellationToken);
         }
         catch (ApiException ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
         {

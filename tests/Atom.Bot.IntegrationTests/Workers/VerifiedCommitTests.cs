@@ -155,6 +155,21 @@ public sealed class VerifiedCommitTests : IDisposable
         scenario.GitHub.GitDataWrites().ShouldNotContain(w => w.Path.EndsWith("/git/commits", StringComparison.Ordinal) || w.Path.Contains("/git/refs", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Api_without_a_github_app_fails_the_assignment_with_the_reason_and_pushes_nothing()
+    {
+        await using var scenario = await AtomScenario.StartAsync(files: Files, environment: new Dictionary<string, string?> { ["ATOM_GIT_SIGNING"] = "api" });
+        var (_, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["src/**"]));
+        ScriptChanges(scenario);
+
+        var done = await scenario.RunAsync(assignments[0]);
+
+        done.State.ShouldBe(AssignmentState.Failed);
+        done.Result!.Error.ShouldNotBeNull().ShouldContain("ATOM_GIT_SIGNING=api needs a GitHub App");
+        scenario.Repository.Head(Branch).ShouldBeNull();
+        scenario.GitHub.GitDataWrites().ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData("ssh", false)]
     [InlineData("auto", true)]
