@@ -64,6 +64,8 @@ public static class Program
                 return await UsageCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             case "db":
                 return await DatabaseCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
+            case "git":
+                return await GitCommand.RunAsync(rest, options, Console.Out, Console.Error, CancellationToken.None);
             default:
                 await Console.Error.WriteLineAsync($"atom: unknown command '{command}'\n{Usage}");
                 return 2;
@@ -78,6 +80,7 @@ public static class Program
           proposals list | show N  enhancement proposals and their states
           usage [--repo R] [--month yyyy-MM]  LLM tokens by repository and model
           db copy --to <conn>    move the SQLite store into an empty PostgreSQL database, audit chain intact
+          git signing-key        print the SSH key Atom signs commits with, to register on the bot account
         """;
 
     /// <summary>Builds the web service; tests call this with their own options and URLs.</summary>

@@ -19,8 +19,22 @@ public sealed record ReceiptFacts
 
     public string? OutputSha256 { get; init; }
 
+    /// <summary>For a commit: how it was signed or verified (absent from the payload of every other receipt).</summary>
+    public CommitSignature? Signature { get; init; }
+
     /// <summary>The JSON shape that is stored, hashed and signed.</summary>
-    internal object ToPayload() => new
+    internal object ToPayload() => Signature is null ? Plain() : new
+    {
+        command = Command,
+        input_sha = InputSha,
+        output_sha = OutputSha,
+        exit_code = ExitCode,
+        duration_ms = (long)Math.Round(Duration.TotalMilliseconds),
+        output_sha256 = OutputSha256,
+        signature = Signature.ToPayload(),
+    };
+
+    private object Plain() => new
     {
         command = Command,
         input_sha = InputSha,

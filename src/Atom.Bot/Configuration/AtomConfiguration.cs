@@ -44,6 +44,7 @@ public static class AtomConfiguration
         new("ATOM_DASHBOARD_TOKEN", null, IsSecret: true),
         new("ATOM_WORKTREE_SPARES", "2", Kind: SettingKind.NonNegativeInteger),
         new("ATOM_SANDBOX", "bwrap", Kind: SettingKind.SandboxMode),
+        new("ATOM_GIT_SIGNING", "auto", Kind: SettingKind.GitSigning),
     ];
 
     /// <summary>Loads from the real process environment, working directory and home directory.</summary>
@@ -223,6 +224,7 @@ public static class AtomConfiguration
             DashboardToken = Get("ATOM_DASHBOARD_TOKEN"),
             WorktreeSpares = Int("ATOM_WORKTREE_SPARES"),
             Sandbox = Enum.Parse<SandboxMode>(Get("ATOM_SANDBOX")!, ignoreCase: true),
+            GitSigning = Enum.Parse<GitSigningMode>(Get("ATOM_GIT_SIGNING")!, ignoreCase: true),
         };
     }
 

@@ -42,6 +42,9 @@ public sealed record AtomOptions
     /// <summary>How test commands run (<c>ATOM_SANDBOX</c>): in bubblewrap namespaces, or (unsafe) as Atom itself.</summary>
     public SandboxMode Sandbox { get; init; } = SandboxMode.Bwrap;
 
+    /// <summary>How Atom's commits are made verifiable on GitHub (<c>ATOM_GIT_SIGNING</c>).</summary>
+    public GitSigningMode GitSigning { get; init; } = GitSigningMode.Auto;
+
     public bool UsesPostgreSql => !string.Equals(JobStorage, "memory", StringComparison.OrdinalIgnoreCase);
 
     public string DatabasePath => Path.Combine(DataDir, "atom.db");

@@ -27,6 +27,9 @@ public sealed record SettingDefinition(
         SettingKind.SandboxMode => value.Equals("bwrap", StringComparison.OrdinalIgnoreCase) || value.Equals("none", StringComparison.OrdinalIgnoreCase)
             ? null
             : "not a sandbox: use bwrap (bubblewrap namespaces) or none (unsafe: tests run as Atom)",
+        SettingKind.GitSigning => Enum.GetNames<GitSigningMode>().Any(n => n.Equals(value, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : "not a signing mode: use auto (verified commits when the base branch requires them), api (GitHub App commits through the Git Data API), ssh (an SSH key under the data directory) or none",
         _ => null,
     };
 }

@@ -9,4 +9,7 @@ public enum SettingKind
 
     /// <summary><c>bwrap</c> or <c>none</c> (<see cref="Configuration.SandboxMode"/>).</summary>
     SandboxMode,
+
+    /// <summary><c>auto</c>, <c>api</c>, <c>ssh</c> or <c>none</c> (<see cref="Configuration.GitSigningMode"/>).</summary>
+    GitSigning,
 }

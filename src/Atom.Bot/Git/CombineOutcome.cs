@@ -11,6 +11,13 @@ public sealed record CombineOutcome(
 {
     public bool Succeeded => Failure is null;
 
+    /// <summary>The merge commits the combination made, in order (none when every branch fast-forwarded or was contained).</summary>
+    public IReadOnlyList<string> MergeCommits { get; init; } = [];
+
+    /// <summary>Merged in the mirror but not pushed: the caller puts <paramref name="sha"/> on the branch itself.</summary>
+    public static CombineOutcome Merged(string target, string sha, IReadOnlyList<string> mergeCommits) =>
+        new(target, sha, null, null, [], null) { MergeCommits = mergeCommits };
+
     public static CombineOutcome Combined(string target, string sha, PushOutcome push) => new(target, sha, null, null, [], push);
 
     public static CombineOutcome Conflicted(string target, string reason, IReadOnlyList<string> files) =>

@@ -24,12 +24,24 @@ internal sealed partial class GitBranches
         _logger = logger;
     }
 
-    public Task<CommitOutcome?> CommitAllAsync(
+    public async Task<CommitOutcome?> CommitAllAsync(
         Checkout checkout,
         string message,
         IReadOnlyList<KeyValuePair<string, string>> trailers,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? onlyPaths = null)
+        IReadOnlyCollection<string>? onlyPaths = null,
+        SshSigningKey? signWith = null)
+    {
+        var commit = await CommitUnsignedAsync(checkout, message, trailers, onlyPaths, cancellationToken);
+        return commit is null || signWith is null ? commit : await SignAsync(checkout, commit, signWith, cancellationToken);
+    }
+
+    private Task<CommitOutcome?> CommitUnsignedAsync(
+        Checkout checkout,
+        string message,
+        IReadOnlyList<KeyValuePair<string, string>> trailers,
+        IReadOnlyCollection<string>? onlyPaths,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkout);
         ArgumentNullException.ThrowIfNull(trailers);
@@ -60,7 +72,119 @@ internal sealed partial class GitBranches
             var stats = repository.Diff.Compare<PatchStats>(parent.Tree, commit.Tree);
             var files = staged.Select(c => c.Path.Replace('\\', '/')).Distinct().Order(StringComparer.Ordinal).ToList();
             Log.Committed(_logger, commit.Sha, checkout.Branch, files.Count, stats.TotalLinesAdded, stats.TotalLinesDeleted);
-            return new CommitOutcome(commit.Sha, files, stats.TotalLinesAdded, stats.TotalLinesDeleted);
+            return new CommitOutcome(commit.Sha, files, stats.TotalLinesAdded, stats.TotalLinesDeleted) { TreeSha = commit.Tree.Sha };
+        }, cancellationToken);
+    }
+
+    // The same tree, parent and message, committed again by git itself with an SSH signature (gpg.format=ssh): libgit2
+    // cannot sign. It runs in the mirror, which holds the worktree's objects; the worktree's HEAD then moves to it.
+    private async Task<CommitOutcome> SignAsync(Checkout checkout, CommitOutcome unsigned, SshSigningKey key, CancellationToken cancellationToken)
+    {
+        string parent;
+        string fullMessage;
+        using (var repository = new Repository(checkout.Path))
+        {
+            var commit = repository.Lookup<Commit>(unsigned.Sha);
+            parent = commit.Parents.Single().Sha;
+            fullMessage = commit.Message;
+        }
+
+        var signed = await SignedCommitAsync(_mirrors.MirrorPath(checkout.Repository), unsigned.TreeSha, [parent], fullMessage, key, cancellationToken);
+        using (var repository = new Repository(checkout.Path))
+        {
+            repository.Refs.UpdateTarget(repository.Refs.Head, new ObjectId(signed), "atom: signed commit");
+        }
+
+        Log.CommitSigned(_logger, signed, checkout.Branch, key.Fingerprint);
+        return unsigned with { Sha = signed, SigningKeyFingerprint = key.Fingerprint };
+    }
+
+    private async Task<string> SignedCommitAsync(string mirror, string tree, IReadOnlyList<string> parents, string message, SshSigningKey key, CancellationToken cancellationToken)
+    {
+        var result = await GitCli.RunAsync(
+            mirror,
+            ["commit-tree", "-S", tree, .. parents.SelectMany(p => new[] { "-p", p }), "-F", "-"],
+            null,
+            cancellationToken,
+            standardInput: message,
+            config:
+            [
+                ("user.name", _options.AuthorName),
+                ("user.email", _options.AuthorEmail),
+                ("gpg.format", "ssh"),
+                ("user.signingKey", key.PrivateKeyPath),
+                ("gpg.ssh.program", "ssh-keygen"),
+            ]);
+        return result.Succeeded
+            ? result.StandardOutput.Trim()
+            : throw new GitCommandException($"signing a commit with the SSH key {key.Fingerprint} failed: {result.StandardError.Trim()}");
+    }
+
+    // The merge commits a combination made, in order, made again with the key's signature (and the next ones on them).
+    private async Task<(string Sha, IReadOnlyList<string> Created)> SignMergesAsync(string mirror, RepositoryRef repo, string sha, IReadOnlyList<string> created, SshSigningKey key, CancellationToken cancellationToken)
+    {
+        var signed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var merge in created)
+        {
+            string tree;
+            string message;
+            List<string> parents;
+            using (var repository = GitMirrors.OpenMirror(mirror, repo))
+            {
+                var commit = repository.Lookup<Commit>(merge);
+                tree = commit.Tree.Sha;
+                message = commit.Message;
+                parents = commit.Parents.Select(p => signed.GetValueOrDefault(p.Sha, p.Sha)).ToList();
+            }
+
+            signed[merge] = await SignedCommitAsync(mirror, tree, parents, message, key, cancellationToken);
+            Log.CommitSigned(_logger, signed[merge], "(combined)", key.Fingerprint);
+        }
+
+        return (signed.GetValueOrDefault(sha, sha), created.Select(c => signed[c]).ToList());
+    }
+
+    // A worktree's commits are in its mirror's object store, like the merges of a combination.
+    public Task<CommitContents> ReadCommitAsync(RepositoryRef repo, string sha, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        var mirror = _mirrors.MirrorPath(repo);
+        return Task.Run(() =>
+        {
+            using var repository = GitMirrors.OpenMirror(mirror, repo);
+            var commit = repository.Lookup<Commit>(sha) ?? throw new GitCommandException($"no commit {sha} in the mirror of {repo.Owner}/{repo.Name}");
+            // Against the first parent: for a merge, the base the API builds its tree on.
+            var parent = commit.Parents.First();
+            var changes = repository.Diff.Compare<TreeChanges>(parent.Tree, commit.Tree);
+            var files = new List<CommitFile>();
+            foreach (var change in changes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (change.Status == ChangeKind.Deleted)
+                {
+                    files.Add(new CommitFile(change.Path.Replace('\\', '/'), Convert.ToString((int)change.OldMode, 8), null));
+                    continue;
+                }
+
+                if (change.Mode == Mode.GitLink)
+                {
+                    throw new GitCommandException($"{change.Path} is a submodule: a commit through the API cannot carry it");
+                }
+
+                // Without rename detection a change is an addition, a modification or a type change of one path.
+                if (change.Status == ChangeKind.Renamed && change.OldPath != change.Path)
+                {
+                    files.Add(new CommitFile(change.OldPath.Replace('\\', '/'), Convert.ToString((int)change.OldMode, 8), null));
+                }
+
+                var blob = repository.Lookup<Blob>(change.Oid);
+                using var stream = blob.GetContentStream();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                files.Add(new CommitFile(change.Path.Replace('\\', '/'), Convert.ToString((int)change.Mode, 8), buffer.ToArray()));
+            }
+
+            return new CommitContents(commit.Sha, commit.Tree.Sha, commit.Parents.Select(p => p.Sha).ToList(), parent.Tree.Sha, commit.Message, files);
         }, cancellationToken);
     }
 
@@ -105,7 +229,9 @@ internal sealed partial class GitBranches
         IReadOnlyList<string> branches,
         string targetBranch,
         string? token,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SshSigningKey? signWith = null,
+        bool push = true)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(branches);
@@ -119,45 +245,57 @@ internal sealed partial class GitBranches
         await using (var mirror = await _mirrors.LockAsync(repo, cancellationToken))
         {
             await mirror.FetchAsync(token, cancellationToken);
-            var (sha, refused) = Merge(mirror, baseBranch, branches, targetBranch);
+            var (sha, created, refused) = Merge(mirror, baseBranch, branches, targetBranch);
             if (refused is not null)
             {
                 Log.CombineFailed(_logger, targetBranch, refused.Failure!.Value, refused.Reason!);
                 return refused;
             }
 
+            if (signWith is not null && created.Count > 0)
+            {
+                (sha, created) = await SignMergesAsync(mirror.Path, repo, sha, created, signWith, cancellationToken);
+            }
+
+            if (!push)
+            {
+                // The caller makes these commits elsewhere (GitHub's Git Data API) and moves the branches itself.
+                return CombineOutcome.Merged(targetBranch, sha, created);
+            }
+
             var deleted = branches.Where(b => b != targetBranch).Distinct().ToList();
             List<string> refspecs = [$"{sha}:refs/heads/{targetBranch}", .. deleted.Select(b => $":refs/heads/{b}")];
-            var push = await PushRefsAsync(mirror.Path, repo, targetBranch, sha, refspecs, token, cancellationToken);
-            if (!push.Succeeded)
+            var pushed = await PushRefsAsync(mirror.Path, repo, targetBranch, sha, refspecs, token, cancellationToken);
+            if (!pushed.Succeeded)
             {
-                Log.CombineFailed(_logger, targetBranch, CombineFailure.PushFailed, push.Reason!);
-                return CombineOutcome.NotPushed(targetBranch, sha, push);
+                Log.CombineFailed(_logger, targetBranch, CombineFailure.PushFailed, pushed.Reason!);
+                return CombineOutcome.NotPushed(targetBranch, sha, pushed);
             }
 
             await mirror.UpdateTrackingAsync(deleted, targetBranch, sha, cancellationToken);
             Log.Combined(_logger, branches.Count, targetBranch, sha);
-            return CombineOutcome.Combined(targetBranch, sha, push);
+            return CombineOutcome.Combined(targetBranch, sha, pushed) with { MergeCommits = created };
         }
     }
 
     // In memory in the mirror, under its lock: the fetch just before decides what the branches are.
-    private (string Sha, CombineOutcome? Refused) Merge(LockedMirror mirror, string baseBranch, IReadOnlyList<string> branches, string targetBranch)
+    private (string Sha, IReadOnlyList<string> Created, CombineOutcome? Refused) Merge(LockedMirror mirror, string baseBranch, IReadOnlyList<string> branches, string targetBranch)
     {
         using var repository = GitMirrors.OpenMirror(mirror.Path, mirror.Repository);
         var current = repository.Lookup<Commit>(GitMirrors.TrackingPrefix + baseBranch);
         if (current is null)
         {
-            return ("", CombineOutcome.Missing(targetBranch, $"base branch '{baseBranch}' is not at the remote"));
+            return ("", [], CombineOutcome.Missing(targetBranch, $"base branch '{baseBranch}' is not at the remote"));
         }
 
         var identity = new Signature(_options.AuthorName, _options.AuthorEmail, DateTimeOffset.Now);
+        var created = new List<string>();
         foreach (var branch in branches)
         {
             var tip = repository.Lookup<Commit>(GitMirrors.TrackingPrefix + branch);
             if (tip is null)
             {
-                return ("", CombineOutcome.Missing(targetBranch, $"branch '{branch}' is not at the remote"));
+                return ("", [], CombineOutcome.Missing(targetBranch, $"branch '{branch}' is not at the remote"));
             }
 
             var mergeBase = repository.ObjectDatabase.FindMergeBase(current, tip);
@@ -180,14 +318,15 @@ internal sealed partial class GitBranches
                     .Distinct()
                     .Order(StringComparer.Ordinal)
                     .ToList();
-                return ("", CombineOutcome.Conflicted(targetBranch, $"merging '{branch}' conflicts in {string.Join(", ", files)}", files));
+                return ("", [], CombineOutcome.Conflicted(targetBranch, $"merging '{branch}' conflicts in {string.Join(", ", files)}", files));
             }
 
             current = repository.ObjectDatabase.CreateCommit(
                 identity, identity, $"Merge branch '{branch}' into {targetBranch}\n", result.Tree, [current, tip], prettifyMessage: false);
+            created.Add(current.Sha);
         }
 
-        return (current.Sha, null);
+        return (current.Sha, created, null);
     }
 
     private async Task<PushOutcome> PushRefsAsync(

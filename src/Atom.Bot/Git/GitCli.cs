@@ -25,7 +25,8 @@ internal static class GitCli
         IReadOnlyList<string> arguments,
         string? token,
         CancellationToken cancellationToken,
-        string? standardInput = null)
+        string? standardInput = null,
+        IReadOnlyList<(string Key, string Value)>? config = null)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -42,7 +43,7 @@ internal static class GitCli
             start.ArgumentList.Add(argument);
         }
 
-        ConfigureEnvironment(start.Environment, token);
+        ConfigureEnvironment(start.Environment, token, config ?? []);
 
         using var process = new Process { StartInfo = start };
         process.Start();
@@ -86,7 +87,7 @@ internal static class GitCli
         return text.Replace(encoded, "***", StringComparison.Ordinal).Replace(token, "***", StringComparison.Ordinal);
     }
 
-    private static void ConfigureEnvironment(IDictionary<string, string?> environment, string? token)
+    private static void ConfigureEnvironment(IDictionary<string, string?> environment, string? token, IReadOnlyList<(string Key, string Value)> extra)
     {
         var kept = KeptVariables.Where(environment.ContainsKey).ToDictionary(k => k, k => environment[k], StringComparer.Ordinal);
         environment.Clear();
@@ -116,6 +117,9 @@ internal static class GitCli
         {
             config.Add(("http.extraHeader", AuthorizationHeader(token)));
         }
+
+        // A step's own settings (the signing key of a signed commit), added last so that they are what git reads.
+        config.AddRange(extra);
 
         environment["GIT_CONFIG_COUNT"] = config.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < config.Count; i++)

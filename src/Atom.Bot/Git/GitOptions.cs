@@ -28,6 +28,12 @@ public sealed record GitOptions
 
     public required string AuthorEmail { get; init; }
 
+    /// <summary>How commits are made verifiable on GitHub (<c>ATOM_GIT_SIGNING</c>).</summary>
+    public GitSigningMode SigningMode { get; init; } = GitSigningMode.Auto;
+
+    /// <summary><c>ATOM_DATA_DIR/keys/git-signing</c>: the SSH key that signs commits (its public half beside it, <c>.pub</c>).</summary>
+    public string SigningKeyPath { get; init; } = "";
+
     public static GitOptions From(AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -41,6 +47,8 @@ public sealed record GitOptions
             WorktreeSpares = options.WorktreeSpares,
             AuthorName = options.GitAuthorName,
             AuthorEmail = options.GitAuthorEmail,
+            SigningMode = options.GitSigning,
+            SigningKeyPath = Path.Combine(options.DataDir, "keys", "git-signing"),
         };
     }
 }

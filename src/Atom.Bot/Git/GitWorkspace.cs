@@ -25,6 +25,7 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     private readonly GitMirrors _mirrors;
     private readonly GitWorktrees _worktrees;
     private readonly GitBranches _branches;
+    private readonly GitSigningKeys _signingKeys;
 
     // libgit2 (commits, merges, diffs) reads the user's, the XDG and the system git config like the CLI does; point
     // its search paths where no file can ever be, as GitCli does for the CLI with GIT_CONFIG_NOSYSTEM/GLOBAL.
@@ -43,6 +44,7 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
         _mirrors = new GitMirrors(options, logger);
         _worktrees = new GitWorktrees(options, _mirrors, logger, platform);
         _branches = new GitBranches(options, _mirrors, logger);
+        _signingKeys = new GitSigningKeys(options, logger);
     }
 
     /// <summary><c>ATOM_DATA_DIR/mirrors/&lt;owner&gt;/&lt;repo&gt;.git</c>; owner and name lowercased, as GitHub treats them.</summary>
@@ -71,14 +73,31 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     /// as the configured bot identity with <paramref name="trailers"/> (e.g. <c>Atom-Task: 12</c>) appended.
     /// Returns null, and commits nothing, when nothing changed. With <paramref name="onlyPaths"/>, only those paths are
     /// staged: a worker commits what its tools wrote, not what a test run left behind.
+    /// With <paramref name="signWith"/>, the commit carries that key's SSH signature (git's <c>gpg.format=ssh</c>).
     /// </summary>
+    /// <exception cref="GitCommandException">Signing failed (ssh-keygen missing or refusing the key).</exception>
     public Task<CommitOutcome?> CommitAllAsync(
         Checkout checkout,
         string message,
         IReadOnlyList<KeyValuePair<string, string>> trailers,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? onlyPaths = null) =>
-        _branches.CommitAllAsync(checkout, message, trailers, cancellationToken, onlyPaths);
+        IReadOnlyCollection<string>? onlyPaths = null,
+        SshSigningKey? signWith = null) =>
+        _branches.CommitAllAsync(checkout, message, trailers, cancellationToken, onlyPaths, signWith);
+
+    /// <summary>
+    /// The SSH key commits are signed with, <c>ATOM_DATA_DIR/keys/git-signing</c>, made (ed25519, mode 0600) the first
+    /// time it is asked for.
+    /// </summary>
+    /// <exception cref="GitCommandException"><c>ssh-keygen</c> is missing or failed, or the key file is readable by others.</exception>
+    public Task<SshSigningKey> SigningKeyAsync(CancellationToken cancellationToken) => _signingKeys.EnsureAsync(cancellationToken);
+
+    /// <summary>
+    /// A commit of the mirror (a worktree's commit, a combination's merge) as objects: tree, parents, message, every
+    /// path changed against the first parent with its mode and content, to rebuild it elsewhere.
+    /// </summary>
+    public Task<CommitContents> ReadCommitAsync(RepositoryRef repo, string sha, CancellationToken cancellationToken) =>
+        _branches.ReadCommitAsync(repo, sha, cancellationToken);
 
     /// <summary>
     /// Pushes the worktree's HEAD to its branch over HTTPS as <c>x-access-token:&lt;token&gt;</c>. Never forces: a
@@ -141,14 +160,20 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     /// the remote in the same push (git cannot hold <c>a/b</c> next to <c>a/b/1</c>). A conflict pushes nothing and names the files.
     /// </summary>
     /// <exception cref="GitCommandException">The remote cannot be fetched.</exception>
+    /// <remarks>
+    /// With <paramref name="signWith"/>, the merge commits carry that key's SSH signature. With <paramref name="push"/>
+    /// false, nothing is pushed: the outcome has the merged SHA and the merge commits, which the caller makes elsewhere.
+    /// </remarks>
     public Task<CombineOutcome> CombineAsync(
         RepositoryRef repo,
         string baseBranch,
         IReadOnlyList<string> branches,
         string targetBranch,
         string? token,
-        CancellationToken cancellationToken) =>
-        _branches.CombineAsync(repo, baseBranch, branches, targetBranch, token, cancellationToken);
+        CancellationToken cancellationToken,
+        SshSigningKey? signWith = null,
+        bool push = true) =>
+        _branches.CombineAsync(repo, baseBranch, branches, targetBranch, token, cancellationToken, signWith, push);
 
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     internal int SpareCount(RepositoryRef repo) => _worktrees.SpareCount(repo);
@@ -157,7 +182,11 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     internal Task WaitForSparesAsync(RepositoryRef repo) => _worktrees.WaitForSparesAsync(repo);
 
     /// <summary>Stops making spare worktrees, deletes this process's spares and waits for the deletions still under way.</summary>
-    public ValueTask DisposeAsync() => _worktrees.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _worktrees.DisposeAsync();
+        _signingKeys.Dispose();
+    }
 
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();

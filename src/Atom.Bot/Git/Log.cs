@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5219, Level = LogLevel.Warning, Message = "Removed '{Key}' from the config of the mirror {Mirror}: Atom did not write it")]
     public static partial void MirrorConfigRemoved(ILogger logger, string mirror, string key);
+
+    [LoggerMessage(EventId = 5231, Level = LogLevel.Information, Message = "Created the git signing key {Path}")]
+    public static partial void SigningKeyCreated(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 5232, Level = LogLevel.Information, Message = "Signed {Sha} on {Branch} with the SSH key {Fingerprint}")]
+    public static partial void CommitSigned(ILogger logger, string sha, string branch, string fingerprint);
 }

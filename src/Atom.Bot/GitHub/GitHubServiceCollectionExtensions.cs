@@ -18,6 +18,8 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton<RepositoryPermissions>();
         services.AddSingleton<GitHubConversation>();
         services.AddSingleton<BotIdentity>();
+        services.AddSingleton<SignatureRequirement>();
+        services.AddSingleton<GitDataCommits>();
         return services;
     }
 }

@@ -29,6 +29,7 @@ public sealed class ProposalImplementer(
     CertificationPublisher publisher,
     RepoSettingsReader settingsReader,
     GitWorkspace git,
+    CommitPublisher commits,
     AgentLoop agent,
     AgentLimits limits,
     TestRunner testRunner,
@@ -81,8 +82,27 @@ public sealed class ProposalImplementer(
                 return;
             }
 
-            var commit = await git.CommitAllAsync(checkout, $"{proposal.Title} (proposal #{issue})",
-                [new("Atom-Proposal", proposal.Id.ToString(CultureInfo.InvariantCulture)), new("Atom-Approved-By", proposal.ApprovedBy)], cancellationToken);
+            // Verified like a task's commits when ATOM_GIT_SIGNING or the default branch's rules ask for it.
+            var target = new CommitTarget(repository, proposal.InstallationId, proposal.RepositoryId, proposal.DefaultBranch);
+            var signing = await commits.PlanAsync(target, cancellationToken);
+            if (signing.Problem is { } cannotSign)
+            {
+                await FailAsync(client, proposal, cannotSign, cancellationToken);
+                return;
+            }
+
+            CommitOutcome? commit;
+            try
+            {
+                commit = await commits.CommitAsync(checkout, signing, $"{proposal.Title} (proposal #{issue})",
+                    [new("Atom-Proposal", proposal.Id.ToString(CultureInfo.InvariantCulture)), new("Atom-Approved-By", proposal.ApprovedBy)], null, cancellationToken);
+            }
+            catch (GitCommandException signingFailed) when (signing.Method == CommitSigningMethod.Ssh)
+            {
+                await FailAsync(client, proposal, $"the commit could not be signed: {signingFailed.Message}", cancellationToken);
+                return;
+            }
+
             var changes = commit is not null
                 ? commit.Files.Select(f => new ScopeChange(f, commit.LinesAdded, commit.LinesRemoved)).ToList()
                 : checkout.ContinuesExistingBranch
@@ -105,10 +125,17 @@ public sealed class ProposalImplementer(
             }
 
             sha = commit?.Sha ?? checkout.HeadSha;
-            if (commit is not null && await git.PushAsync(checkout, token, cancellationToken) is { Succeeded: false } push)
+            if (commit is not null)
             {
-                await FailAsync(client, proposal, $"the push of `{branch}` was refused: {push.Reason}", cancellationToken);
-                return;
+                // Through the Git Data API, the branch holds GitHub's commit (same tree): that is the SHA the package names.
+                var push = await commits.PushAsync(target, checkout, signing, commit, token, cancellationToken);
+                if (!push.Pushed)
+                {
+                    await FailAsync(client, proposal, $"the push of `{branch}` was refused: {push.Failure}", cancellationToken);
+                    return;
+                }
+
+                sha = push.Sha;
             }
 
             built = built with { Checks = [.. built.Checks, $"the commit changes exactly one file, {changes[0].Path}"] };

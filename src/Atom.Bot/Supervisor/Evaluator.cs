@@ -15,7 +15,7 @@ namespace Atom.Bot.Supervisor;
 /// repository scope (independently of the tool checks), runs the default branch's test command on a fresh worktree of
 /// the task branch, asks the auditor, and decides.
 /// </summary>
-public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
+public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, CommitPublisher publisher, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
 {
     /// <summary>How many refused paths a failure without any change lists.</summary>
     private const int MaxRefusalsShown = 20;
@@ -70,7 +70,8 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
 
             if (remaining.Count > 0 || await git.HeadOfAsync(repository, branch, cancellationToken) is null)
             {
-                var combined = await git.CombineAsync(repository, task.DefaultBranch, produced.Select(a => a.Branch).ToList(), branch, token, cancellationToken);
+                // Merge commits are verified like the assignments' commits when ATOM_GIT_SIGNING or the base asks for it.
+                var combined = await publisher.CombineAsync(task, produced.Select(a => a.Branch).ToList(), branch, token, cancellationToken);
                 if (!combined.Succeeded)
                 {
                     reasons.Add(combined.ConflictingFiles.Count > 0

@@ -22,6 +22,7 @@ public sealed partial class AssignmentWorker(
     GitHubCredentials credentials,
     RepoSettingsReader settingsReader,
     GitWorkspace git,
+    CommitPublisher publisher,
     AgentLoop agent,
     AuditLog audit,
     ExecutionReceipts receipts,
@@ -189,36 +190,63 @@ public sealed partial class AssignmentWorker(
                 new("Atom-Task", task.Id.ToString(CultureInfo.InvariantCulture)),
                 new("Atom-Assignment", assignment.Id.ToString(CultureInfo.InvariantCulture)),
             };
+            var signing = await publisher.PlanAsync(CommitTarget.Of(task), cancellationToken);
+            if (signing.Problem is not null)
+            {
+                return Result(AssignmentOutcome.Failed, run.Summary, error: signing.Problem);
+            }
+
+            var summary = signing.RefusedForNoSignature ? $"{run.Summary}\n\n{UnsignedWarning(task)}" : run.Summary;
+            if (signing.RefusedForNoSignature)
+            {
+                LogUnsigned(logger, task.Id, task.DefaultBranch);
+            }
+
             // Only what the tools wrote, within the scope: files a test run left behind stay out of the commit.
-            var commit = await git.CommitAllAsync(checkout, CommitMessage(task, assignment, run), trailers, cancellationToken, toolbox.ChangedFiles);
-            if (commit is null)
+            var pushStarted = Stopwatch.GetTimestamp();
+            PublishedCommit? published;
+            try
+            {
+                published = await publisher.CommitAndPushAsync(CommitTarget.Of(task), checkout, signing, CommitMessage(task, assignment, run), trailers, toolbox.ChangedFiles, token, cancellationToken);
+            }
+            catch (GitCommandException signingFailed) when (signing.Method == CommitSigningMethod.Ssh)
+            {
+                return Result(AssignmentOutcome.Failed, summary, error: $"the commit could not be signed: {signingFailed.Message}");
+            }
+
+            if (published is null)
             {
                 return Result(AssignmentOutcome.NothingToDo, run.Summary);
             }
 
-            var pushStarted = Stopwatch.GetTimestamp();
-            var push = await git.PushAsync(checkout, token, cancellationToken);
+            // The receipt names the commit that is on the branch (GitHub's, for a commit made through the API), which is
+            // what the evaluation diffs and certifies.
             await receipts.RecordAsync(ReceiptKinds.Commit, task.Id, ordered.Hash, new ReceiptFacts
             {
-                Command = $"git commit; git push origin {assignment.Branch}",
+                Command = published.Command,
                 InputSha = checkout.HeadSha,
-                OutputSha = commit.Sha,
-                ExitCode = push.Succeeded ? 0 : 1,
+                OutputSha = published.Sha,
+                ExitCode = published.Pushed ? 0 : 1,
                 Duration = Stopwatch.GetElapsedTime(pushStarted),
+                Signature = published.Signature,
             }, cancellationToken);
-            if (!push.Succeeded)
+            if (!published.Pushed)
             {
-                return Result(AssignmentOutcome.Failed, run.Summary, commit.Sha, $"push of {assignment.Branch} rejected: {push.Reason}");
+                return Result(AssignmentOutcome.Failed, summary, published.Sha, $"push of {assignment.Branch} rejected: {published.Failure}");
             }
 
             var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
-            return Result(outcome, run.Summary, commit.Sha);
+            return Result(outcome, summary, published.Sha);
         }
         finally
         {
             await git.RemoveAsync(checkout, CancellationToken.None);
         }
     }
+
+    private static string UnsignedWarning(AtomTask task) =>
+        $"**Warning:** `{task.DefaultBranch}` requires signed commits (a ruleset's `required_signatures`), but `ATOM_GIT_SIGNING=none`: "
+        + "GitHub will refuse to merge these unsigned commits. Set `ATOM_GIT_SIGNING` to `auto` (docs/git.md, \"Verified commits\").";
 
     private static AssignmentResult Failed(string error) => new() { Outcome = AssignmentOutcome.Failed, Summary = error, Error = error };
 
@@ -274,6 +302,9 @@ public sealed partial class AssignmentWorker(
         await stop.CancelAsync();
         await heartbeat;
     }
+
+    [LoggerMessage(EventId = 5033, Level = LogLevel.Warning, Message = "Task {TaskId}: {Branch} requires signed commits but ATOM_GIT_SIGNING=none; the commit is unsigned and GitHub will refuse it")]
+    private static partial void LogUnsigned(ILogger logger, long taskId, string branch);
 
     [LoggerMessage(EventId = 5031, Level = LogLevel.Information, Message = "Assignment {AssignmentId} is held by a live run until {HeldUntil}; looking again then")]
     private static partial void LogHeldElsewhere(ILogger logger, long assignmentId, DateTimeOffset heldUntil);

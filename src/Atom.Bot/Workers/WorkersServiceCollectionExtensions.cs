@@ -15,6 +15,7 @@ public static class WorkersServiceCollectionExtensions
         services.AddSingleton(provider => TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>()));
         services.AddSingleton(provider => new TestRunner(options.Secrets(), provider.GetRequiredService<TestSandbox>(), provider.GetRequiredService<ILogger<TestRunner>>()));
         services.AddHostedService<SandboxStartupCheck>();
+        services.AddSingleton<CommitPublisher>();
         services.AddTransient<AssignmentWorker>();
         services.AddWorkItem<RunAssignment, AssignmentWorker>(JobQueues.Workers);
         services.AddWorkRecovery<AssignmentRecovery>();

@@ -274,6 +274,22 @@ public sealed class ProposalLoopTests
     }
 
     [Fact]
+    public async Task A_proposal_commit_on_a_base_that_requires_signatures_is_ssh_signed_without_an_app()
+    {
+        await using var scenario = await StartAsync();
+        scenario.GitHub.RequireSignatures = true;
+        var proposal = await OpenSettingsProposalAsync(scenario);
+
+        await scenario.Host.SendAsync("issue_comment", OnProposalIssue(scenario, proposal, "alice", "/approve"));
+        await WaitForProposalAsync(scenario, ProposalCategory.Settings, ProposalState.PrOpen);
+
+        var head = scenario.Repository.Head(scenario.GitHub.PullRequests.ShouldHaveSingleItem().Head).ShouldNotBeNull();
+        var allowed = Path.Combine(scenario.Host.DataDir, "allowed_signers");
+        File.WriteAllText(allowed, $"atom-bot@users.noreply.github.com {File.ReadAllText(Path.Combine(scenario.Host.DataDir, "keys", "git-signing.pub")).Trim()}\n");
+        TestRepository.GitExitCode(scenario.Repository.BarePath, "-c", $"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", head).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Auto_approve_approves_the_spec_and_records_it_but_the_pull_request_still_waits_for_a_human()
     {
         await using var scenario = await StartAsync(Settings + "proposals:\n  auto_approve: [settings]\n");

@@ -39,6 +39,9 @@ public sealed class AtomScenario : IAsyncDisposable
     /// <summary>The clone URL the service sees: the bare repository's path, or its http-backend URL.</summary>
     public string CloneUrl => Http is null ? Repository.BarePath : Http.RepositoryUrl(Repository.Name);
 
+    /// <summary>The GitHub App installation the tasks of <see cref="WorkingTaskAsync"/> come from (none: a personal token).</summary>
+    public long? InstallationId { get; set; }
+
     public TaskStore Tasks => Host.Tasks;
     public AssignmentStore Assignments => Host.Services.GetRequiredService<AssignmentStore>();
 
@@ -60,6 +63,7 @@ public sealed class AtomScenario : IAsyncDisposable
         var http = overHttp ? await GitHttpServer.StartAsync(repository.Root, AtomTestHost.GitHubToken, requireAuthForFetch: true) : null;
         github.Settings(settings);
         github.BranchHead = repository.Head;
+        github.GitDataRepository = repository.BarePath;
         var env = new Dictionary<string, string?>
         {
             ["ATOM_LLM_BASE_URL"] = llm.BaseUrl.ToString(),
@@ -199,7 +203,7 @@ public sealed class AtomScenario : IAsyncDisposable
     public async Task<(AtomTask Task, IReadOnlyList<Assignment> Assignments)> WorkingTaskAsync(params (string Title, string[] Allow)[] assignments)
     {
         var created = await Tasks.CreateAsync(
-            new NewTask($"{TestRepository.Owner}/{Repository.Name}", 4242, null, CloneUrl, "main", 7, Title, "Please add a greeting.", Payloads.Labeller),
+            new NewTask($"{TestRepository.Owner}/{Repository.Name}", 4242, InstallationId, CloneUrl, "main", 7, Title, "Please add a greeting.", Payloads.Labeller),
             CancellationToken.None);
         var task = created.Task;
         await Tasks.MarkAcknowledgedAsync(task.Id, 1, CancellationToken.None);

@@ -36,6 +36,9 @@ public sealed partial class GitHubStub
         ("POST", Route("/check-runs"), "checks", "write"),
         ("POST", Route("/statuses/[0-9a-f]{40}"), "statuses", "write"),
         ("DELETE", Route("/git/refs/.+"), "contents", "write"),
+        ("POST", Route("/git/(blobs|trees|commits|refs)"), "contents", "write"),
+        ("PATCH", Route("/git/refs/.+"), "contents", "write"),
+        ("GET", Route("/rules/branches/.+"), "metadata", "read"),
     ];
 
     private readonly ConcurrentDictionary<string, IssuedToken> _issuedTokens = new(StringComparer.Ordinal);

@@ -196,13 +196,31 @@ public sealed class TestRepository : IDisposable
         return (code, output);
     }
 
-    private static (int Code, string Output, string Error) Run(string workingDirectory, string[] arguments)
+    /// <summary>
+    /// Runs git in <paramref name="workingDirectory"/> with <paramref name="input"/> on stdin and extra environment
+    /// variables (e.g. <c>GIT_INDEX_FILE</c>, <c>GIT_AUTHOR_NAME</c>); throws with git's stderr when it fails.
+    /// </summary>
+    public static string GitWith(string workingDirectory, string? input, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        var (code, output, error) = Run(workingDirectory, arguments, input, environment);
+        return code == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed ({code}): {error}");
+    }
+
+    /// <summary>Runs git like <see cref="GitWith"/> but returns the exit code instead of throwing.</summary>
+    public static int GitExitCode(string workingDirectory, params string[] arguments) => Run(workingDirectory, arguments).Code;
+
+    private static (int Code, string Output, string Error) Run(
+        string workingDirectory,
+        string[] arguments,
+        string? input = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("git")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -212,7 +230,18 @@ public sealed class TestRepository : IDisposable
 
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         start.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -93,6 +93,19 @@ public sealed class AtomConfigurationTests : IDisposable
         options.Sandbox.ShouldBe(expected);
     }
 
+    [Theory]
+    [InlineData(null, GitSigningMode.Auto)]
+    [InlineData("auto", GitSigningMode.Auto)]
+    [InlineData("API", GitSigningMode.Api)]
+    [InlineData("ssh", GitSigningMode.Ssh)]
+    [InlineData("None", GitSigningMode.None)]
+    public void Git_signing_is_auto_unless_the_operator_names_a_mode(string? value, GitSigningMode expected)
+    {
+        var options = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_GIT_SIGNING"] = value }).Options!;
+
+        options.GitSigning.ShouldBe(expected);
+    }
+
     [Fact]
     public void Missing_webhook_secret_is_an_error_naming_the_variable()
     {
@@ -111,6 +124,8 @@ public sealed class AtomConfigurationTests : IDisposable
     [InlineData("ATOM_WORKTREE_SPARES", "-1", "not a whole number (0 or more)")]
     [InlineData("ATOM_WORKTREE_SPARES", "two", "not a whole number (0 or more)")]
     [InlineData("ATOM_SANDBOX", "docker", "not a sandbox: use bwrap")]
+    [InlineData("ATOM_GIT_SIGNING", "gpg", "not a signing mode: use auto")]
+    [InlineData("ATOM_GIT_SIGNING", "1", "not a signing mode: use auto")]
     public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
     {
         var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });

@@ -18,6 +18,8 @@ public sealed class GitOptionsTests
         git.WorktreeSpares.ShouldBe(5);
         git.AuthorName.ShouldBe("atom-bot");
         git.AuthorEmail.ShouldBe("atom-bot@users.noreply.example.com");
+        git.SigningKeyPath.ShouldBe("/var/lib/atom/keys/git-signing");
+        git.SigningMode.ShouldBe(GitSigningMode.Auto);
     }
 
     private static AtomOptions Options() => SampleAtomOptions.Create() with { GitHubAppPrivateKeyPath = null };
