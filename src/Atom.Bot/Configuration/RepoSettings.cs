@@ -22,5 +22,12 @@ public sealed record RepoSettings
     /// <summary><c>test_network</c>: the test command shares the host's network; everything else stays sandboxed.</summary>
     public bool TestNetwork { get; init; }
 
+    /// <summary>
+    /// <c>codeowners</c>: the approvals of a package must include an owner (CODEOWNERS on the default branch) of every
+    /// changed path. The key is written as one word, as GitHub writes the file's name.
+    /// </summary>
+    [YamlDotNet.Serialization.YamlMember(Alias = "codeowners")]
+    public bool CodeOwners { get; init; }
+
     public static RepoSettings Defaults { get; } = new();
 }
