@@ -292,7 +292,10 @@ public sealed partial class TaskSupervisor(
         }
 
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
-        var previousHead = task.PullRequest is null ? null : task.HeadSha;
+        // The head of the package the pull request shows now (its head_sha is cleared while a new round works).
+        var previousHead = task.PullRequest is null || task.Package is null
+            ? null
+            : JsonSerializer.Deserialize<CertificationPackage>(task.Package, JsonSerializerOptions.Web)?.HeadSha;
         if (previousHead is not null && previousHead != package.HeadSha)
         {
             package = package with { Interdiff = await InterdiffAsync(task, previousHead, package.HeadSha, cancellationToken) };
