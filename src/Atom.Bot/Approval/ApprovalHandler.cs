@@ -357,7 +357,7 @@ public sealed partial class ApprovalHandler(
             return DeliveryOutcome.Handled($"approval {valid.Count}/{settings.RequiredApprovals} by {signal.Actor}");
         }
 
-        if (settings.CodeOwners && await codeOwners.MissingAsync(client, task, valid, cancellationToken) is { Count: > 0 } unowned)
+        if (settings.Codeowners && await codeOwners.MissingAsync(client, task, valid, cancellationToken) is { Count: > 0 } unowned)
         {
             await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new
             {

@@ -24,10 +24,9 @@ public sealed record RepoSettings
 
     /// <summary>
     /// <c>codeowners</c>: the approvals of a package must include an owner (CODEOWNERS on the default branch) of every
-    /// changed path. The key is written as one word, as GitHub writes the file's name.
+    /// changed path. One word, as GitHub writes the file's name.
     /// </summary>
-    [YamlDotNet.Serialization.YamlMember(Alias = "codeowners")]
-    public bool CodeOwners { get; init; }
+    public bool Codeowners { get; init; }
 
     public static RepoSettings Defaults { get; } = new();
 }
