@@ -19,9 +19,14 @@ public sealed partial class ReviewFeedback(ReviewThreadStore threads, GitHubClie
     public const int MaxHunkChars = 2_000;
     public const int MaxCommentChars = 2_000;
 
+    private const string ThreadsHeading = "Review threads on the pull request";
+
     /// <summary>The feedback for <paramref name="round"/>: <paramref name="feedback"/> with every unanswered thread comment, which the round now holds.</summary>
     public async Task<string?> ForRoundAsync(long taskId, int round, string? feedback, CancellationToken cancellationToken)
     {
+        // A round run again (/retry) copies its feedback, threads included: they are listed afresh, not twice.
+        var marker = feedback?.IndexOf(ThreadsHeading, StringComparison.Ordinal) ?? -1;
+        feedback = marker >= 0 ? feedback![..marker] : feedback;
         var given = await threads.GiveToRoundAsync(taskId, round, cancellationToken);
         if (given.Count == 0)
         {
@@ -29,7 +34,7 @@ public sealed partial class ReviewFeedback(ReviewThreadStore threads, GitHubClie
         }
 
         var text = new StringBuilder(string.IsNullOrWhiteSpace(feedback) ? "Address the review threads below." : feedback.Trim());
-        text.Append("\n\nReview threads on the pull request (each: the file and line, the diff hunk the comment was written on, and the comments):\n");
+        text.Append("\n\n").Append(ThreadsHeading).Append(" (each: the file and line, the diff hunk the comment was written on, and the comments):\n");
         var number = 0;
         foreach (var thread in given.GroupBy(t => t.ThreadId).Take(MaxThreads))
         {

@@ -113,6 +113,34 @@ public sealed partial class ReviewCollaborationTests
     }
 
     [Fact]
+    public async Task A_round_that_pushes_nothing_answers_no_thread_and_the_retried_round_carries_it_once()
+    {
+        var (scenario, task, pull) = await ApprovalTests.CertifiedAsync();
+        await using var _ = scenario;
+        const long Comment = 9200;
+        await scenario.Host.SendAsync("pull_request_review_comment", Payloads.ReviewComment(pull, Writer, Comment, "src/greeting.txt", 1, Hunk, "Greet the whole world here."));
+        await Eventually.TrueAsync(async () => (await Threads(scenario, task.Id)).Count == 1, "the comment kept as feedback");
+
+        // The worker changes nothing: no new head, no package, no answer.
+        scenario.Llm.ReplyToolCall("finish", new { summary = "Nothing to change." });
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/revise"));
+        await scenario.WaitForStateAsync(TaskState.Failed);
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(1));
+        scenario.GitHub.ThreadReplies(Comment).ShouldBeEmpty();
+        (await Threads(scenario, task.Id)).ShouldHaveSingleItem().AnsweredSha.ShouldBeNull();
+
+        var requestsBefore = scenario.Llm.Requests.Count;
+        scenario.ReplyWrite("src/greeting.txt", "hello, world\n").ReplyVerdict();
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/retry"));
+        await Eventually.TrueAsync(() => scenario.GitHub.ThreadReplies(Comment).Count == 1, "the thread answered by the retried round", TimeSpan.FromSeconds(60));
+
+        var worker = scenario.Llm.Requests.Skip(requestsBefore).First(r => r.ToolNames.Contains("write_file")).LastUserText;
+        Regex.Count(worker, "Greet the whole world here").ShouldBe(1);
+        var retried = await scenario.TaskOfIssueAsync();
+        scenario.GitHub.ThreadReplies(Comment).ShouldHaveSingleItem().ShouldContain(retried.HeadSha!);
+    }
+
+    [Fact]
     public async Task A_line_comment_by_someone_who_may_not_steer_is_ignored_with_a_log_line()
     {
         var (scenario, task, pull) = await ApprovalTests.CertifiedAsync();
