@@ -74,7 +74,18 @@ public sealed partial class ReviewFeedback(ReviewThreadStore threads, GitHubClie
             return;
         }
 
-        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+        IGitHubClient client;
+        try
+        {
+            client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+        }
+        catch (GitHubTokenRefusedException ex)
+        {
+            // Answers are a courtesy after the package: the threads stay unanswered for the next round instead.
+            LogReplyRefused(logger, task.Id, open[0], 0, ex.Message);
+            return;
+        }
+
         var connection = new ApiConnection(client.Connection);
         foreach (var threadId in open)
         {
@@ -90,11 +101,11 @@ public sealed partial class ReviewFeedback(ReviewThreadStore threads, GitHubClie
                     new { body = $"Addressed in {sha} (round {round + 1}). The updated package on this pull request certifies it; Atom leaves resolving this thread to you." },
                     cancellationToken);
             }
-            catch (ApiException ex)
+            catch (Exception ex) when (ex is ApiException or HttpRequestException)
             {
                 // The package is out already; the thread stays unanswered and goes to the next round with the rest.
                 await threads.ReleaseAnswerAsync(task.Id, threadId, sha, CancellationToken.None);
-                LogReplyRefused(logger, task.Id, threadId, (int)ex.StatusCode, ex.Message);
+                LogReplyRefused(logger, task.Id, threadId, ex is ApiException api ? (int)api.StatusCode : 0, ex.Message);
                 continue;
             }
 

@@ -328,9 +328,9 @@ public sealed partial class TaskSupervisor(
 
         if (package.Passed)
         {
-            await RequestReviewsAsync(task, settings, published.PullRequestNumber, cancellationToken);
             if (await tasks.TransitionAsync(task.Id, TaskTransitions.Publish, Actors.Atom, $"package posted as #{published.PullRequestNumber}", cancellationToken))
             {
+                await RequestReviewsAsync(task, settings, published.PullRequestNumber, cancellationToken);
                 DetectGaps(task);
                 await CertifyNewerHeadAsync(task, package.HeadSha, published.PullRequestHead, cancellationToken);
             }
@@ -366,7 +366,18 @@ public sealed partial class TaskSupervisor(
     private async Task RequestReviewsAsync(AtomTask task, RepoSettings settings, int pullRequest, CancellationToken cancellationToken)
     {
         var requester = new GitHubPerson(task.RequestedById ?? 0, task.RequestedBy);
-        var outcome = await reviewRequests.RequestAsync(task.InstallationId, task.RepositoryId, task.Repository, pullRequest, settings, requester, cancellationToken);
+        ReviewRequestOutcome outcome;
+        try
+        {
+            outcome = await reviewRequests.RequestAsync(task.InstallationId, task.RepositoryId, task.Repository, pullRequest, settings, requester, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or GitHubTokenRefusedException)
+        {
+            // The package is posted and awaits approval: asking for reviews is a courtesy that must not undo it.
+            LogReviewRequestFailed(logger, task.Id, pullRequest, ex.Message);
+            return;
+        }
+
         if (outcome.Requested.Count == 0 && outcome.Refused.Count == 0)
         {
             return;
@@ -523,6 +534,9 @@ public sealed partial class TaskSupervisor(
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Task {TaskId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, long taskId, string reason);
+
+    [LoggerMessage(EventId = 352, Level = LogLevel.Warning, Message = "Task {TaskId}: reviews could not be requested on #{PullRequest}: {Reason}")]
+    private static partial void LogReviewRequestFailed(ILogger logger, long taskId, int pullRequest, string reason);
 
     [LoggerMessage(EventId = 351, Level = LogLevel.Warning, Message = "Task {TaskId}: no interdiff from {From} to {To}: {Reason}")]
     private static partial void LogInterdiffUnavailable(ILogger logger, long taskId, string from, string to, string reason);

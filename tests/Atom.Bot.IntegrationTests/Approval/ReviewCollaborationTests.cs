@@ -45,6 +45,24 @@ public sealed partial class ReviewCollaborationTests
     }
 
     [Fact]
+    public async Task A_review_request_GitHub_keeps_failing_is_logged_and_the_package_still_awaits_approval()
+    {
+        var scenario = await AtomScenario.StartAsync();
+        await using var _ = scenario;
+        scenario.GitHub.FailFirst("POST", "/repos/*/*/pulls/*/requested_reviewers", 502, times: 20);
+        scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
+
+        await scenario.Host.SendAsync("issues", scenario.Labeled());
+        var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
+
+        await Eventually.TrueAsync(() => scenario.Host.Logs.Lines.Any(l => l.Contains("reviews could not be requested", StringComparison.Ordinal)), "the log line");
+        scenario.GitHub.RequestedReviewers().ShouldBeEmpty();
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(1));
+        (await scenario.TaskOfIssueAsync()).State.ShouldBe(TaskState.AwaitingApproval);
+        (await scenario.TaskOfIssueAsync()).HeadSha.ShouldBe(task.HeadSha);
+    }
+
+    [Fact]
     public async Task Nobody_is_asked_when_the_labeller_may_not_approve_and_no_approvers_are_listed()
     {
         var (scenario, _, _) = await ApprovalTests.CertifiedAsync("requester_can_approve: false\n");
