@@ -246,7 +246,8 @@ public sealed partial class ApprovalHandler(
             // Answering needs only the conversation's permissions, not the merge token the approver commands use.
             var reply = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
             return signal.Command.Kind == SlashCommandKind.Status
-                ? await ReplyAsync(reply, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken)
+                ? await ReplyAsync(reply, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken))
+                    + ReviewComments.StatusLines(await threads.ListAsync(task.Id, cancellationToken)), cancellationToken)
                 : await ReplyAsync(reply, signal, SlashCommand.HelpTable, cancellationToken);
         }
 

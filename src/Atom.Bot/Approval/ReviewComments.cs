@@ -126,6 +126,21 @@ public sealed partial class ReviewComments(
         return true;
     }
 
+    /// <summary>What <c>/status</c> adds about the task's review threads; empty when there are none.</summary>
+    public static string StatusLines(IReadOnlyList<ReviewThread> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        if (kept.Count == 0)
+        {
+            return "";
+        }
+
+        var threadsOf = kept.GroupBy(t => t.ThreadId).ToList();
+        var answered = threadsOf.Count(g => g.All(t => t.AnsweredSha is not null));
+        var waiting = threadsOf.Count - answered;
+        return $"\nReview threads: {waiting} waiting for a round{(waiting > 0 ? " (`/revise` addresses them)" : "")}, {answered} answered with a commit.\n";
+    }
+
     /// <summary>The fields of a pull request review comment this reads (Octokit's own type has no <c>line</c>).</summary>
     private sealed class ReviewCommentAnswer
     {

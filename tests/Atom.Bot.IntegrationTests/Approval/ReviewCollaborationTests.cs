@@ -20,6 +20,9 @@ public sealed partial class ReviewCollaborationTests
         var (scenario, _, pull) = await ApprovalTests.CertifiedAsync();
         await using var _ = scenario;
 
+        // Reviews are asked right after the task awaits approval.
+        await Eventually.TrueAsync(() => scenario.GitHub.RequestedReviewers().Count > 0, "a review requested");
+        await Eventually.QuietPeriodAsync();
         scenario.GitHub.RequestedReviewers().ShouldBe([Payloads.Labeller]);
         scenario.GitHub.Requests("POST", $"/repos/*/*/pulls/{pull}/requested_reviewers").ShouldHaveSingleItem().Status.ShouldBe(201);
     }
@@ -36,6 +39,7 @@ public sealed partial class ReviewCollaborationTests
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
 
         var pull = task.PullRequest!.Value;
+        await Eventually.TrueAsync(async () => (await scenario.AuditAsync(task.Id)).Any(e => e.Kind == AuditKinds.ReviewRequested), "reviews requested");
         scenario.GitHub.RequestedReviewers().ShouldBe(["carol"]);
         scenario.GitHub.Requests("POST", "/repos/*/*/pulls/*/requested_reviewers").ShouldNotContain(r => r.Body!.Contains(GitHubStub.TokenLogin, StringComparison.Ordinal));
         (await ApprovalTests.RepliesAsync(scenario, pull, 1)).ShouldContain(c => c.Contains("@mallory", StringComparison.Ordinal) && c.Contains("not a collaborator", StringComparison.Ordinal));
@@ -67,6 +71,7 @@ public sealed partial class ReviewCollaborationTests
     {
         var (scenario, _, _) = await ApprovalTests.CertifiedAsync("requester_can_approve: false\n");
         await using var _ = scenario;
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(2));
 
         scenario.GitHub.Requests("POST", "/repos/*/*/pulls/*/requested_reviewers").ShouldBeEmpty();
     }
@@ -80,13 +85,16 @@ public sealed partial class ReviewCollaborationTests
 
         await scenario.Host.SendAsync("pull_request_review_comment", Payloads.ReviewComment(pull, Writer, Comment, "src/greeting.txt", 1, Hunk, "Greet the whole world here."));
         await Eventually.TrueAsync(async () => (await Threads(scenario, task.Id)).Count == 1, "the comment kept as feedback");
+        var commentsBefore = scenario.GitHub.Comments(pull).Count;
+        await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/status"));
+        (await ApprovalTests.RepliesAsync(scenario, pull, commentsBefore + 1))[^1].ShouldContain("Review threads: 1 waiting for a round");
         var requestsBefore = scenario.Llm.Requests.Count;
 
         scenario.ReplyWrite("src/greeting.txt", "hello, world\n").ReplyVerdict();
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/revise"));
         var revised = await RevisedAsync(scenario, task);
 
-        var worker = scenario.Llm.Requests.Skip(requestsBefore).First(r => r.ToolNames.Contains("write_file")).LastUserText;
+        var worker = WorkerPrompt(scenario, requestsBefore);
         worker.ShouldContain("src/greeting.txt, line 1");
         worker.ShouldContain("@@ -0,0 +1 @@");
         worker.ShouldContain("+hello");
@@ -116,7 +124,7 @@ public sealed partial class ReviewCollaborationTests
         var revised = await RevisedAsync(scenario, task);
 
         scenario.GitHub.Requests("GET", $"/repos/*/*/pulls/{pull}/reviews/{reviewId}/comments").ShouldNotBeEmpty();
-        var worker = scenario.Llm.Requests.Skip(requestsBefore).First(r => r.ToolNames.Contains("write_file")).LastUserText;
+        var worker = WorkerPrompt(scenario, requestsBefore);
         worker.ShouldContain("Say hello to the world.");
         worker.ShouldContain("And end with a newline.");
         worker.ShouldContain("@@ -0,0 +1 @@");
@@ -152,7 +160,7 @@ public sealed partial class ReviewCollaborationTests
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/retry"));
         await Eventually.TrueAsync(() => scenario.GitHub.ThreadReplies(Comment).Count == 1, "the thread answered by the retried round", TimeSpan.FromSeconds(60));
 
-        var worker = scenario.Llm.Requests.Skip(requestsBefore).First(r => r.ToolNames.Contains("write_file")).LastUserText;
+        var worker = WorkerPrompt(scenario, requestsBefore);
         Regex.Count(worker, "Greet the whole world here").ShouldBe(1);
         var retried = await scenario.TaskOfIssueAsync();
         scenario.GitHub.ThreadReplies(Comment).ShouldHaveSingleItem().ShouldContain(retried.HeadSha!);
@@ -276,6 +284,15 @@ public sealed partial class ReviewCollaborationTests
             return now.Round == before.Round + 1 && now.State == TaskState.AwaitingApproval && now.HeadSha != before.HeadSha;
         }, "the revised package", TimeSpan.FromSeconds(60));
         return await scenario.TaskOfIssueAsync();
+    }
+
+    /// <summary>The user message of the first worker request after <paramref name="skip"/> requests: the round's prompt.</summary>
+    private static string WorkerPrompt(AtomScenario scenario, int skip)
+    {
+        var requests = scenario.Llm.Requests;
+        var worker = requests.Skip(skip).FirstOrDefault(r => r.ToolNames.Contains("write_file"));
+        worker.ShouldNotBeNull($"no worker request after the first {skip}; requests: {string.Join(" | ", requests.Select(r => $"#{r.Number} [{string.Join(",", r.ToolNames)}] {r.LastUserText[..Math.Min(60, r.LastUserText.Length)]}"))}");
+        return worker.LastUserText;
     }
 
     private static Task<IReadOnlyList<ReviewThread>> Threads(AtomScenario scenario, long taskId) =>
