@@ -31,6 +31,9 @@ public sealed partial class ApprovalHandler(
     ExecutionReceipts receipts,
     WorkScheduler scheduler,
     TaskMerger merger,
+    ReviewComments reviewComments,
+    ReviewThreadStore threads,
+    CodeOwners codeOwners,
     ILogger<ApprovalHandler> logger)
 {
     public async Task<DeliveryOutcome> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, AtomTask task, CancellationToken cancellationToken)
@@ -59,7 +62,7 @@ public sealed partial class ApprovalHandler(
         }
 
         var person = new GitHubPerson(e.Review.User.Id, e.Review.User.Login);
-        return await HandleAsync(new Signal(task, command, person, e.Review.CommitId, ApprovalSource.Review, (int)e.PullRequest.Number, null, true, null), cancellationToken);
+        return await HandleAsync(new Signal(task, command, person, e.Review.CommitId, ApprovalSource.Review, (int)e.PullRequest.Number, null, true, null, e.Review.Id), cancellationToken);
     }
 
     /// <summary>
@@ -229,7 +232,8 @@ public sealed partial class ApprovalHandler(
     }
 
     private sealed record Signal(
-        AtomTask Task, SlashCommand Command, GitHubPerson Person, string? Sha, ApprovalSource Source, int Number, long? CommentId, bool OnPullRequest, DateTimeOffset? WrittenAt)
+        AtomTask Task, SlashCommand Command, GitHubPerson Person, string? Sha, ApprovalSource Source, int Number, long? CommentId, bool OnPullRequest, DateTimeOffset? WrittenAt,
+        long? ReviewId = null)
     {
         public string Actor => Person.Login;
     }
@@ -242,7 +246,8 @@ public sealed partial class ApprovalHandler(
             // Answering needs only the conversation's permissions, not the merge token the approver commands use.
             var reply = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
             return signal.Command.Kind == SlashCommandKind.Status
-                ? await ReplyAsync(reply, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken)), cancellationToken)
+                ? await ReplyAsync(reply, signal, ApprovalMessages.Status(task, await assignments.ListForTaskAsync(task.Id, cancellationToken), await approvals.ListAsync(task.Id, cancellationToken))
+                    + ReviewComments.StatusLines(await threads.ListAsync(task.Id, cancellationToken)), cancellationToken)
                 : await ReplyAsync(reply, signal, SlashCommand.HelpTable, cancellationToken);
         }
 
@@ -353,6 +358,18 @@ public sealed partial class ApprovalHandler(
             return DeliveryOutcome.Handled($"approval {valid.Count}/{settings.RequiredApprovals} by {signal.Actor}");
         }
 
+        if (settings.Codeowners && await codeOwners.MissingAsync(client, task, valid, cancellationToken) is { Count: > 0 } unowned)
+        {
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new
+            {
+                sha,
+                reason = "code owners have not approved",
+                unowned = unowned.Select(u => new { path = u.Path, owners = u.Owners }),
+            }, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, CodeOwners.Message(sha, unowned), cancellationToken);
+            return DeliveryOutcome.MergeRefused($"{unowned.Count} path(s) without a code owner's approval");
+        }
+
         return await merger.MergeAsync(client, task, settings, sha, valid, cancellationToken);
     }
 
@@ -383,7 +400,15 @@ public sealed partial class ApprovalHandler(
     private async Task<DeliveryOutcome> ReviseAsync(IGitHubClient client, Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
-        if (string.IsNullOrWhiteSpace(signal.Command.Argument))
+
+        // A changes-requested review's line comments are feedback like the ones written one by one: kept even when this
+        // review cannot start a round now, for the round that comes next.
+        if (signal.ReviewId is { } reviewId && !task.State.IsEnded())
+        {
+            await reviewComments.RecordReviewAsync(client, task, signal.Number, reviewId, signal.Person, cancellationToken);
+        }
+
+        if (string.IsNullOrWhiteSpace(signal.Command.Argument) && await threads.UnansweredCountAsync(task.Id, cancellationToken) == 0)
         {
             return await RefuseAsync(client, signal, "say what to change: `/revise <feedback>`", cancellationToken);
         }

@@ -8,5 +8,7 @@ public static class ApprovalServiceCollectionExtensions
             .AddSingleton<ApproverCheck>()
             .AddTransient<ApprovalGate>()
             .AddTransient<TaskMerger>()
-            .AddTransient<ApprovalHandler>();
+            .AddTransient<ApprovalHandler>()
+            .AddTransient<ReviewComments>()
+            .AddTransient<CodeOwners>();
 }

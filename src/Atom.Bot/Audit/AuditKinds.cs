@@ -28,6 +28,11 @@ public static class AuditKinds
     public const string PackagePosted = "package.posted";
     public const string PackageUpdated = "package.updated";
 
+    // Reviewing like with a colleague (issue 15, docs/approval.md)
+    public const string ReviewRequested = "review.requested";
+    public const string ReviewThreadRecorded = "review.thread_recorded";
+    public const string ReviewThreadAnswered = "review.thread_answered";
+
     // Approval
     public const string ApprovalAccepted = "approval.accepted";
     public const string ApprovalRefused = "approval.refused";

@@ -39,6 +39,9 @@ public sealed record CertificationPackage
     public required PackageApproval Approval { get; init; }
     public required PackageAuditReference Audit { get; init; }
 
+    /// <summary>Set on an updated package: the change since the package the pull request showed before.</summary>
+    public PackageInterdiff? Interdiff { get; init; }
+
     /// <summary>
     /// Set for an enhancement proposal's package: the approved spec takes the plan's place, the proposal's issue the task's,
     /// and deployment is a human merge (Atom never merges it). <see cref="TaskId"/> is then 0.

@@ -3,5 +3,5 @@ namespace Atom.Bot.Certification;
 public static class CertificationServiceCollectionExtensions
 {
     public static IServiceCollection AddCertification(this IServiceCollection services) =>
-        services.AddSingleton<CertificationPublisher>();
+        services.AddSingleton<CertificationPublisher>().AddTransient<ReviewRequests>();
 }

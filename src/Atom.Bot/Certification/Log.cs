@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6112, Level = LogLevel.Warning, Message = "{Repository} refused to open a pull request from {Branch}: {Reason}")]
     public static partial void PullRequestRefused(ILogger logger, string repository, string branch, string reason);
+
+    [LoggerMessage(EventId = 6150, Level = LogLevel.Warning, Message = "{Repository}#{PullRequest}: GitHub refused to request a review from {Login}: {Reason}")]
+    public static partial void ReviewRequestRefused(ILogger logger, string repository, int pullRequest, string login, string reason);
 }

@@ -90,6 +90,7 @@ public static class PackageBody
         }
         else
         {
+            Interdiff(body, package.Interdiff, limits);
             Plan(body, package.Plan, limits);
             Scope(body, package.Scope, impact, limits);
             Changes(body, package.Changes, impact, limits);
@@ -148,6 +149,28 @@ public static class PackageBody
             .Append(" · head ").Append(Markdown.Code(Short(package.HeadSha)))
             .Append(" · ").Append(package.Rounds == 1 ? "1 round" : $"{package.Rounds} rounds (revised {package.Rounds - 1}×)")
             .Append("\n\n");
+    }
+
+    /// <summary>What changed since the package a human saw before: re-approving means reading this, not the whole diff again.</summary>
+    private static void Interdiff(StringBuilder body, PackageInterdiff? interdiff, BodyLimits limits)
+    {
+        if (interdiff is null)
+        {
+            return;
+        }
+
+        body.Append("## Changes since the last package\n\n")
+            .Append("From the head the previous package certified, ").Append(Markdown.Code(Short(interdiff.FromSha)))
+            .Append(", to this one, ").Append(Markdown.Code(Short(interdiff.ToSha))).Append(":\n\n");
+        if (interdiff.Diff is null)
+        {
+            body.Append("The difference could not be computed: ").Append(Markdown.Inline(interdiff.Unavailable ?? "unknown reason", limits.CellChars)).Append("\n\n");
+            return;
+        }
+
+        body.Append(interdiff.Diff.Length == 0
+            ? "No file changed (the new head has the same content)."
+            : Markdown.Fenced(Markdown.Cut(interdiff.Diff, limits.OutputChars), "diff")).Append("\n\n");
     }
 
     private static void Plan(StringBuilder body, PackagePlan plan, BodyLimits limits)
@@ -502,6 +525,11 @@ public static class PackageBody
                 Findings = Take(p.Auditor.Findings, f => f with { Message = Cell(f.Message) }),
             },
             Approval = p.Approval with { Approvers = p.Approval.Approvers.Take(rows).ToList() },
+            Interdiff = p.Interdiff is null ? null : p.Interdiff with
+            {
+                Diff = p.Interdiff.Diff is null ? null : Markdown.Cut(p.Interdiff.Diff, limits.OutputChars),
+                Unavailable = p.Interdiff.Unavailable is null ? null : Cell(p.Interdiff.Unavailable),
+            },
             Proposal = p.Proposal is null ? null : p.Proposal with
             {
                 Spec = Take(p.Proposal.Spec, f => f with { Value = Cell(f.Value) }),

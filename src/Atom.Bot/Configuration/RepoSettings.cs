@@ -22,5 +22,11 @@ public sealed record RepoSettings
     /// <summary><c>test_network</c>: the test command shares the host's network; everything else stays sandboxed.</summary>
     public bool TestNetwork { get; init; }
 
+    /// <summary>
+    /// <c>codeowners</c>: the approvals of a package must include an owner (CODEOWNERS on the default branch) of every
+    /// changed path. One word, as GitHub writes the file's name.
+    /// </summary>
+    public bool Codeowners { get; init; }
+
     public static RepoSettings Defaults { get; } = new();
 }

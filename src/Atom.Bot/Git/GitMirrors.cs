@@ -192,6 +192,20 @@ internal sealed partial class GitMirrors
         }, cancellationToken);
     }
 
+    public Task<string> InterdiffAsync(RepositoryRef repo, string fromSha, string toSha, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        var mirror = MirrorPath(repo);
+        return Task.Run(() =>
+        {
+            using var repository = OpenMirror(mirror, repo);
+            var from = ResolveCommit(repository, repo, fromSha);
+            var to = ResolveCommit(repository, repo, toSha);
+            using var patch = repository.Diff.Compare<Patch>(from.Tree, to.Tree, new CompareOptions { Similarity = SimilarityOptions.Renames });
+            return Truncate(patch.Content, maxBytes);
+        }, cancellationToken);
+    }
+
     /// <summary>Owner and repository names as path segments: GitHub-shaped only, so a payload cannot steer a path out of the data directory.</summary>
     internal static string SafeName(string name)
     {

@@ -155,6 +155,14 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
         _mirrors.PatchAsync(repo, baseRef, headRef, maxBytes, cancellationToken);
 
     /// <summary>
+    /// The unified diff from one commit's tree straight to another's (no merge base: what changed between two heads of
+    /// one branch, a force-push included), cut like <see cref="PatchAsync"/>.
+    /// </summary>
+    /// <exception cref="GitCommandException">A commit is unknown to the mirror.</exception>
+    public Task<string> InterdiffAsync(RepositoryRef repo, string fromSha, string toSha, int maxBytes, CancellationToken cancellationToken) =>
+        _mirrors.InterdiffAsync(repo, fromSha, toSha, maxBytes, cancellationToken);
+
+    /// <summary>
     /// Builds <paramref name="targetBranch"/> from the head of <paramref name="baseBranch"/> by merging the remote
     /// <paramref name="branches"/> in order (fast-forward when possible), then pushes it and deletes those branches at
     /// the remote in the same push (git cannot hold <c>a/b</c> next to <c>a/b/1</c>). A conflict pushes nothing and names the files.

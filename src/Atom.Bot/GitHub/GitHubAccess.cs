@@ -25,6 +25,9 @@ public sealed class GitHubAccess
     public static readonly GitHubAccess Merge = new(
         "merge", ("contents", "write"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
 
+    /// <summary>Read an organisation's team members: the owners a CODEOWNERS team names (<c>codeowners: true</c> only).</summary>
+    public static readonly GitHubAccess Members = new("members", ("members", "read"), ("metadata", "read"));
+
     private GitHubAccess(string name, params (string Permission, string Level)[] permissions)
     {
         Name = name;

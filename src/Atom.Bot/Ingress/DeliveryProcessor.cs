@@ -10,6 +10,7 @@ using Octokit.Webhooks.Events.IssueComment;
 using Octokit.Webhooks.Events.Issues;
 using Octokit.Webhooks.Events.PullRequest;
 using Octokit.Webhooks.Events.PullRequestReview;
+using Octokit.Webhooks.Events.PullRequestReviewComment;
 
 namespace Atom.Bot.Ingress;
 
@@ -23,6 +24,7 @@ public sealed class DeliveryProcessor(
     WebhookEventProcessor parser,
     TaskIntake intake,
     ApprovalHandler approval,
+    ReviewComments reviewComments,
     ProposalHandler proposals,
     EventOwners owners,
     InstallationStore installations,
@@ -66,6 +68,7 @@ public sealed class DeliveryProcessor(
         InstallationEvent e => await installations.RecordAsync(e, cancellationToken),
         PullRequestReviewSubmittedEvent e => await ReviewSubmittedAsync(e, cancellationToken),
         PullRequestReviewDismissedEvent e => await ReviewDismissedAsync(e, cancellationToken),
+        PullRequestReviewCommentCreatedEvent e => await ReviewCommentCreatedAsync(e, cancellationToken),
         IssueCommentCreatedEvent e => await CommentCreatedAsync(e, cancellationToken),
         PullRequestClosedEvent e => await PullRequestClosedAsync(e, cancellationToken),
         PullRequestSynchronizeEvent e => await SynchronizeAsync(e, cancellationToken),
@@ -91,6 +94,12 @@ public sealed class DeliveryProcessor(
     private async Task<DeliveryOutcome> ReviewDismissedAsync(PullRequestReviewDismissedEvent e, CancellationToken cancellationToken) =>
         await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) is Owner.OfTask { Task: var task }
             ? await approval.ReviewDismissedAsync(e, task, cancellationToken)
+            : NotAtoms;
+
+    /// <summary>A line comment on a task's pull request is revision feedback; a proposal's pull request takes none (it is built from its approved spec).</summary>
+    private async Task<DeliveryOutcome> ReviewCommentCreatedAsync(PullRequestReviewCommentCreatedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) is Owner.OfTask { Task: var task }
+            ? await reviewComments.CreatedAsync(e, task, cancellationToken)
             : NotAtoms;
 
     /// <summary>A push to a proposal's pull request is the proposal's (the new head is not certified); a push to a task's is the approval area's.</summary>

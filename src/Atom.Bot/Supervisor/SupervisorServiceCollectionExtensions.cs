@@ -14,6 +14,7 @@ public static class SupervisorServiceCollectionExtensions
             .AddSingleton<Auditor>()
             .AddTransient<Evaluator>()
             .AddTransient<PackageAssembler>()
+            .AddTransient<ReviewFeedback>()
             .AddTransient<TaskSupervisor>()
             .AddWorkItem<AdvanceTask, TaskSupervisor>(JobQueues.Supervisor)
             .AddWorkRecovery<TaskRecovery>()

@@ -30,6 +30,8 @@ public sealed partial class TaskSupervisor(
     Evaluator evaluator,
     PackageAssembler assembler,
     CertificationPublisher publisher,
+    ReviewFeedback reviewFeedback,
+    ReviewRequests reviewRequests,
     AuditLog audit,
     WorkScheduler scheduler,
     TimeProvider clock,
@@ -40,6 +42,9 @@ public sealed partial class TaskSupervisor(
 
     /// <summary>How long a new task waits before it looks again whether the platform is still critical.</summary>
     public static readonly TimeSpan PlatformWait = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most of an interdiff kept; the package body shows less when it must fit (<c>BodyLimits</c>).</summary>
+    private const int MaxInterdiffBytes = 64 * 1024;
 
     public async Task ProcessAsync(AdvanceTask work, CancellationToken cancellationToken)
     {
@@ -300,6 +305,15 @@ public sealed partial class TaskSupervisor(
         }
 
         var package = await assembler.AssembleAsync(task, settings, evaluation, cancellationToken);
+        // The head of the package the pull request shows now (its head_sha is cleared while a new round works).
+        var previousHead = task.PullRequest is null || task.Package is null
+            ? null
+            : JsonSerializer.Deserialize<CertificationPackage>(task.Package, JsonSerializerOptions.Web)?.HeadSha;
+        if (previousHead is not null && previousHead != package.HeadSha)
+        {
+            package = package with { Interdiff = await InterdiffAsync(task, previousHead, package.HeadSha, cancellationToken) };
+        }
+
         // The head is certified from the moment its package goes out: an /approve written before then was about another head.
         var certifiedAt = clock.GetUtcNow();
         var outcome = await publisher.PublishAsync(task.InstallationId, task.RepositoryId, package, task.PullRequest, cancellationToken);
@@ -319,10 +333,17 @@ public sealed partial class TaskSupervisor(
             rounds = package.Rounds,
         }, cancellationToken);
 
+        if (previousHead != package.HeadSha)
+        {
+            // A new head answers the review threads its round was given; the same head (nothing pushed) answers none.
+            await reviewFeedback.AnswerAsync(task, task.Round, package.HeadSha, cancellationToken);
+        }
+
         if (package.Passed)
         {
             if (await tasks.TransitionAsync(task.Id, TaskTransitions.Publish, Actors.Atom, $"package posted as #{published.PullRequestNumber}", cancellationToken))
             {
+                await RequestReviewsAsync(task, settings, published.PullRequestNumber, cancellationToken);
                 DetectGaps(task);
                 await CertifyNewerHeadAsync(task, package.HeadSha, published.PullRequestHead, cancellationToken);
             }
@@ -330,6 +351,64 @@ public sealed partial class TaskSupervisor(
         else
         {
             await FailAsync(task, string.Join("; ", evaluation.Reasons), cancellationToken, comment: false);
+        }
+    }
+
+    /// <summary>
+    /// The diff between the head the pull request's package certified before and the new one, from the mirror the
+    /// evaluation just fetched. A head the mirror no longer has (a force-push and a garbage collection) is said, not fatal.
+    /// </summary>
+    private async Task<PackageInterdiff> InterdiffAsync(AtomTask task, string from, string to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var diff = await git.InterdiffAsync(new RepositoryRef(task.Owner, task.Name, task.CloneUrl), from, to, MaxInterdiffBytes, cancellationToken);
+            return new PackageInterdiff(from, to, diff);
+        }
+        catch (GitCommandException ex)
+        {
+            LogInterdiffUnavailable(logger, task.Id, from, to, ex.Message);
+            return new PackageInterdiff(from, to, null, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// A passed package asks its approvers for a review (<see cref="ReviewRequests"/>). Whom GitHub would not let Atom ask is
+    /// recorded and said on the pull request; it never fails the package.
+    /// </summary>
+    private async Task RequestReviewsAsync(AtomTask task, RepoSettings settings, int pullRequest, CancellationToken cancellationToken)
+    {
+        var requester = new GitHubPerson(task.RequestedById ?? 0, task.RequestedBy);
+        ReviewRequestOutcome outcome;
+        try
+        {
+            outcome = await reviewRequests.RequestAsync(task.InstallationId, task.RepositoryId, task.Repository, pullRequest, settings, requester, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or GitHubTokenRefusedException)
+        {
+            // The package is posted and awaits approval: asking for reviews is a courtesy that must not undo it.
+            LogReviewRequestFailed(logger, task.Id, pullRequest, ex.Message);
+            return;
+        }
+
+        if (outcome.Requested.Count == 0 && outcome.Refused.Count == 0)
+        {
+            return;
+        }
+
+        await audit.RecordAsync(AuditKinds.ReviewRequested, task.Id, Actors.Atom, new
+        {
+            pullRequest,
+            requested = outcome.Requested,
+            refused = outcome.Refused.Select(r => new { login = r.Login, reason = r.Reason }),
+        }, cancellationToken);
+        if (outcome.Refused.Count > 0)
+        {
+            var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, pullRequest,
+                "Atom could not request a review from " + string.Join("; ", outcome.Refused.Select(r => $"@{r.Login} (GitHub said: {r.Reason})"))
+                + ". Approvers can still review or comment `/approve`; check `approvers` in `.github/atom.yml` and the repository's collaborators.",
+                cancellationToken);
         }
     }
 
@@ -409,6 +488,12 @@ public sealed partial class TaskSupervisor(
             return false;
         }
 
+        // Review-thread comments not answered yet are this round's to address, whatever started it.
+        for (var i = 0; i < work.Count; i++)
+        {
+            work[i] = work[i] with { Feedback = await reviewFeedback.ForRoundAsync(task.Id, task.Round + 1, work[i].Feedback, cancellationToken) };
+        }
+
         var next = await assignments.CreateRoundAsync(task.Id, task.Round + 1, work, cancellationToken);
         await audit.RecordAsync(AuditKinds.RevisionRequested, task.Id, actor, new { round = task.Round + 1, reason, byHuman, feedback = work[0].Feedback }, cancellationToken);
         if (!await tasks.TransitionAsync(task.Id, transition, actor, $"round {task.Round + 1}: {reason}", cancellationToken))
@@ -465,4 +550,10 @@ public sealed partial class TaskSupervisor(
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Task {TaskId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, long taskId, string reason);
+
+    [LoggerMessage(EventId = 352, Level = LogLevel.Warning, Message = "Task {TaskId}: reviews could not be requested on #{PullRequest}: {Reason}")]
+    private static partial void LogReviewRequestFailed(ILogger logger, long taskId, int pullRequest, string reason);
+
+    [LoggerMessage(EventId = 351, Level = LogLevel.Warning, Message = "Task {TaskId}: no interdiff from {From} to {To}: {Reason}")]
+    private static partial void LogInterdiffUnavailable(ILogger logger, long taskId, string from, string to, string reason);
 }

@@ -59,6 +59,7 @@ public sealed partial class GitHubStub : IDisposable
         ServeIssues();
         ServeApps();
         ServeGitData();
+        ServeReviews();
         Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>
             {

@@ -171,4 +171,25 @@ public static class Payloads
         SetUser(payload["sender"]!, by, null);
         return payload;
     }
+
+    /// <summary>
+    /// A line comment on a pull request's diff (the fixture's <c>pull_request_review_comment</c> <c>created</c> example):
+    /// <paramref name="inReplyTo"/> makes it a reply in that thread.
+    /// </summary>
+    public static JsonObject ReviewComment(int pullRequest, string login, long commentId, string path, int? line, string diffHunk, string body, long? inReplyTo = null, string userType = "User")
+    {
+        var payload = Fixtures.Webhook("pull_request_review_comment", "created");
+        payload["pull_request"]!["number"] = pullRequest;
+        var comment = payload["comment"]!;
+        comment["id"] = commentId;
+        comment["path"] = path;
+        comment["line"] = line;
+        comment["original_line"] = line;
+        comment["diff_hunk"] = diffHunk;
+        comment["body"] = body;
+        comment["in_reply_to_id"] = inReplyTo;
+        SetUser(comment["user"]!, login, null, userType);
+        SetUser(payload["sender"]!, login, null, userType);
+        return payload;
+    }
 }

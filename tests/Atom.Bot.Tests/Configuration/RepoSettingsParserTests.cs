@@ -28,6 +28,16 @@ public sealed class RepoSettingsParserTests
         s.Auditor.MinScore.ShouldBe(0.7);
         s.Proposals.AutoApprove.ShouldBeEmpty();
         s.TestNetwork.ShouldBeFalse();
+        s.Codeowners.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Codeowners_is_one_word_and_off_by_default()
+    {
+        RepoSettingsParser.Parse("codeowners: true").Settings!.Codeowners.ShouldBeTrue();
+        RepoSettingsParser.Parse("codeowners: false").Settings!.Codeowners.ShouldBeFalse();
+        RepoSettingsParser.Parse("trigger_label: atom").Settings!.Codeowners.ShouldBeFalse();
+        RepoSettingsParser.Parse("code_owners: true").Error.ShouldNotBeNull();
     }
 
     [Fact]
