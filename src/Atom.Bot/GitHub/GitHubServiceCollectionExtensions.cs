@@ -18,6 +18,7 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton<RepositoryPermissions>();
         services.AddSingleton<GitHubConversation>();
         services.AddSingleton<BotIdentity>();
+        services.AddSingleton<BranchRulesReader>();
         return services;
     }
 }

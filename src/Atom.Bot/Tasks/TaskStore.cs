@@ -84,6 +84,15 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         return tasks.Count == 0 ? null : tasks[0];
     }
 
+    /// <summary>The task whose merge waits on checks of <paramref name="sha"/> (state <c>merge_blocked</c>, that certified head), if any.</summary>
+    public async Task<AtomTask?> FindBlockedOnAsync(long repositoryId, string sha, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE repository_id = $repo AND head_sha = $sha AND state = 'merge_blocked' ORDER BY id DESC LIMIT 1",
+            cancellationToken, ("$repo", repositoryId), ("$sha", sha));
+        return found.Count == 0 ? null : found[0];
+    }
+
     /// <summary>The newest task of an issue, active or not (for <c>/status</c>, <c>/retry</c>).</summary>
     public async Task<AtomTask?> FindLatestAsync(long repositoryId, int issueNumber, CancellationToken cancellationToken)
     {
