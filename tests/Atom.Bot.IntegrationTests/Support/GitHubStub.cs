@@ -58,6 +58,7 @@ public sealed partial class GitHubStub : IDisposable
         ServePullRequests();
         ServeIssues();
         ServeApps();
+        ServeRules();
         Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>
             {
