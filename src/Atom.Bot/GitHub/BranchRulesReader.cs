@@ -142,7 +142,7 @@ public sealed partial class BranchRulesReader(GitHubClientFactory github, ILogge
             {
                 var conclusion = run.Conclusion?.StringValue;
                 outcomes.Add(run.Status.StringValue != "completed" || conclusion is null
-                    ? new CheckOutcome(check, CheckVerdict.Pending, run.Status.StringValue)
+                    ? new CheckOutcome(check, CheckVerdict.Pending, "pending")
                     : new CheckOutcome(check, conclusion is "success" or "neutral" or "skipped" ? CheckVerdict.Passed : CheckVerdict.Failed, conclusion));
             }
             else if (statuses.Where(s => s.Context == check.Context).MaxBy(s => s.Id) is { } status)

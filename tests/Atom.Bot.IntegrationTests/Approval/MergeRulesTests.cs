@@ -218,7 +218,7 @@ public sealed class MergeRulesTests
         await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, Writer, "approved", task.HeadSha!));
         var blocked = await scenario.WaitForStateAsync(TaskState.MergeBlocked);
 
-        blocked.StateReason.ShouldNotBeNull().ShouldContain("`build` (pending, required by branch protection)");
+        blocked.StateReason.ShouldNotBeNull().ShouldContain("waiting for required check `build` (not reported yet, required by branch protection)");
         scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
     }
 }

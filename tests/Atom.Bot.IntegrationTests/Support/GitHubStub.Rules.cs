@@ -138,7 +138,7 @@ public sealed partial class GitHubStub
 
     /// <summary>The GraphQL requests naming <paramref name="mutation"/>, as sent.</summary>
     public IReadOnlyList<JsonNode> GraphQl(string mutation) =>
-        Requests("POST", "/graphql").Select(r => JsonNode.Parse(r.Body!)!).Where(b => b["query"]!.GetValue<string>().Contains(mutation, StringComparison.Ordinal)).ToList();
+        AllRequests().Where(r => r.Method == "POST" && r.Path == "/api/graphql").Select(r => JsonNode.Parse(r.Body!)!).Where(b => b["query"]!.GetValue<string>().Contains(mutation, StringComparison.Ordinal)).ToList();
 
     /// <summary>Every merge request GitHub refused (405/409), with its answer.</summary>
     public IReadOnlyList<RecordedRequest> RefusedMerges() => Requests("PUT", "/repos/*/*/pulls/*/merge").Where(r => r.Status != 200).ToList();
@@ -186,7 +186,7 @@ public sealed partial class GitHubStub
     private string? CheckConclusion(string sha, string context)
     {
         var created = CheckRuns().Where(r => r["head_sha"]?.GetValue<string>() == sha && r["name"]?.GetValue<string>() == context).LastOrDefault();
-        var run = _checkRuns.Where(r => r.Sha == sha && r.Name == context).MaxBy(r => r.Id);
+        var run = _checkRuns.Where(r => r.Sha == sha && r.Name == context).OrderBy(r => r.Id).LastOrDefault();
         if (run.Name is not null)
         {
             return run.Status == "completed" ? run.Conclusion : null;
@@ -197,7 +197,7 @@ public sealed partial class GitHubStub
             return created["conclusion"]?.GetValue<string>();
         }
 
-        var status = _commitStatuses.Where(s => s.Sha == sha && s.Context == context).MaxBy(s => s.Id);
+        var status = _commitStatuses.Where(s => s.Sha == sha && s.Context == context).OrderBy(s => s.Id).LastOrDefault();
         return status.Context is null ? null : status.State;
     }
 
