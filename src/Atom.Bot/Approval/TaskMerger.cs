@@ -266,7 +266,10 @@ public sealed partial class TaskMerger(
             return DeliveryOutcome.Handled($"merge still blocked: {block.Reason}");
         }
 
-        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.BlockMerge, Actors.Atom, block.Reason, cancellationToken))
+        var moved = current?.State == TaskState.MergeBlocked
+            ? await tasks.RestateAsync(task.Id, TaskState.MergeBlocked, block.Reason, cancellationToken)
+            : await tasks.TransitionAsync(task.Id, TaskTransitions.BlockMerge, Actors.Atom, block.Reason, cancellationToken);
+        if (!moved)
         {
             return DeliveryOutcome.Ignored("the task changed state meanwhile");
         }

@@ -176,6 +176,19 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         return true;
     }
 
+    /// <summary>
+    /// Changes why a task is in <paramref name="state"/> without moving it (a blocked merge now blocked by something else);
+    /// false when the task is no longer there.
+    /// </summary>
+    public async Task<bool> RestateAsync(long id, TaskState state, string reason, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE tasks SET state_reason = $reason, updated_at = $now WHERE id = $id AND state = $state",
+            cancellationToken,
+            ("$reason", reason),
+            ("$now", Now()),
+            ("$id", id),
+            ("$state", state.ToName())) == 1;
+
     /// <summary>Records that the acknowledgement was posted; false when it already was (a re-run must not post twice).</summary>
     /// <summary>
     /// Claims the acknowledgement of a task not yet acknowledged: true for exactly one of several jobs running at once,

@@ -41,8 +41,8 @@ public static class TaskTransitions
         [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating], TaskState.Failed, Supervisor,
         "no valid plan, a round that failed, a package GitHub refused, or no revisions left");
 
-    public static readonly TaskTransition BlockMerge = new("merge blocked", [TaskState.AwaitingApproval, TaskState.MergeBlocked], TaskState.MergeBlocked, "Atom",
-        "enough approvals hold, but a rule of the base branch blocks the merge: a required check not passed yet or failing, or required reviews missing (the reason names it)");
+    public static readonly TaskTransition BlockMerge = new("merge blocked", [TaskState.AwaitingApproval], TaskState.MergeBlocked, "Atom",
+        "enough approvals hold, but a rule of the base branch blocks the merge: a required check not passed yet or failing, or required reviews missing (the reason names it; a different block later only changes the reason)");
 
     public static readonly TaskTransition Enqueue = new("enqueue", [TaskState.AwaitingApproval, TaskState.MergeBlocked], TaskState.MergeQueued, "Atom",
         "enough approvals hold and the base requires a merge queue: the certified SHA is queued with `enqueuePullRequest`");

@@ -36,6 +36,11 @@ public sealed partial class GitHubStub
         ("POST", Route("/check-runs"), "checks", "write"),
         ("POST", Route("/statuses/[0-9a-f]{40}"), "statuses", "write"),
         ("DELETE", Route("/git/refs/.+"), "contents", "write"),
+        ("GET", Route("/rules/branches/[^/]+"), "metadata", "read"),
+        ("GET", Route("/branches/[^/]+/protection"), "administration", "read"),
+        ("GET", Route("/commits/[0-9a-f]{40}/check-runs"), "checks", "read"),
+        ("GET", Route("/commits/[0-9a-f]{40}/status"), "statuses", "read"),
+        ("GET", Route(@"/pulls/\d+/reviews"), "pull_requests", "read"),
     ];
 
     private readonly ConcurrentDictionary<string, IssuedToken> _issuedTokens = new(StringComparer.Ordinal);
