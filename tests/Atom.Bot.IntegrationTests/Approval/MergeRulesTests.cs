@@ -221,4 +221,40 @@ public sealed class MergeRulesTests
         blocked.StateReason.ShouldNotBeNull().ShouldContain("waiting for required check `build` (not reported yet, required by branch protection)");
         scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Without_Administration_read_the_rulesets_alone_decide_and_the_block_says_so()
+    {
+        var (scenario, task, pull) = await ApprovalTests.CertifiedAsync();
+        await using var _ = scenario;
+        scenario.GitHub.ProtectionForbidden = true;
+        scenario.GitHub.RequireStatusChecks("ci");
+
+        await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, Writer, "approved", task.HeadSha!));
+        var blocked = await scenario.WaitForStateAsync(TaskState.MergeBlocked);
+
+        blocked.StateReason.ShouldNotBeNull().ShouldContain("waiting for required check `ci`");
+        blocked.StateReason.ShouldContain("classic branch protection could not be read");
+        scenario.GitHub.Requests("GET", "/repos/*/*/branches/*/protection").ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_push_while_blocked_ends_the_wait_and_checks_of_the_old_head_merge_nothing()
+    {
+        var (scenario, task, pull) = await ApprovalTests.CertifiedAsync();
+        await using var _ = scenario;
+        var sha = task.HeadSha!;
+        scenario.GitHub.RequireStatusChecks("ci");
+        await scenario.Host.SendAsync("pull_request_review", Payloads.Review(pull, Writer, "approved", sha));
+        await scenario.WaitForStateAsync(TaskState.MergeBlocked);
+
+        await scenario.Host.SendAsync("pull_request", Payloads.Synchronize(pull, new string('e', 40), "mallory"));
+        await Eventually.TrueAsync(async () => (await scenario.TaskOfIssueAsync()).State != TaskState.MergeBlocked, "the wait ended");
+        scenario.GitHub.CheckRun(sha, "ci", "completed", "success");
+        await scenario.Host.SendAsync("check_suite", CheckPayloads.CheckSuiteCompleted(sha));
+        await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(2));
+
+        scenario.GitHub.Requests("PUT", "/repos/*/*/pulls/*/merge").ShouldBeEmpty("the approval was of the old head");
+        (await scenario.TaskOfIssueAsync()).State.ShouldNotBe(TaskState.Merged);
+    }
 }

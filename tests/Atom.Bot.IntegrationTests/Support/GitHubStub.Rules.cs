@@ -110,6 +110,9 @@ public sealed partial class GitHubStub
         }
     }
 
+    /// <summary>Classic protection answers 403, as GitHub does to a token without Administration read.</summary>
+    public bool ProtectionForbidden { get; set; }
+
     /// <summary>A check run on <paramref name="sha"/> (a later one of the same name is newer).</summary>
     public void CheckRun(string sha, string name, string status, string? conclusion = null)
     {
@@ -214,6 +217,7 @@ public sealed partial class GitHubStub
         }
 
         EnqueueError = null;
+        ProtectionForbidden = false;
         const string Repo = $"^{Prefix}/repos/(?<owner>[^/]+)/(?<repo>[^/]+)";
         Server.Given(Request.Create().UsingGet().WithPath(new RegexMatcher(Repo + "/rules/branches/[^/]+$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>
@@ -228,6 +232,11 @@ public sealed partial class GitHubStub
             {
                 lock (_state)
                 {
+                    if (ProtectionForbidden)
+                    {
+                        return Json(403, Error("Resource not accessible by integration", "branches/branch-protection#get-branch-protection", 403));
+                    }
+
                     return _classicProtection is { } protection
                         ? Json(200, protection.DeepClone())
                         : Json(404, Error("Branch not protected", "branches/branch-protection#get-branch-protection", 404));
