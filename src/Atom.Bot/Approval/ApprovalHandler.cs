@@ -165,13 +165,20 @@ public sealed partial class ApprovalHandler(
 
         var stale = await approvals.MarkStaleAsync(task.Id, head, cancellationToken);
         await audit.RecordAsync(AuditKinds.ApprovalStale, task.Id, e.Sender?.Login ?? "unknown", new { head, previous = task.HeadSha, stale }, cancellationToken);
-        if (task.State != TaskState.AwaitingApproval)
+        if (task.State != TaskState.AwaitingApproval && !task.State.IsMerging())
         {
             // Atom's own revision push: the package that follows certifies it.
             return DeliveryOutcome.Handled($"{stale} approval(s) stale; the task is {task.State.ToName()}");
         }
 
-        // Someone else pushed to the branch: only a certified SHA can merge, so certify the new head again.
+        // Someone else pushed to the branch: only a certified SHA can merge, so certify the new head again. A queued
+        // approval is stale now: it leaves the queue (GitHub's expectedHeadOid refuses the new head anyway).
+        if (task.State == TaskState.MergeQueued)
+        {
+            var merging = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
+            await merger.DequeueAsync(merging, task, e.Sender?.Login ?? "unknown", $"new head {ApprovalMessages.Abbreviate(head)} pushed: the approval is stale", cancellationToken);
+        }
+
         var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
         await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Stale(head, stale), cancellationToken);
         if (await tasks.TransitionAsync(task.Id, TaskTransitions.Recertify, e.Sender?.Login ?? "unknown", $"new head {ApprovalMessages.Abbreviate(head)} pushed", cancellationToken))
@@ -199,7 +206,7 @@ public sealed partial class ApprovalHandler(
         var bot = mergedBy is null
             || await gate.IsBotAsync(mergedBy, e.Installation?.Id, cancellationToken);
         var sha = e.PullRequest.Head.Sha;
-        var certified = sha == task.HeadSha && task.State == TaskState.AwaitingApproval;
+        var certified = sha == task.HeadSha && (task.State == TaskState.AwaitingApproval || task.State.IsMerging());
         if (!bot && certified)
         {
             await approvals.AddAsync(task.Id, new GitHubPerson(mergedBy!.Id, mergedBy.Login), sha, ApprovalSource.Merge, cancellationToken);
@@ -229,6 +236,52 @@ public sealed partial class ApprovalHandler(
         }
 
         return DeliveryOutcome.Handled($"merged by {login}{(bot ? " (a bot)" : "")}{(certified ? "" : ", not certified")}");
+    }
+
+    /// <summary>
+    /// A check suite, check run or commit status changed on <paramref name="sha"/>: a merge waiting on required checks of
+    /// that head is tried again (the approvals, asked afresh, must still hold; a check still failing is not said twice).
+    /// </summary>
+    public async Task<DeliveryOutcome> ChecksChangedAsync(AtomTask task, string sha, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.State != TaskState.MergeBlocked || task.HeadSha != sha || task.PullRequest is null)
+        {
+            return DeliveryOutcome.Ignored("no merge waits on this commit");
+        }
+
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Merge, cancellationToken);
+        var read = await gate.ReadSettingsAsync(client, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+        if (read.Settings is not { } settings)
+        {
+            return DeliveryOutcome.Ignored($"settings unavailable: {ApprovalGate.SettingsError(read)}");
+        }
+
+        var counted = await merger.CountedApproversAsync(task, settings, sha, cancellationToken);
+        return await merger.MergeAsync(client, task, settings, sha, counted, cancellationToken);
+    }
+
+    /// <summary>GitHub's merge queue let the pull request go without merging it: said on the pull request, and the task awaits approval again.</summary>
+    public async Task<DeliveryOutcome> DequeuedAsync(PullRequestDequeuedEvent e, AtomTask task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.State != TaskState.MergeQueued)
+        {
+            return DeliveryOutcome.Ignored($"the task is {task.State.ToName()}, not in the merge queue");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(e.Reason) ? "no reason given" : e.Reason;
+        var actor = e.Sender?.Login ?? "unknown";
+        if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Dequeued, actor, $"removed from the merge queue: {reason}", cancellationToken))
+        {
+            return DeliveryOutcome.Ignored("the task changed state meanwhile");
+        }
+
+        await audit.RecordAsync(AuditKinds.MergeDequeued, task.Id, actor, new { sha = e.PullRequest.Head.Sha, reason, by = "github" }, cancellationToken);
+        var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+        await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Dequeued(task.HeadSha ?? e.PullRequest.Head.Sha, reason), cancellationToken);
+        return DeliveryOutcome.Handled($"dequeued: {reason}");
     }
 
     private sealed record Signal(
@@ -307,7 +360,8 @@ public sealed partial class ApprovalHandler(
             TaskState.Merged => "the task is already merged",
             TaskState.Rejected or TaskState.Cancelled => $"the task is {task.State.ToName()}",
             TaskState.Failed => "the package failed; fix it with `/revise` or `/retry` first",
-            TaskState.AwaitingApproval => null,
+            TaskState.AwaitingApproval or TaskState.MergeBlocked => null,
+            TaskState.MergeQueued => "the approved package is already in the merge queue",
             _ => $"there is no certified package to approve yet (the task is {task.State.ToName()})",
         };
         if (refusal is not null)
@@ -386,6 +440,7 @@ public sealed partial class ApprovalHandler(
             return await RefuseAsync(client, signal, "the task changed state meanwhile", cancellationToken);
         }
 
+        await merger.DequeueAsync(client, task, signal.Actor, "`/reject`", cancellationToken);
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
         await audit.RecordAsync(AuditKinds.Rejection, task.Id, signal.Actor, new { reason = signal.Command.Argument }, cancellationToken);
         await AcknowledgeAsync(client, signal, ReactionType.Plus1, cancellationToken);
@@ -413,7 +468,7 @@ public sealed partial class ApprovalHandler(
             return await RefuseAsync(client, signal, "say what to change: `/revise <feedback>`", cancellationToken);
         }
 
-        if (task.State is not (TaskState.AwaitingApproval or TaskState.Failed) || task.Plan is null)
+        if (task.State is not (TaskState.AwaitingApproval or TaskState.MergeBlocked or TaskState.Failed) || task.Plan is null)
         {
             return await RefuseAsync(client, signal, $"there is no package to revise (the task is {task.State.ToName()})", cancellationToken);
         }
@@ -458,6 +513,7 @@ public sealed partial class ApprovalHandler(
             scheduler.Delete(job);
         }
 
+        await merger.DequeueAsync(client, task, signal.Actor, "`/cancel`", cancellationToken);
         await AcknowledgeAsync(client, signal, ReactionType.Plus1, cancellationToken);
         return DeliveryOutcome.Of(await intake.CancelAsync(task, signal.Actor, $"@{signal.Actor} asked with `/cancel`", cancellationToken));
     }

@@ -50,6 +50,23 @@ public static class ApprovalMessages
         return text.Append(CultureInfo.InvariantCulture, $"\n{have} of {need} required approvals remain. Nothing was merged.").ToString();
     }
 
+    /// <summary>What blocks the merge, said once on the pull request; the same words are the task's state reason on <c>/status</c>.</summary>
+    public static string MergeBlocked(string sha, string block, bool failing) =>
+        $"⏸️ `{Abbreviate(sha)}` is approved, but Atom did not merge it: {block}. "
+        + (failing
+            ? "Atom does not retry a failing check: fix it (a new push is certified again) or re-run the check; once it passes on this head, Atom merges if the approvals still hold."
+            : "Atom waits and merges as soon as the block clears, if the approvals still hold.")
+        + " `/reject` or `/cancel` ends the wait.";
+
+    public static string Enqueued(string sha, string rule) =>
+        $"🚂 `{Abbreviate(sha)}` is approved and in the merge queue ({rule} requires one). GitHub merges it from the queue only at this head (`expectedHeadOid`).";
+
+    public static string EnqueueRefused(string sha, string error) =>
+        $"GitHub refused to put `{Abbreviate(sha)}` in the merge queue: {error}. Nothing was merged or retried; approve again once the problem is fixed, or merge by hand.";
+
+    public static string Dequeued(string sha, string reason) =>
+        $"The pull request left the merge queue without being merged (GitHub says: {reason}). `{Abbreviate(sha)}` was not merged; the task awaits approval again: approve again to queue it again.";
+
     public static string NotMerged(string sha, string reason) =>
         $"Atom did not merge `{Abbreviate(sha)}`: {reason}. Nothing was merged; a maintainer has to look at this pull request.";
 

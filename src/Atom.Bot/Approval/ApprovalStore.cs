@@ -102,7 +102,7 @@ public sealed class ApprovalStore(AtomDatabase database, TimeProvider clock)
         return await database.ExecuteAsync(
             """
             UPDATE tasks SET merge_claim = $sha, merge_claimed_at = $now
-            WHERE id = $task AND state = 'awaiting_approval' AND (merge_claim IS NULL OR merge_claimed_at IS NULL OR merge_claimed_at < $stale)
+            WHERE id = $task AND state IN ('awaiting_approval', 'merge_blocked') AND (merge_claim IS NULL OR merge_claimed_at IS NULL OR merge_claimed_at < $stale)
             """,
             cancellationToken,
             ("$task", taskId),

@@ -23,6 +23,7 @@ public sealed partial class TaskMerger(
     AuditLog audit,
     ExecutionReceipts receipts,
     JobOptions jobOptions,
+    BranchRulesReader branchRules,
     ILogger<TaskMerger> logger)
 {
     /// <summary>The requester by id; a task from before ids were stored compares logins, which can only exclude more.</summary>
@@ -98,6 +99,7 @@ public sealed partial class TaskMerger(
                 noLongerCounted = lost.Select(l => new { login = l.Person.Login, id = l.Person.Id, why = l.Why }),
             }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, reason, cancellationToken);
+            await AbandonAsync(task, "the approvals no longer hold", cancellationToken);
             return DeliveryOutcome.MergeRefused($"{lost.Count} approver(s) no longer count");
         }
 
@@ -116,13 +118,28 @@ public sealed partial class TaskMerger(
             return DeliveryOutcome.Handled("approved; a human merges");
         }
 
-        if (await NotMergeableAsync(client, task, cancellationToken) is { } notOurs)
+        var (notOurs, pull) = await NotMergeableAsync(client, task, cancellationToken);
+        if (notOurs is not null)
         {
             await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
             await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new { sha, reason = notOurs }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.NotMerged(sha, notOurs), cancellationToken);
+            await AbandonAsync(task, notOurs, cancellationToken);
             LogMergeRefused(logger, task.Id, 0, notOurs);
             return DeliveryOutcome.MergeRefused(notOurs);
+        }
+
+        // What protects the base decides how (and whether yet) GitHub will merge: asking anyway would only get a 405.
+        var rules = await branchRules.ReadAsync(client, task.InstallationId, task.RepositoryId, task.Owner, task.Name, task.DefaultBranch, cancellationToken);
+        if (await BlockAsync(client, task, sha, rules, cancellationToken) is { } block)
+        {
+            await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
+            return await BlockedAsync(client, task, sha, block, cancellationToken);
+        }
+
+        if (rules.MergeQueueRule is { } queueRule)
+        {
+            return await EnqueueAsync(client, task, sha, pull.NodeId, queueRule, approvedBy, progress, cancellationToken);
         }
 
         var ordered = await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, Actors.Atom, new { sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id), method = settings.MergeMethod }, cancellationToken);
@@ -149,6 +166,7 @@ public sealed partial class TaskMerger(
             await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
             await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new { sha, status = (int)ex.StatusCode, reason = ex.Message }, cancellationToken);
             await conversation.CommentAsync(client, task.Owner, task.Name, pr, ApprovalMessages.MergeRefused(sha, ex.Message), cancellationToken);
+            await AbandonAsync(task, $"GitHub refused the merge: {ex.Message}", cancellationToken);
             LogMergeRefused(logger, task.Id, (int)ex.StatusCode, ex.Message);
             return DeliveryOutcome.MergeRefusedByGitHub((int)ex.StatusCode);
         }
@@ -180,33 +198,152 @@ public sealed partial class TaskMerger(
     }
 
     /// <summary>
+    /// Takes a queued task's pull request out of GitHub's merge queue (on <c>/reject</c>, <c>/cancel</c>, or a push that
+    /// made the approval stale), and records it; true when GitHub took it out. A task not queued is left alone.
+    /// </summary>
+    public async Task<bool> DequeueAsync(IGitHubClient client, AtomTask task, string actor, string why, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.State != TaskState.MergeQueued || task.PullRequest is not { } pr)
+        {
+            return false;
+        }
+
+        var pull = await client.PullRequest.Get(task.Owner, task.Name, pr);
+        var answer = await MergeQueueMutations.DequeueAsync(client, pull.NodeId, cancellationToken);
+        await audit.RecordAsync(AuditKinds.MergeDequeued, task.Id, actor, new { sha = task.HeadSha, reason = why, by = "atom", dequeued = answer.Done, error = answer.Error }, cancellationToken);
+        LogDequeued(logger, task.Id, why, answer.Error ?? "done");
+        return answer.Done;
+    }
+
+    /// <summary>
+    /// What keeps GitHub from merging <paramref name="sha"/> now, or null: required approving reviews that are missing (a
+    /// <c>/approve</c> comment is not one), then any required check that failed, then any not finished.
+    /// </summary>
+    private static async Task<MergeBlock?> BlockAsync(IGitHubClient client, AtomTask task, string sha, BranchRules rules, CancellationToken cancellationToken)
+    {
+        var unread = rules.Unread is { } u ? $" (note: {u})" : "";
+        var short7 = ApprovalMessages.Abbreviate(sha);
+        if (rules.RequiredApprovingReviews > 0 || rules.CodeOwnerReview)
+        {
+            var reviewers = await BranchRulesReader.ApprovingReviewersAsync(client, task.Owner, task.Name, task.PullRequest!.Value, rules.DismissStaleReviews ? sha : null, cancellationToken);
+            var need = Math.Max(rules.RequiredApprovingReviews, 1);
+            if (reviewers.Count < need)
+            {
+                var owners = rules.CodeOwnerReview ? ", one of them by a code owner of the changed files" : "";
+                var on = rules.DismissStaleReviews ? $" of `{short7}`" : "";
+                return new MergeBlock("reviews",
+                    $"the base branch's rule ({rules.ReviewRule}) requires {need} approving pull request review(s){on}{owners}, and there are {reviewers.Count}; "
+                    + $"a `/approve` comment is not a GitHub review, so GitHub would refuse the merge. Please approve with a pull request review "
+                    + $"(Files changed → Review changes → Approve){unread}", Failing: false);
+            }
+        }
+
+        var outcomes = await BranchRulesReader.CheckOutcomesAsync(client, task.Owner, task.Name, sha, rules.RequiredChecks, cancellationToken);
+        if (outcomes.Where(o => o.Verdict == CheckVerdict.Failed).ToList() is { Count: > 0 } failed)
+        {
+            return new MergeBlock("checks", $"required check {Names(failed)} failed on `{short7}`{unread}", Failing: true);
+        }
+
+        if (outcomes.Where(o => o.Verdict == CheckVerdict.Pending).ToList() is { Count: > 0 } pending)
+        {
+            return new MergeBlock("checks", $"waiting for required check {Names(pending)} on `{short7}`{unread}", Failing: false);
+        }
+
+        return null;
+    }
+
+    private static string Names(IEnumerable<CheckOutcome> outcomes) =>
+        string.Join(", ", outcomes.Select(o => $"`{o.Check.Context}` ({o.Detail}, required by {o.Check.Rule})"));
+
+    /// <summary>The task waits in <c>merge_blocked</c>, named; a block already said (the same reason) is not said again.</summary>
+    private async Task<DeliveryOutcome> BlockedAsync(IGitHubClient client, AtomTask task, string sha, MergeBlock block, CancellationToken cancellationToken)
+    {
+        var current = await tasks.GetAsync(task.Id, cancellationToken);
+        if (current is { State: TaskState.MergeBlocked } && current.StateReason == block.Reason)
+        {
+            return DeliveryOutcome.Handled($"merge still blocked: {block.Reason}");
+        }
+
+        var moved = current?.State == TaskState.MergeBlocked
+            ? await tasks.RestateAsync(task.Id, TaskState.MergeBlocked, block.Reason, cancellationToken)
+            : await tasks.TransitionAsync(task.Id, TaskTransitions.BlockMerge, Actors.Atom, block.Reason, cancellationToken);
+        if (!moved)
+        {
+            return DeliveryOutcome.Ignored("the task changed state meanwhile");
+        }
+
+        await audit.RecordAsync(AuditKinds.MergeBlocked, task.Id, Actors.Atom, new { sha, block = block.Kind, failing = block.Failing, reason = block.Reason }, cancellationToken);
+        await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.MergeBlocked(sha, block.Reason, block.Failing), cancellationToken);
+        LogMergeBlocked(logger, task.Id, block.Reason);
+        return DeliveryOutcome.Handled($"merge blocked: {block.Reason}");
+    }
+
+    private async Task<DeliveryOutcome> EnqueueAsync(
+        IGitHubClient client, AtomTask task, string sha, string nodeId, string rule, IReadOnlyList<GitHubPerson> approvedBy, MergeProgress progress, CancellationToken cancellationToken)
+    {
+        var logins = approvedBy.Select(p => p.Login).ToList();
+        await audit.RecordAsync(AuditKinds.MergeOrdered, task.Id, Actors.Atom, new { sha, approvedBy = logins, approvedByIds = approvedBy.Select(p => p.Id), method = "merge queue", rule }, cancellationToken);
+        progress.MergeSent = true;
+        var answer = await MergeQueueMutations.EnqueueAsync(client, nodeId, sha, cancellationToken);
+        if (!answer.Done)
+        {
+            var error = answer.Error ?? "no reason given";
+            await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
+            await audit.RecordAsync(AuditKinds.MergeRefused, task.Id, Actors.Atom, new { sha, queue = true, reason = error }, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.EnqueueRefused(sha, error), cancellationToken);
+            await AbandonAsync(task, $"GitHub refused the merge queue: {error}", cancellationToken);
+            LogMergeRefused(logger, task.Id, 0, error);
+            return DeliveryOutcome.MergeRefused($"merge queue: {error}");
+        }
+
+        await tasks.TransitionAsync(task.Id, TaskTransitions.Enqueue, Actors.Atom, $"in the merge queue at `{ApprovalMessages.Abbreviate(sha)}` ({rule} requires it)", cancellationToken);
+        // The state now keeps another approval from queueing it twice; the claim is not needed to.
+        await approvals.ReleaseMergeAsync(task.Id, cancellationToken);
+        await audit.RecordAsync(AuditKinds.MergeEnqueued, task.Id, Actors.Atom, new { sha, expectedHeadOid = sha, rule, approvedBy = logins }, cancellationToken);
+        await conversation.CommentAsync(client, task.Owner, task.Name, task.PullRequest!.Value, ApprovalMessages.Enqueued(sha, rule), cancellationToken);
+        LogEnqueued(logger, task.Id, sha);
+        return DeliveryOutcome.Handled($"enqueued {sha}");
+    }
+
+    /// <summary>A blocked task whose merge is refused for good goes back to awaiting approval: a person acts next.</summary>
+    private async Task AbandonAsync(AtomTask task, string why, CancellationToken cancellationToken)
+    {
+        if ((await tasks.GetAsync(task.Id, cancellationToken))?.State == TaskState.MergeBlocked)
+        {
+            await tasks.TransitionAsync(task.Id, TaskTransitions.MergeAbandoned, Actors.Atom, why, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Why Atom must not merge this pull request, or null: its base must still be the default branch, its head the task's
     /// branch in this repository (not a fork's branch of the same name), and Atom must have opened it.
     /// </summary>
-    private async Task<string?> NotMergeableAsync(IGitHubClient client, AtomTask task, CancellationToken cancellationToken)
+    private async Task<(string? Reason, PullRequest Pull)> NotMergeableAsync(IGitHubClient client, AtomTask task, CancellationToken cancellationToken)
     {
         var pull = await client.PullRequest.Get(task.Owner, task.Name, task.PullRequest!.Value);
         if (pull.Base?.Ref != task.DefaultBranch)
         {
-            return $"its base is `{pull.Base?.Ref}`, not the default branch `{task.DefaultBranch}`";
+            return ($"its base is `{pull.Base?.Ref}`, not the default branch `{task.DefaultBranch}`", pull);
         }
 
         if (pull.Head?.Ref != task.Branch)
         {
-            return $"its head is `{pull.Head?.Ref}`, not Atom's branch `{task.Branch}`";
+            return ($"its head is `{pull.Head?.Ref}`, not Atom's branch `{task.Branch}`", pull);
         }
 
         if (pull.Head?.Repository is not { } headRepository || pull.Base?.Repository is not { } baseRepository || headRepository.Id != baseRepository.Id)
         {
-            return "its head branch is in another repository (a fork), not in this one";
+            return ("its head branch is in another repository (a fork), not in this one", pull);
         }
 
         if (pull.User is null || !await bots.IsSelfAsync(pull.User.Id, pull.User.Login, pull.User.Type?.ToString(), task.InstallationId, cancellationToken))
         {
-            return $"it was opened by @{pull.User?.Login ?? "unknown"}, not by Atom";
+            return ($"it was opened by @{pull.User?.Login ?? "unknown"}, not by Atom", pull);
         }
 
-        return null;
+        return (null, pull);
     }
 
     private sealed class MergeProgress
@@ -219,4 +356,13 @@ public sealed partial class TaskMerger(
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "Task {TaskId}: GitHub refused the merge ({Status}): {Reason}")]
     private static partial void LogMergeRefused(ILogger logger, long taskId, int status, string reason);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "Task {TaskId}: merge blocked: {Reason}")]
+    private static partial void LogMergeBlocked(ILogger logger, long taskId, string reason);
+
+    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Task {TaskId}: {Sha} put in the merge queue")]
+    private static partial void LogEnqueued(ILogger logger, long taskId, string sha);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Task {TaskId}: taken out of the merge queue ({Why}): {Answer}")]
+    private static partial void LogDequeued(ILogger logger, long taskId, string why, string answer);
 }

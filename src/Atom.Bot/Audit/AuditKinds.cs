@@ -44,6 +44,9 @@ public static class AuditKinds
     public const string CommandRefused = "command.refused";
     public const string MergeOrdered = "merge.ordered";
     public const string MergeRefused = "merge.refused";
+    public const string MergeBlocked = "merge.blocked";
+    public const string MergeEnqueued = "merge.enqueued";
+    public const string MergeDequeued = "merge.dequeued";
     public const string Merge = "merge.completed";
     public const string Rejection = "task.rejected";
 

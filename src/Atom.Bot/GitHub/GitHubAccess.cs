@@ -21,9 +21,16 @@ public sealed class GitHubAccess
     public static readonly GitHubAccess Certification = new(
         "certification", ("checks", "write"), ("contents", "read"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"));
 
-    /// <summary>Act on an approval: comments, reactions and labels, the merge, the deletion of the merged branch, and the <c>atom/approval</c> status when a human merges.</summary>
+    /// <summary>
+    /// Act on an approval: comments, reactions and labels, the base branch's rulesets, its required checks (check runs and
+    /// statuses) and the pull request's reviews, the merge or the merge queue, the deletion of the merged branch, and the
+    /// <c>atom/approval</c> status when a human merges.
+    /// </summary>
     public static readonly GitHubAccess Merge = new(
-        "merge", ("contents", "write"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
+        "merge", ("checks", "read"), ("contents", "write"), ("issues", "write"), ("metadata", "read"), ("pull_requests", "write"), ("statuses", "write"));
+
+    /// <summary>Read the base branch's classic protection; optional: without it Atom reads the rulesets only.</summary>
+    public static readonly GitHubAccess Protection = new("protection", ("administration", "read"), ("metadata", "read"));
 
     /// <summary>Read an organisation's team members: the owners a CODEOWNERS team names (<c>codeowners: true</c> only).</summary>
     public static readonly GitHubAccess Members = new("members", ("members", "read"), ("metadata", "read"));

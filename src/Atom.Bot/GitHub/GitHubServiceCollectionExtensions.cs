@@ -20,6 +20,7 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton<BotIdentity>();
         services.AddSingleton<SignatureRequirement>();
         services.AddSingleton<GitDataCommits>();
+        services.AddSingleton<BranchRulesReader>();
         return services;
     }
 }

@@ -5,6 +5,8 @@ using Atom.Bot.Tasks;
 using Microsoft.Extensions.Primitives;
 using Octokit.Webhooks;
 using Octokit.Webhooks.Events;
+using Octokit.Webhooks.Events.CheckRun;
+using Octokit.Webhooks.Events.CheckSuite;
 using Octokit.Webhooks.Events.Installation;
 using Octokit.Webhooks.Events.IssueComment;
 using Octokit.Webhooks.Events.Issues;
@@ -72,6 +74,10 @@ public sealed class DeliveryProcessor(
         IssueCommentCreatedEvent e => await CommentCreatedAsync(e, cancellationToken),
         PullRequestClosedEvent e => await PullRequestClosedAsync(e, cancellationToken),
         PullRequestSynchronizeEvent e => await SynchronizeAsync(e, cancellationToken),
+        PullRequestDequeuedEvent e => await DequeuedAsync(e, cancellationToken),
+        CheckSuiteCompletedEvent e => await ChecksChangedAsync(e.Repository?.Id, e.CheckSuite.HeadSha, cancellationToken),
+        CheckRunCompletedEvent e => await ChecksChangedAsync(e.Repository?.Id, e.CheckRun.HeadSha, cancellationToken),
+        StatusEvent e => await ChecksChangedAsync(e.Repository?.Id, e.Sha, cancellationToken),
         _ => DeliveryOutcome.Ignored(webhookEvent.GetType().Name),
     };
 
@@ -125,6 +131,17 @@ public sealed class DeliveryProcessor(
             _ => onPullRequest ? NotAtoms : DeliveryOutcome.Ignored("no task for this issue"),
         };
     }
+
+    private async Task<DeliveryOutcome> DequeuedAsync(PullRequestDequeuedEvent e, CancellationToken cancellationToken) =>
+        await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) is Owner.OfTask { Task: var task }
+            ? await approval.DequeuedAsync(e, task, cancellationToken)
+            : NotAtoms;
+
+    /// <summary>A check or status on a commit matters only to a task whose merge waits on that certified head.</summary>
+    private async Task<DeliveryOutcome> ChecksChangedAsync(long? repositoryId, string? sha, CancellationToken cancellationToken) =>
+        await owners.OfBlockedCommitAsync(repositoryId, sha, cancellationToken) is Owner.OfTask { Task: var task }
+            ? await approval.ChecksChangedAsync(task, sha!, cancellationToken)
+            : DeliveryOutcome.Ignored("no merge waits on this commit");
 
     private async Task<DeliveryOutcome> PullRequestClosedAsync(PullRequestClosedEvent e, CancellationToken cancellationToken) =>
         await owners.OfPullRequestAsync(e.Repository?.Id, e.PullRequest.Number, cancellationToken) switch

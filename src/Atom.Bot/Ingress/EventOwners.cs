@@ -24,6 +24,12 @@ public sealed class EventOwners(TaskStore tasks, ProposalStore proposals)
         return await tasks.FindByPullRequestAsync(repository, (int)number, cancellationToken) is { } task ? new Owner.OfTask(task) : Owner.None;
     }
 
+    /// <summary>The task whose merge waits on the checks of commit <paramref name="sha"/>; nobody's otherwise.</summary>
+    public async Task<Owner> OfBlockedCommitAsync(long? repositoryId, string? sha, CancellationToken cancellationToken) =>
+        repositoryId is { } repository && !string.IsNullOrEmpty(sha) && await tasks.FindBlockedOnAsync(repository, sha, cancellationToken) is { } task
+            ? new Owner.OfTask(task)
+            : Owner.None;
+
     /// <summary>An issue's owner; of its tasks, the latest is the one spoken to.</summary>
     public async Task<Owner> OfIssueAsync(long? repositoryId, long number, CancellationToken cancellationToken)
     {

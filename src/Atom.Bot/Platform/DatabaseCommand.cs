@@ -92,10 +92,38 @@ public static class DatabaseCommand
         await using var command = sqlite.CreateCommand();
         command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'instances') ORDER BY rowid";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var tables = new List<string>();
+        var names = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            tables.Add(reader.GetString(0));
+            names.Add(reader.GetString(0));
+        }
+
+        // A table rebuilt by a migration (tasks, in 0013) comes after the tables that point at it: copy each table after
+        // the tables its foreign keys name, otherwise in the order they were created.
+        var parents = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            await using var keys = sqlite.CreateCommand();
+            keys.CommandText = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($table)";
+            keys.Bind("$table", name);
+            await using var found = await keys.ExecuteReaderAsync(cancellationToken);
+            parents[name] = [];
+            while (await found.ReadAsync(cancellationToken))
+            {
+                var parent = found.GetString(0);
+                if (parent != name && names.Contains(parent))
+                {
+                    parents[name].Add(parent);
+                }
+            }
+        }
+
+        var tables = new List<string>();
+        while (tables.Count < names.Count)
+        {
+            var next = names.FirstOrDefault(n => !tables.Contains(n) && parents[n].All(tables.Contains))
+                ?? names.First(n => !tables.Contains(n));
+            tables.Add(next);
         }
 
         return tables;

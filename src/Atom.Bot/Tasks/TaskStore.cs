@@ -84,6 +84,15 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         return tasks.Count == 0 ? null : tasks[0];
     }
 
+    /// <summary>The task whose merge waits on checks of <paramref name="sha"/> (state <c>merge_blocked</c>, that certified head), if any.</summary>
+    public async Task<AtomTask?> FindBlockedOnAsync(long repositoryId, string sha, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE repository_id = $repo AND head_sha = $sha AND state = 'merge_blocked' ORDER BY id DESC LIMIT 1",
+            cancellationToken, ("$repo", repositoryId), ("$sha", sha));
+        return found.Count == 0 ? null : found[0];
+    }
+
     /// <summary>The newest task of an issue, active or not (for <c>/status</c>, <c>/retry</c>).</summary>
     public async Task<AtomTask?> FindLatestAsync(long repositoryId, int issueNumber, CancellationToken cancellationToken)
     {
@@ -166,6 +175,19 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
+
+    /// <summary>
+    /// Changes why a task is in <paramref name="state"/> without moving it (a blocked merge now blocked by something else);
+    /// false when the task is no longer there.
+    /// </summary>
+    public async Task<bool> RestateAsync(long id, TaskState state, string reason, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE tasks SET state_reason = $reason, updated_at = $now WHERE id = $id AND state = $state",
+            cancellationToken,
+            ("$reason", reason),
+            ("$now", Now()),
+            ("$id", id),
+            ("$state", state.ToName())) == 1;
 
     /// <summary>Records that the acknowledgement was posted; false when it already was (a re-run must not post twice).</summary>
     /// <summary>

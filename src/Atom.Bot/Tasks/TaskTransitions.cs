@@ -24,11 +24,11 @@ public static class TaskTransitions
     public static readonly TaskTransition AutomaticRevision = new("automatic revision", [TaskState.Evaluating], TaskState.Working, Supervisor,
         "the evaluation asks for a revision (a new round, bounded by `max_revisions`)");
 
-    public static readonly TaskTransition Recertify = new("recertify", [TaskState.AwaitingApproval], TaskState.Evaluating,
+    public static readonly TaskTransition Recertify = new("recertify", [TaskState.AwaitingApproval, TaskState.MergeBlocked, TaskState.MergeQueued], TaskState.Evaluating,
         "whoever pushed to the branch; the supervisor for a head pushed during evaluation",
         "a new head is on the pull request: it is evaluated and certified before anyone can approve it");
 
-    public static readonly TaskTransition Revise = new("revise", [TaskState.AwaitingApproval, TaskState.Failed], TaskState.Working, Approver,
+    public static readonly TaskTransition Revise = new("revise", [TaskState.AwaitingApproval, TaskState.MergeBlocked, TaskState.Failed], TaskState.Working, Approver,
         "`/revise <feedback>` or a changes-requested review: a new round on the task branch");
 
     public static readonly TaskTransition RetryPlanning = new("retry planning", [TaskState.Failed, TaskState.Cancelled], TaskState.Accepted, Approver,
@@ -41,8 +41,21 @@ public static class TaskTransitions
         [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating], TaskState.Failed, Supervisor,
         "no valid plan, a round that failed, a package GitHub refused, or no revisions left");
 
-    public static readonly TaskTransition Merge = new("merge", [TaskState.AwaitingApproval], TaskState.Merged, "Atom",
-        "enough approvals hold for the certified SHA and Atom merged it");
+    public static readonly TaskTransition BlockMerge = new("merge blocked", [TaskState.AwaitingApproval], TaskState.MergeBlocked, "Atom",
+        "enough approvals hold, but a rule of the base branch blocks the merge: a required check not passed yet or failing, or required reviews missing (the reason names it; a different block later only changes the reason)");
+
+    public static readonly TaskTransition Enqueue = new("enqueue", [TaskState.AwaitingApproval, TaskState.MergeBlocked], TaskState.MergeQueued, "Atom",
+        "enough approvals hold and the base requires a merge queue: the certified SHA is queued with `enqueuePullRequest`");
+
+    public static readonly TaskTransition Dequeued = new("dequeued", [TaskState.MergeQueued], TaskState.AwaitingApproval,
+        "GitHub's merge queue, or whoever removed the pull request from it",
+        "the pull request left the merge queue without being merged (the reason is said on the pull request)");
+
+    public static readonly TaskTransition MergeAbandoned = new("merge abandoned", [TaskState.MergeBlocked], TaskState.AwaitingApproval, "Atom",
+        "while blocked, the approvals stopped counting or GitHub refused the merge or the queue: a person approves again");
+
+    public static readonly TaskTransition Merge = new("merge", [TaskState.AwaitingApproval, TaskState.MergeBlocked], TaskState.Merged, "Atom",
+        "enough approvals hold for the certified SHA, the base's rules allow it, and Atom merged it");
 
     public static readonly TaskTransition MergedOnGitHub = new("merged on GitHub", TaskStates.Active, TaskState.Merged,
         "the person or bot who merged",
@@ -58,7 +71,7 @@ public static class TaskTransitions
         "whoever removes the label or closes the issue; an approver", "the trigger label is removed, the issue is closed, or `/cancel`");
 
     public static IReadOnlyList<TaskTransition> All { get; } =
-        [Plan, Dispatch, Evaluate, Publish, AutomaticRevision, Recertify, Revise, RetryPlanning, RetryRound, Fail, Merge, MergedOnGitHub, ClosedUnmerged, Reject, Cancel];
+        [Plan, Dispatch, Evaluate, Publish, AutomaticRevision, Recertify, Revise, RetryPlanning, RetryRound, Fail, BlockMerge, Enqueue, Dequeued, MergeAbandoned, Merge, MergedOnGitHub, ClosedUnmerged, Reject, Cancel];
 
     /// <summary>The table docs/workflow.md shows.</summary>
     public static string MarkdownTable()

@@ -42,6 +42,8 @@ public sealed class ApprovalTests
         merge.Path.ShouldEndWith($"/pulls/{pull}/merge");
         System.Text.Json.Nodes.JsonNode.Parse(merge.Body!)!["sha"]!.GetValue<string>().ShouldBe(task.HeadSha);
         System.Text.Json.Nodes.JsonNode.Parse(merge.Body!)!["merge_method"]!.GetValue<string>().ShouldBe("squash");
+        // The branch is deleted right after the task is marked merged.
+        await Eventually.TrueAsync(() => scenario.GitHub.Requests("DELETE", $"/repos/*/*/git/refs/heads/{TaskBranch}").Count > 0, "the branch deleted");
         scenario.GitHub.Requests("DELETE", $"/repos/*/*/git/refs/heads/{TaskBranch}").ShouldHaveSingleItem();
         merged.StateReason.ShouldNotBeNull().ShouldContain("merged");
         var kinds = (await scenario.AuditAsync(task.Id)).Select(e => e.Kind).ToList();

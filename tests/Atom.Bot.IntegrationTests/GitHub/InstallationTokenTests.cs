@@ -33,8 +33,10 @@ public sealed class InstallationTokenTests : IDisposable
         requests.ShouldAllBe(r => r["repository_ids"]!.ToJsonString() == $"[{GitHubStub.FixtureRepositoryId}]");
         requests.ShouldAllBe(r => r["repositories"] == null);
         var asked = requests.Select(r => Permissions(r["permissions"]!.AsObject())).ToList();
+        // The protection token (Administration read, for classic branch protection) is asked for before the merge and
+        // refused: this installation does not have that optional permission, so Atom reads the rulesets only.
         asked.ShouldBe(
-            new[] { GitHubAccess.Conversation, GitHubAccess.Read, GitHubAccess.Push, GitHubAccess.Certification, GitHubAccess.Merge }.Select(Permissions).ToList(),
+            new[] { GitHubAccess.Conversation, GitHubAccess.Read, GitHubAccess.Push, GitHubAccess.Certification, GitHubAccess.Merge, GitHubAccess.Protection }.Select(Permissions).ToList(),
             ignoreOrder: true,
             "one token per access, each asked once (cached) and with exactly its permissions");
         scenario.GitHub.IssuedTokens.Count.ShouldBe(5);

@@ -38,7 +38,11 @@ public sealed partial class GitHubStub
         ("DELETE", Route("/git/refs/.+"), "contents", "write"),
         ("POST", Route("/git/(blobs|trees|commits|refs)"), "contents", "write"),
         ("PATCH", Route("/git/refs/.+"), "contents", "write"),
-        ("GET", Route("/rules/branches/.+"), "metadata", "read"),
+        ("GET", Route("/rules/branches/[^/]+"), "metadata", "read"),
+        ("GET", Route("/branches/[^/]+/protection"), "administration", "read"),
+        ("GET", Route("/commits/[0-9a-f]{40}/check-runs"), "checks", "read"),
+        ("GET", Route("/commits/[0-9a-f]{40}/status"), "statuses", "read"),
+        ("GET", Route(@"/pulls/\d+/reviews"), "pull_requests", "read"),
     ];
 
     private readonly ConcurrentDictionary<string, IssuedToken> _issuedTokens = new(StringComparer.Ordinal);

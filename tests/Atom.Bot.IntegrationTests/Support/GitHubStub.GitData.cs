@@ -21,8 +21,30 @@ public sealed partial class GitHubStub
     /// <summary>The bare repository the Git Data API writes to (the scenario's remote).</summary>
     public string? GitDataRepository { get; set; }
 
-    /// <summary>Whether <c>GET /rules/branches/{branch}</c> lists a <c>required_signatures</c> rule (for every branch).</summary>
-    public bool RequireSignatures { get; set; }
+    /// <summary>Whether <c>GET /rules/branches/{branch}</c> lists a <c>required_signatures</c> rule (a ruleset rule, see <see cref="Rule"/>).</summary>
+    public bool RequireSignatures
+    {
+        get
+        {
+            lock (_state)
+            {
+                return _rules.Any(r => r["type"]?.GetValue<string>() == "required_signatures");
+            }
+        }
+
+        set
+        {
+            lock (_state)
+            {
+                _rules.RemoveAll(r => r["type"]?.GetValue<string>() == "required_signatures");
+            }
+
+            if (value)
+            {
+                Rule("required_signatures");
+            }
+        }
+    }
 
     /// <summary>When true, trees are built with one extra file the request did not ask for (a GitHub that builds something else).</summary>
     public bool TamperWithTrees { get; set; }
@@ -57,24 +79,6 @@ public sealed partial class GitHubStub
                 }
 
                 return new WireMock.ResponseMessage { StatusCode = 204 };
-            }));
-        Server.Given(Request.Create().UsingGet().WithPath(new RegexMatcher(GitDataRepo + "/rules/branches/.+$"))).AtPriority(DefaultPriority)
-            .RespondWith(Response.Create().WithCallback(request =>
-            {
-                var (owner, repo) = OwnerAndRepo(request.Path);
-                var rules = new JsonArray();
-                if (RequireSignatures)
-                {
-                    rules.Add(new JsonObject
-                    {
-                        ["type"] = "required_signatures",
-                        ["ruleset_source_type"] = "Repository",
-                        ["ruleset_source"] = $"{owner}/{repo}",
-                        ["ruleset_id"] = 42,
-                    });
-                }
-
-                return Json(200, rules);
             }));
         Server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(GitDataRepo + "/git/blobs$"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>

@@ -133,6 +133,14 @@ public sealed partial class GitHubStub
                         return Json(405, Fixtures.Rest("pulls_merge.405"));
                     }
 
+                    // GitHub refuses what the base branch's rules do not allow yet (GitHubStub.Rules), with its own words.
+                    if (RulesRefusal(number, sent["sha"]?.GetValue<string>()) is { } refusal)
+                    {
+                        var refused = Fixtures.Rest("pulls_merge.405").AsObject();
+                        refused["message"] = refusal;
+                        return Json(405, refused);
+                    }
+
                     // GitHub refuses when the sha parameter is not the head (the branch moved since the approval).
                     if (sent["sha"]?.GetValue<string>() is { } sha && BranchHead?.Invoke(pull.Head) is { } head && sha != head)
                     {

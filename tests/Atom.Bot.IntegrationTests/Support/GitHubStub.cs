@@ -60,6 +60,7 @@ public sealed partial class GitHubStub : IDisposable
         ServeApps();
         ServeGitData();
         ServeReviews();
+        ServeRules();
         Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/user")).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>
             {
