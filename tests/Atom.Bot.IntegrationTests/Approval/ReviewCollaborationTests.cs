@@ -281,7 +281,9 @@ public sealed partial class ReviewCollaborationTests
         await Eventually.TrueAsync(async () =>
         {
             var now = await scenario.TaskOfIssueAsync();
-            return now.Round == before.Round + 1 && now.State == TaskState.AwaitingApproval && now.HeadSha != before.HeadSha;
+            // The next round starts (round + 1, head cleared) a moment before the task leaves awaiting_approval: a new
+            // package has a head of its own.
+            return now.Round == before.Round + 1 && now.State == TaskState.AwaitingApproval && now.HeadSha is not null && now.HeadSha != before.HeadSha;
         }, "the revised package", TimeSpan.FromSeconds(60));
         return await scenario.TaskOfIssueAsync();
     }
