@@ -88,6 +88,8 @@ public sealed class MergeRulesTests
         await scenario.Host.SendAsync("issue_comment", Payloads.Comment(pull, Writer, "/reject not now"));
         await scenario.WaitForStateAsync(TaskState.Rejected);
 
+        // The task is rejected first (compare-and-set), then taken out of the queue and the dequeue recorded.
+        await Eventually.TrueAsync(async () => (await scenario.AuditAsync(task.Id)).Any(e => e.Kind == AuditKinds.MergeDequeued), "the dequeue recorded");
         scenario.GitHub.GraphQl("dequeuePullRequest").ShouldHaveSingleItem()["variables"]!["id"]!.GetValue<string>().ShouldBe($"PR_stub{pull}");
         scenario.GitHub.Queued.ShouldNotContain(pull);
         (await scenario.AuditAsync(task.Id)).ShouldContain(e => e.Kind == AuditKinds.MergeDequeued);
