@@ -9,7 +9,7 @@ namespace Atom.Bot.IntegrationTests.GitHub;
 /// <summary>Atom as a GitHub App: every installation token is asked for one repository and the permissions of one step.</summary>
 public sealed class InstallationTokenTests : IDisposable
 {
-    private const long InstallationId = 4242;
+    private const long InstallationId = TestGitHubApp.InstallationId;
     private const long OtherRepositoryId = 1296269;
     private readonly string _keyDirectory = Directory.CreateTempSubdirectory("atom-app-key-").FullName;
 
@@ -20,13 +20,13 @@ public sealed class InstallationTokenTests : IDisposable
     [Fact]
     public async Task A_task_run_as_an_app_asks_each_token_for_its_one_repository_and_the_permissions_its_step_needs()
     {
-        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.AsApp = true; // the pull request is then by the App's bot user, the only author Atom merges for
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
 
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
-        await scenario.Host.SendAsync("pull_request_review", WithInstallation(Payloads.Review(task.PullRequest!.Value, "alice", "approved", task.HeadSha!)));
+        await scenario.Host.SendAsync("pull_request_review", TestGitHubApp.WithInstallation(Payloads.Review(task.PullRequest!.Value, "alice", "approved", task.HeadSha!)));
         await scenario.WaitForStateAsync(TaskState.Merged);
 
         var requests = scenario.GitHub.AccessTokenRequests();
@@ -50,7 +50,7 @@ public sealed class InstallationTokenTests : IDisposable
     {
         using var github = new GitHubStub();
         github.InstallationPermissions.Remove("checks");
-        await using var host = await AtomTestHost.StartAsync(github, environment: AppEnvironment());
+        await using var host = await AtomTestHost.StartAsync(github, environment: TestGitHubApp.Environment(_keyDirectory));
         var credentials = host.Services.GetRequiredService<GitHubCredentials>();
 
         var refused = await Should.ThrowAsync<GitHubTokenRefusedException>(
@@ -67,11 +67,11 @@ public sealed class InstallationTokenTests : IDisposable
     [Fact]
     public async Task A_task_whose_installation_lacks_a_permission_fails_at_once_and_says_what_to_grant()
     {
-        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.InstallationPermissions.Remove("checks"); // the package cannot be published
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
 
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.Failed);
 
         task.StateReason.ShouldNotBeNull().ShouldContain("checks:write");
@@ -83,11 +83,11 @@ public sealed class InstallationTokenTests : IDisposable
     [Fact]
     public async Task An_assignment_that_may_not_push_fails_with_the_reason_instead_of_being_retried()
     {
-        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.InstallationPermissions["contents"] = "read"; // reading works, pushing is refused
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
 
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.Failed);
 
         var assignment = (await scenario.Host.Services.GetRequiredService<AssignmentStore>().ListForTaskAsync(task.Id, Ct)).ShouldHaveSingleItem();
@@ -100,14 +100,14 @@ public sealed class InstallationTokenTests : IDisposable
     [Fact]
     public async Task An_approval_Atom_may_not_act_on_is_answered_once_and_the_package_waits()
     {
-        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.AsApp = true;
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
         scenario.GitHub.InstallationPermissions["contents"] = "read"; // the merge token can no longer be issued
 
-        await scenario.Host.SendAsync("issue_comment", WithInstallation(Payloads.Comment(task.PullRequest!.Value, "alice", "/approve", createdAt: DateTimeOffset.UtcNow.AddSeconds(5))));
+        await scenario.Host.SendAsync("issue_comment", TestGitHubApp.WithInstallation(Payloads.Comment(task.PullRequest!.Value, "alice", "/approve", createdAt: DateTimeOffset.UtcNow.AddSeconds(5))));
 
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(task.PullRequest!.Value).Any(c => c.Contains("cannot act on `/approve`", StringComparison.Ordinal) && c.Contains("contents:write", StringComparison.Ordinal)), "the answer");
         await Eventually.QuietPeriodAsync();
@@ -120,7 +120,7 @@ public sealed class InstallationTokenTests : IDisposable
     public async Task A_token_cached_for_one_repository_or_access_is_never_reused_for_another()
     {
         using var github = new GitHubStub();
-        await using var host = await AtomTestHost.StartAsync(github, environment: AppEnvironment());
+        await using var host = await AtomTestHost.StartAsync(github, environment: TestGitHubApp.Environment(_keyDirectory));
         var credentials = host.Services.GetRequiredService<GitHubCredentials>();
 
         var first = await credentials.GetTokenAsync(InstallationId, GitHubStub.FixtureRepositoryId, GitHubAccess.Read, Ct);
@@ -152,38 +152,20 @@ public sealed class InstallationTokenTests : IDisposable
     [Fact]
     public async Task Answering_status_asks_for_no_merge_token()
     {
-        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.AsApp = true;
         scenario.ReplyPlan(("Code", ["src/**"])).ReplyWrite("src/greeting.txt", "hello\n").ReplyVerdict();
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
         var before = scenario.GitHub.Comments(task.PullRequest!.Value).Count;
 
-        await scenario.Host.SendAsync("issue_comment", WithInstallation(Payloads.Comment(task.PullRequest.Value, "mallory", "/status")));
+        await scenario.Host.SendAsync("issue_comment", TestGitHubApp.WithInstallation(Payloads.Comment(task.PullRequest.Value, "mallory", "/status")));
         await Eventually.TrueAsync(() => scenario.GitHub.Comments(task.PullRequest.Value).Count > before, "the status reply");
 
         var asked = scenario.GitHub.AccessTokenRequests().Select(r => Permissions(r["permissions"]!.AsObject())).ToList();
         asked.ShouldNotContain(Permissions(GitHubAccess.Merge), "anyone may ask /status; the answer needs only the conversation's permissions");
         asked.ShouldContain(Permissions(GitHubAccess.Conversation));
         scenario.GitHub.RequestsBeyondTheirToken().ShouldBeEmpty();
-    }
-
-    private Dictionary<string, string?> AppEnvironment()
-    {
-        var key = Path.Combine(_keyDirectory, "app.pem");
-        if (!File.Exists(key))
-        {
-            using var rsa = RSA.Create(2048);
-            File.WriteAllText(key, rsa.ExportRSAPrivateKeyPem());
-        }
-
-        return new Dictionary<string, string?> { ["ATOM_GITHUB_APP_ID"] = "777", ["ATOM_GITHUB_APP_PRIVATE_KEY_PATH"] = key };
-    }
-
-    private static JsonObject WithInstallation(JsonObject payload)
-    {
-        payload["installation"] = new JsonObject { ["id"] = InstallationId, ["node_id"] = "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-        return payload;
     }
 
     private static string Permissions(GitHubAccess access) => string.Join(",", access.Permissions.Select(p => $"{p.Key}:{p.Value}"));

@@ -12,7 +12,7 @@ namespace Atom.Bot.IntegrationTests.Workers;
 /// </summary>
 public sealed class VerifiedCommitTests : IDisposable
 {
-    private const long InstallationId = 4242;
+    private const long InstallationId = TestGitHubApp.InstallationId;
     private const string Branch = "atom/issue-7/add-a-greeting";
     private readonly string _keyDirectory = Directory.CreateTempSubdirectory("atom-app-key-").FullName;
 
@@ -40,7 +40,7 @@ public sealed class VerifiedCommitTests : IDisposable
     [Fact]
     public async Task Api_created_commit_chain_matches_the_worktree_tree_exactly_and_is_the_certified_head()
     {
-        var environment = AppEnvironment();
+        var environment = TestGitHubApp.Environment(_keyDirectory);
         await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: environment);
         scenario.GitHub.AsApp = true;
         scenario.GitHub.RequireSignatures = true; // ATOM_GIT_SIGNING is auto (the default)
@@ -48,7 +48,7 @@ public sealed class VerifiedCommitTests : IDisposable
         ScriptChanges(scenario);
         scenario.ReplyVerdict();
 
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
 
         var branch = task.Branch!;
@@ -81,7 +81,7 @@ public sealed class VerifiedCommitTests : IDisposable
     [Fact]
     public async Task Combined_assignments_are_merged_through_the_api_and_the_merge_GitHub_made_is_the_certified_head()
     {
-        await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: AppEnvironment());
+        await using var scenario = await AtomScenario.StartAsync(files: Files, settings: "test_command: test -f src/greeting.txt\n", environment: TestGitHubApp.Environment(_keyDirectory));
         scenario.GitHub.AsApp = true;
         scenario.GitHub.RequireSignatures = true;
         scenario.GitHub.DeleteRefsForReal = true;
@@ -90,7 +90,7 @@ public sealed class VerifiedCommitTests : IDisposable
             .ReplyWrite("docs/greeting.md", "# Greeting\n", "Documented it.")
             .ReplyVerdict();
 
-        await scenario.Host.SendAsync("issues", WithInstallation(scenario.Labeled()));
+        await scenario.Host.SendAsync("issues", TestGitHubApp.WithInstallation(scenario.Labeled()));
         var task = await scenario.WaitForStateAsync(TaskState.AwaitingApproval);
 
         var branch = task.Branch!;
@@ -139,7 +139,7 @@ public sealed class VerifiedCommitTests : IDisposable
     [Fact]
     public async Task A_tree_GitHub_builds_differently_is_refused_and_the_branch_is_never_created()
     {
-        var environment = AppEnvironment();
+        var environment = TestGitHubApp.Environment(_keyDirectory);
         environment["ATOM_GIT_SIGNING"] = "api";
         await using var scenario = await AtomScenario.StartAsync(files: Files, environment: environment);
         scenario.InstallationId = InstallationId;
@@ -280,23 +280,5 @@ public sealed class VerifiedCommitTests : IDisposable
     {
         var receipts = await scenario.Host.Services.GetRequiredService<ExecutionReceipts>().ForTaskAsync(taskId, Ct);
         return JsonNode.Parse(receipts.Single(r => r.Kind == ReceiptKinds.Commit).Facts)!.AsObject();
-    }
-
-    private Dictionary<string, string?> AppEnvironment()
-    {
-        var key = Path.Combine(_keyDirectory, "app.pem");
-        if (!File.Exists(key))
-        {
-            using var rsa = RSA.Create(2048);
-            File.WriteAllText(key, rsa.ExportRSAPrivateKeyPem());
-        }
-
-        return new Dictionary<string, string?> { ["ATOM_GITHUB_APP_ID"] = "777", ["ATOM_GITHUB_APP_PRIVATE_KEY_PATH"] = key };
-    }
-
-    private static JsonObject WithInstallation(JsonObject payload)
-    {
-        payload["installation"] = new JsonObject { ["id"] = InstallationId, ["node_id"] = "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-        return payload;
     }
 }
