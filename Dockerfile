@@ -17,13 +17,14 @@ RUN dotnet publish src/Atom.Bot/Atom.Bot.csproj -c Release --no-restore -o /app 
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 
-# git for repository work; curl for the health check; bubblewrap for the test sandbox (ATOM_SANDBOX=bwrap,
+# git for repository work; curl for the health check; openssh-client (ssh-keygen) for SSH-signed commits
+# (ATOM_GIT_SIGNING); bubblewrap for the test sandbox (ATOM_SANDBOX=bwrap,
 # the default). The container runs as a non-root user, so bubblewrap needs unprivileged user namespaces:
 # run the container with a seccomp profile that allows them (docker run --security-opt seccomp=unconfined,
 # plus --security-opt apparmor=unconfined on Ubuntu hosts); see docs/operations.md. Without that, tests do
 # not run and every package says "tests not run: no sandbox".
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git curl ca-certificates bubblewrap \
+    && apt-get install -y --no-install-recommends git curl ca-certificates bubblewrap openssh-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
