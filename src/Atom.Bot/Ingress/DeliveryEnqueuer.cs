@@ -15,7 +15,7 @@ public sealed partial class DeliveryEnqueuer(DeliveryStore deliveries, WorkSched
 {
     private readonly Channel<string> _pending = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000) { SingleReader = true });
 
-    private bool Deferred => !string.Equals(jobs.Storage, "memory", StringComparison.OrdinalIgnoreCase);
+    private bool Deferred => jobs.Shared;
 
     /// <summary>Enqueues the stored delivery's job, now or (jobs in PostgreSQL) right after the request.</summary>
     public async ValueTask AcceptAsync(string deliveryId, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ public sealed record JobOptions
     /// <summary><c>memory</c>, or a PostgreSQL connection string (<c>ATOM_JOB_STORAGE</c>, or <c>ATOM_DATABASE</c>).</summary>
     public required string Storage { get; init; }
 
+    /// <summary>Jobs in PostgreSQL, shared by every instance on it (<see cref="AtomOptions.UsesPostgreSql"/>); false in memory.</summary>
+    public required bool Shared { get; init; }
+
     /// <summary>
     /// <c>ATOM_JOB_INVISIBILITY_SECONDS</c>: a job fetched by an instance that stops refreshing it for this long (the
     /// instance died) is fetched again by another; a claim on an assignment not refreshed for this long may be taken
@@ -24,6 +27,6 @@ public sealed record JobOptions
     public static JobOptions From(AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new JobOptions { Storage = options.JobStorage, TakeoverAfter = TimeSpan.FromSeconds(options.JobInvisibilitySeconds) };
+        return new JobOptions { Storage = options.JobStorage, Shared = options.UsesPostgreSql, TakeoverAfter = TimeSpan.FromSeconds(options.JobInvisibilitySeconds) };
     }
 }

@@ -16,7 +16,7 @@ public static class JobsServiceCollectionExtensions
 
         // Storage and activator are per service instance, not Hangfire's process-wide statics, so that two services in
         // one process (tests, or a restart on the same data directory) never run each other's jobs.
-        services.AddSingleton<JobStorage>(_ => options.UsesPostgreSql ? SharedJobs.Open(jobOptions) : new InMemoryStorage());
+        services.AddSingleton<JobStorage>(_ => jobOptions.Shared ? SharedJobs.Open(jobOptions) : new InMemoryStorage());
         services.AddHangfire((provider, config) =>
         {
             config.UseLogProvider(new ServiceLogProvider(provider.GetRequiredService<ILoggerFactory>()));
