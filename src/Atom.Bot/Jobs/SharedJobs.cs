@@ -22,13 +22,19 @@ internal static class SharedJobs
             // (Hangfire.PostgreSql's default is a fixed 30 minutes, which a long assignment could outlive).
             InvisibilityTimeout = options.TakeoverAfter,
             UseSlidingInvisibilityTimeout = true,
-            // A job enqueued anywhere wakes a fetching worker through LISTEN/NOTIFY, but Hangfire.PostgreSql wakes them
-            // through one process-wide AutoResetEvent: one waiter, maybe of another queue (ingress, supervisor and workers
-            // each have a server), which finds nothing and sleeps again. The poll bounds that, and finds the jobs that
-            // became visible again (a dead instance's). A quarter second bounds a job hop that lost its wake-up to that (the orchestration
-            // benchmark's PostgreSQL median went from 1.61x to 1.16x of SQLite's); it costs each idle worker four indexed queries a second.
-            EnableLongPolling = true,
+            // Plain polling, not long polling: Hangfire.PostgreSql's LISTEN/NOTIFY wakes fetchers through one process-wide
+            // AutoResetEvent (one waiter, maybe of another queue, which finds nothing), and each fetch cancels and waits
+            // for its own listener connection; a killed peer once left both of an instance's supervisor workers silent with
+            // a job enqueued (TwoInstancesTests on CI). A quarter-second poll finds a new job, or one made visible again by
+            // a dead instance, as fast as the notification did in the orchestration benchmark; it costs each idle worker
+            // four indexed queries a second.
+            EnableLongPolling = false,
             QueuePollInterval = TimeSpan.FromMilliseconds(250),
+            // Hangfire's distributed locks (the delayed-job poller's, a job's state lock) are rows that a killed instance
+            // leaves behind; they are taken over once this old. Hangfire.PostgreSql's default of 10 minutes stalled every
+            // scheduled job (retries, waits) that long after an instance died holding the poller's lock. Every lock Atom's
+            // jobs take is held for milliseconds, so the takeover bound of jobs serves locks too.
+            DistributedLockTimeout = options.TakeoverAfter,
         };
 
         using var connection = new NpgsqlConnection(options.Storage);

@@ -84,6 +84,25 @@ internal sealed class TestCgroup
     public bool IsEmpty => _directories.All(d => !Processes(d).Any());
 
     /// <summary>
+    /// Waits up to half a second for the run's processes to leave (the sandbox's own init and the processes it killed
+    /// exit a moment after the shell Atom waited for, more so on a busy machine). True when the cgroup emptied.
+    /// </summary>
+    public bool WaitEmpty()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (IsEmpty)
+            {
+                return true;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return IsEmpty;
+    }
+
+    /// <summary>
     /// Removes the run cgroups an Atom process that no longer exists left behind (a crash, a kill, a process that ended
     /// without disposing its sandbox), ending whatever still runs in them. Returns how many were removed.
     /// </summary>

@@ -153,7 +153,7 @@ public sealed class TestSandbox : IDisposable
     {
         ArgumentNullException.ThrowIfNull(cgroup);
         cgroup.KillAll();
-        if (!_disposed && cgroup.IsEmpty)
+        if (!_disposed && cgroup.WaitEmpty())
         {
             _cgroups.Add(cgroup);
         }

@@ -116,7 +116,20 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IAsyncDisposab
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message}\nsurvivor:\n{string.Join('\n', survivor.Output.Split('\n').TakeLast(60))}", ex);
+            IReadOnlyList<string> jobs;
+            try
+            {
+                jobs = await store.QueryAsync(
+                    "SELECT j.id, j.statename, q.queue, q.fetchedat FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id ORDER BY j.id",
+                    r => $"job {r.GetInt64(0)} {r.GetValue(1)} queue={r.GetValue(2)} fetched={r.GetValue(3)}",
+                    CancellationToken.None);
+            }
+            catch (Npgsql.PostgresException read)
+            {
+                jobs = [$"(Hangfire's tables could not be read: {read.MessageText})"];
+            }
+
+            throw new TimeoutException($"{ex.Message}\njobs:\n{string.Join('\n', jobs)}\nsurvivor:\n{string.Join('\n', survivor.Output.Split('\n').TakeLast(60))}", ex);
         }
 
         await Eventually.QuietPeriodAsync(TimeSpan.FromSeconds(2));

@@ -100,7 +100,8 @@ public sealed class AtomProcess : IAsyncDisposable
     {
         if (line is not null)
         {
-            output.Enqueue(line);
+            // Stamped as received, so that a failure's output shows where the time went.
+            output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         }
     }
 
