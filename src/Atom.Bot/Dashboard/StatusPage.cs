@@ -35,6 +35,7 @@ public static class StatusPage
         .s-failed, .s-cancelled, .s-rejected, .s-critical { background: #f445; }
         table { border-collapse: collapse; width: 100%; font-size: .9rem; }
         th, td { text-align: left; padding: .15rem .5rem .15rem 0; vertical-align: top; }
+        th, td code { white-space: nowrap; overflow-wrap: normal; }
         .bad { color: #d22; font-weight: 600; }
         code { font-size: .85em; }
         """;
@@ -249,7 +250,7 @@ public static class StatusPage
         foreach (var instance in model.Instances)
         {
             html.Append("<tr><td>").Append(E(instance.Id)).Append(instance.IsThis ? " <span class=\"muted\">(this page)</span>" : "")
-                .Append("</td><td>").Append(E(instance.StartedAt)).Append("</td><td>").Append(E(instance.SeenAt)).Append("</td></tr>");
+                .Append("</td><td>").Append(Time(instance.StartedAt)).Append("</td><td>").Append(Time(instance.SeenAt)).Append("</td></tr>");
         }
 
         html.Append("</table></section>\n");
@@ -260,6 +261,9 @@ public static class StatusPage
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string N(double? value) => value is { } v ? v.ToString("0.#", CultureInfo.InvariantCulture) : "—";
+
+    private static string Time(string stored) =>
+        DateTimeOffset.TryParse(stored, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? Time(at) : E(stored);
 
     private static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
