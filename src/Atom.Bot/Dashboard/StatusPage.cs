@@ -139,7 +139,7 @@ public static class StatusPage
             }
 
             html.Append("</dd><dt>Round</dt><dd>").Append(task.Round).Append("</dd>")
-                .Append("<dt>Tokens</dt><dd>").Append(N(row.TokensIn)).Append(" in · ").Append(N(row.TokensOut)).Append(" out</dd>")
+                .Append("<dt>Tokens</dt><dd class=\"tokens\">").Append(N(row.TokensIn)).Append(" in · ").Append(N(row.TokensOut)).Append(" out</dd>")
                 .Append("<dt>Waiting for</dt><dd class=\"waiting\">").Append(E(row.WaitingFor(model.Platform) ?? "— (Atom is on it)")).Append("</dd>");
             if (task.StateReason is { Length: > 0 } reason)
             {

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Atom.Bot.Dashboard;
 using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Platform;
 using Atom.Bot.Tasks;
 using Microsoft.Playwright;
 
@@ -64,6 +66,9 @@ public sealed class StatusPageBrowserTests(ChromiumFixture chromium) : IClassFix
         (await card.Locator("a.pull").GetAttributeAsync("href")).ShouldBe($"{github}/{certified.Repository}/pull/{certified.PullRequest}");
         (await card.Locator("a.issue").InnerTextAsync()).ShouldBe($"#1 {HostileTitle}");
         (await card.Locator(".waiting").InnerTextAsync()).ShouldStartWith("approval: 0 valid approval(s)");
+        var used = (await scenario.Host.Services.GetRequiredService<UsageStore>().ForTasksAsync([certified.Id], CancellationToken.None))[certified.Id];
+        used.TokensIn.ShouldBeGreaterThan(0);
+        (await card.Locator(".tokens").InnerTextAsync()).ShouldBe(string.Create(CultureInfo.InvariantCulture, $"{used.TokensIn:N0} in · {used.TokensOut:N0} out"));
         (await page.Locator("img").CountAsync()).ShouldBe(0);
         (await page.Locator("body script").CountAsync()).ShouldBe(0);
         (await page.Locator("#approvals td").First.InnerTextAsync()).ShouldBe($"{certified.Repository} #{certified.PullRequest}");
