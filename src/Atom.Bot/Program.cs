@@ -123,6 +123,7 @@ public static class Program
         app.MapIngress(options);
         app.MapAudit();
         app.MapJobsDashboard(options.DashboardToken);
+        app.MapStatusPage(options);
         return app;
     }
 }
