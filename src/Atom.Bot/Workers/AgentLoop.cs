@@ -11,7 +11,7 @@ namespace Atom.Bot.Workers;
 /// </summary>
 public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<AgentLoop> logger)
 {
-    public const string Reminder = "Continue with the tools. Change files only with write_file or delete_file, and call finish(summary) when the assignment is done.";
+    public const string Reminder = "Continue with the tools. Change files only with edit_file, write_file or delete_file, and call finish(summary) when the assignment is done.";
 
     public async Task<AgentRun> RunAsync(
         long taskId,
