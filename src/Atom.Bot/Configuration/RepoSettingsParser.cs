@@ -101,6 +101,11 @@ public static class RepoSettingsParser
             return "auditor.min_score must be between 0 and 1";
         }
 
+        if (s.Budget.MaxTokensPerTask < 0 || s.Budget.MaxTokensPerMonth < 0)
+        {
+            return "budget.max_tokens_per_task and budget.max_tokens_per_month must not be negative (0 = no limit)";
+        }
+
         var t = s.Proposals.Thresholds;
         if (new[] { t.Scope, t.Tooling, t.Settings, t.Skill, t.MissingSkill }.Any(n => n < 1))
         {

@@ -275,6 +275,8 @@ public sealed class ProposalImplementer(
             limits,
             refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, Actors.Worker, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
             _ => Task.FromResult(true),
+            // A proposal is not a task: no task budget applies to writing its skill.
+            _ => Task.FromResult<BudgetStop?>(null),
             cancellationToken);
         var file = Path.Join(checkout.Path, grant.Path);
         var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
