@@ -84,6 +84,21 @@ public sealed class BudgetTests
         usage.GetProperty("cost").GetDecimal().ShouldBe(((model.TokensIn * 2.5m) + (model.TokensOut * 10m)) / 1_000_000m);
         usage.GetProperty("unpriced").GetArrayLength().ShouldBe(0);
         usage.GetProperty("byModel").EnumerateArray().ShouldHaveSingleItem().GetProperty("cost").GetDecimal().ShouldBeGreaterThan(0m);
+
+        // atom usage: the cost column where the model has a price, "no price set" where it has none.
+        var priced = await UsageAsync(scenario.Host.Options);
+        priced.Split('\n').Single(l => l.StartsWith(continued.Repository, StringComparison.Ordinal)).TrimEnd().ShouldEndWith(expected);
+        var unpriced = await UsageAsync(scenario.Host.Options with { LlmPrices = LlmPrices.Parse("other-model=1/1", out _)! });
+        unpriced.Split('\n').Single(l => l.StartsWith(continued.Repository, StringComparison.Ordinal)).TrimEnd().ShouldEndWith("no price set");
+        unpriced.ShouldContain("no price set for scripted-model: shown in tokens only");
+    }
+
+    private static async Task<string> UsageAsync(AtomOptions options)
+    {
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        (await UsageCommand.RunAsync([], options, output, error, Ct)).ShouldBe(0, error.ToString());
+        return output.ToString();
     }
 
     [Fact]
