@@ -14,7 +14,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
     public const string Reminder = "Continue with the tools. Change files only with write_file or delete_file, and call finish(summary) when the assignment is done.";
 
     public async Task<AgentRun> RunAsync(
-        long taskId,
+        long? taskId,
         string systemPrompt,
         string userPrompt,
         WorkerToolbox toolbox,
@@ -128,11 +128,11 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
     }
 
     [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Task {TaskId}: the model failed ({Kind}): {Message}")]
-    private static partial void LogLlmFailed(ILogger logger, long taskId, LlmErrorKind kind, string message);
+    private static partial void LogLlmFailed(ILogger logger, long? taskId, LlmErrorKind kind, string message);
 
     [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Task {TaskId}: the worker stops, its {Limit} token budget is reached ({Used} of {Budget})")]
-    private static partial void LogBudgetReached(ILogger logger, long taskId, BudgetLimit limit, long used, long budget);
+    private static partial void LogBudgetReached(ILogger logger, long? taskId, BudgetLimit limit, long used, long budget);
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, long taskId, string tool, string reason);
+    private static partial void LogRefused(ILogger logger, long? taskId, string tool, string reason);
 }
