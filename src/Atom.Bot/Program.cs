@@ -3,6 +3,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Dashboard;
+using Atom.Bot.Doctor;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
@@ -34,6 +35,11 @@ public static class Program
         if (command == "config")
         {
             return ConfigCommand.Run(configuration, Console.Out, Console.Error);
+        }
+
+        if (command == "doctor")
+        {
+            return await DoctorCommand.RunAsync(rest, configuration, Console.Out, Console.Error, null, CancellationToken.None);
         }
 
         if (!configuration.IsValid)
@@ -76,6 +82,7 @@ public static class Program
         usage: atom [command]
           serve                  run the service (default)
           config                 print the effective configuration and where each value comes from
+          doctor [--probe-max N] check the configuration, this machine, GitHub and the LLM endpoints, each with its fix
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
           proposals list | show N  enhancement proposals and their states
           usage [--repo R] [--month yyyy-MM]  LLM tokens by repository and model
@@ -116,6 +123,7 @@ public static class Program
         app.MapIngress(options);
         app.MapAudit();
         app.MapJobsDashboard(options.DashboardToken);
+        app.MapStatusPage(options);
         return app;
     }
 }
