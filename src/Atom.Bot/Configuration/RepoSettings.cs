@@ -18,6 +18,7 @@ public sealed record RepoSettings
     public ScopeSettings Scope { get; init; } = new();
     public AuditorSettings Auditor { get; init; } = new();
     public ProposalSettings Proposals { get; init; } = new();
+    public BudgetSettings Budget { get; init; } = new();
 
     /// <summary><c>test_network</c>: the test command shares the host's network; everything else stays sandboxed.</summary>
     public bool TestNetwork { get; init; }

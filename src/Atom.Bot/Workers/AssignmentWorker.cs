@@ -25,6 +25,7 @@ public sealed partial class AssignmentWorker(
     CommitPublisher publisher,
     AgentLoop agent,
     AuditLog audit,
+    TokenBudget budget,
     ExecutionReceipts receipts,
     TestRunner testRunner,
     WorkScheduler scheduler,
@@ -141,6 +142,7 @@ public sealed partial class AssignmentWorker(
                 limits,
                 refusal => audit.RecordAsync(AuditKinds.ToolRefusals, task.Id, Actors.Worker, new { assignment = assignment.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
                 token => assignments.IsClaimedAsync(assignment.Id, assignment.ClaimId!, token),
+                token => budget.CheckTaskAsync(task, repoSettings.Budget, token),
                 cancellationToken);
 
             var ordered = await audit.RecordAsync(AuditKinds.AssignmentWorked, task.Id, Actors.Worker, new
@@ -235,7 +237,7 @@ public sealed partial class AssignmentWorker(
                 return Result(AssignmentOutcome.Failed, summary, published.Sha, $"push of {assignment.Branch} rejected: {published.Failure}");
             }
 
-            var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
+            var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline or AgentStop.BudgetReached ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
             return Result(outcome, summary, published.Sha);
         }
         finally
