@@ -99,6 +99,11 @@ public static class RepoSettingsParser
             return "test_timeout_seconds must be positive";
         }
 
+        if (s.TestFilterArg is { } filterArg && !filterArg.Contains("{filter}", StringComparison.Ordinal))
+        {
+            return "test_filter_arg must contain {filter} where the filter goes (e.g. \"-k {filter}\")";
+        }
+
         if (s.RequiredApprovals < 1)
         {
             return "required_approvals must be at least 1";

@@ -110,6 +110,7 @@ public sealed class RepoSettingsParserTests
     [InlineData("budget:\n  max_tokens_per_task: lots", "budget.max_tokens_per_task")]
     [InlineData("budget:\n  max_tokens_per_month: 1.5", "budget.max_tokens_per_month")]
     [InlineData("budget:\n  max_tokens: 5", "max_tokens")]
+    [InlineData("test_filter_arg: \"-k\"", "test_filter_arg must contain {filter}")]
     public void Invalid_settings_name_the_problem(string yaml, string expected)
     {
         var result = RepoSettingsParser.Parse(yaml);
@@ -117,6 +118,10 @@ public sealed class RepoSettingsParserTests
         result.Settings.ShouldBeNull();
         result.Error!.ShouldContain(expected);
     }
+
+    [Fact]
+    public void Test_filter_arg_is_read_with_its_placeholder() =>
+        RepoSettingsParser.Parse("test_command: pytest\ntest_filter_arg: \"-k {filter}\"\n").Settings!.TestFilterArg.ShouldBe("-k {filter}");
 
     [Fact]
     public void Proposal_thresholds_set_in_the_file_replace_their_defaults_and_the_rest_keep_theirs()

@@ -88,6 +88,26 @@ public sealed class WorkerToolboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_tests_narrows_by_the_repository_filter_argument_with_the_filter_as_one_shell_word()
+    {
+        Directory.CreateDirectory(Path.Join(_worktree.FullName, "src"));
+        var settings = RepoSettings.Defaults with { TestCommand = "printf '[%s]\\n'", TestFilterArg = "-k {filter}" };
+        var hostile = "greet'; touch src/pwned; echo '";
+
+        var filtered = await Invoke(Toolbox(Scope("src/**"), settings), "run_tests", JsonSerializer.Serialize(new { filter = hostile }));
+        var ignored = await Invoke(Toolbox(Scope("src/**"), settings with { TestFilterArg = null }), "run_tests", JsonSerializer.Serialize(new { filter = "greet" }));
+        var multiline = await Invoke(Toolbox(Scope("src/**"), settings), "run_tests", JsonSerializer.Serialize(new { filter = "a\nb" }));
+
+        filtered.IsError.ShouldBeFalse(filtered.Content);
+        filtered.Content.ShouldContain($"[-k]\n[{hostile}]", customMessage: "the filter reaches the test command as one argument");
+        filtered.Content.ShouldContain("Only the tests matching the filter ran");
+        File.Exists(Path.Join(_worktree.FullName, "src", "pwned")).ShouldBeFalse();
+        ignored.Content.ShouldContain("The filter was ignored");
+        ignored.Content.ShouldNotContain("[greet]");
+        multiline.Failure.ShouldBe(ToolFailure.InvalidArguments);
+    }
+
+    [Fact]
     public async Task Hostile_model_is_refused_everywhere_and_nothing_is_written_outside_the_scope()
     {
         Directory.CreateDirectory(Path.Join(_worktree.FullName, ".git"));
