@@ -35,7 +35,7 @@ public static class SetupCommand
         }
 
         // The next command is shown the way it is typed here: relative when the file is in this directory.
-        var envShown = arguments.OutputDirectory == Path.GetFullPath(currentDirectory) ? $"./{EnvFileName}" : envPath;
+        var envShown = arguments.OutputDirectory == Path.GetFullPath(currentDirectory) ? $"./{EnvFileName}" : EnvFile.Quote(envPath);
         var expectedState = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var outcome = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -85,7 +85,16 @@ public static class SetupCommand
             return page;
         });
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"atom setup: cannot listen on 127.0.0.1:{arguments.Port}: {e.Message.TrimEnd('.')}; choose another --port, or leave it out for a free one".AsMemory(), cancellationToken);
+            return 2;
+        }
+
         var address = app.Urls.First();
         origin = new Uri(address.TrimEnd('/') + "/");
         await output.WriteLineAsync($"""

@@ -142,6 +142,19 @@ public sealed partial class SetupCommandTests(ChromiumFixture chromium) : IClass
         _error.ToString().ShouldNotContain(ManifestFlowStub.WebhookSecret);
     }
 
+    [Fact]
+    public async Task Port_in_use_is_a_clear_error()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var exit = await SetupCommand.RunAsync(Arguments("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)), _out.FullName, _output, _error, null, _stop.Token);
+
+        exit.ShouldBe(2);
+        _error.ToString().ShouldContain($"cannot listen on 127.0.0.1:{port}");
+    }
+
     private string[] Arguments(params string[] more) => ["--github-url", _github.Url, "--webhook-url", WebhookBase, "--out", _out.FullName, .. more];
 
     /// <summary>Starts <c>atom setup</c>, opens its page in Chromium and presses the button; GitHub's stub sends the browser back.</summary>
