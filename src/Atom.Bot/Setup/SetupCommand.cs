@@ -52,6 +52,7 @@ public static class SetupCommand
             if (origin is null || !string.Equals(context.Request.Host.Value, origin.Authority, StringComparison.OrdinalIgnoreCase))
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsync($"open {origin} (this address only)", context.RequestAborted);
                 return;
             }
 
@@ -61,7 +62,7 @@ public static class SetupCommand
             await next(context);
         });
         app.MapGet("/", () => Html(StatusCodes.Status200OK, SetupPage.Start(arguments, AppManifest.Build(arguments.Name, arguments.WebhookUrl, new Uri(origin!, "callback")), expectedState)));
-        app.MapGet("/callback", async (string? code, string? state, CancellationToken requestAborted) =>
+        app.MapGet("/callback", async (string? code, string? state) =>
         {
             if (state is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(expectedState)))
             {

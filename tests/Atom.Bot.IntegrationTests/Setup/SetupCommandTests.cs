@@ -90,6 +90,16 @@ public sealed partial class SetupCommandTests(ChromiumFixture chromium) : IClass
         _error.ToString().ShouldContain("refused a redirect whose state is not this run's");
         _github.Conversions.ShouldBeEmpty();
 
+        // Only requests addressed to 127.0.0.1:<port> are answered: a rebound name cannot read the page and its state.
+        using (var http = new HttpClient())
+        using (var rebound = new HttpRequestMessage(HttpMethod.Get, new Uri(page.Url).GetLeftPart(UriPartial.Authority) + "/"))
+        {
+            rebound.Headers.Host = "attacker.example";
+            using var answer = await http.SendAsync(rebound);
+            answer.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+            (await answer.Content.ReadAsStringAsync()).ShouldNotContain("manifest");
+        }
+
         // A forged redirect does not end the run: it still waits for the real one, until stopped.
         run.IsCompleted.ShouldBeFalse();
         await _stop.CancelAsync();
