@@ -11,6 +11,7 @@ using Atom.Bot.Jobs;
 using Atom.Bot.Llm;
 using Atom.Bot.Platform;
 using Atom.Bot.Proposals;
+using Atom.Bot.Setup;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
@@ -29,6 +30,11 @@ public static class Program
         {
             Console.Out.WriteLine(Usage);
             return 0;
+        }
+
+        if (command == "setup")
+        {
+            return await SetupCommand.RunAsync(rest, Environment.CurrentDirectory, Console.Out, Console.Error, null, CancellationToken.None);
         }
 
         var configuration = AtomConfiguration.Load();
@@ -81,6 +87,7 @@ public static class Program
     public const string Usage = """
         usage: atom [command]
           serve                  run the service (default)
+          setup --webhook-url URL [--github-url URL] [--org ORG]  create Atom's GitHub App from a manifest (writes its key and atom.env)
           config                 print the effective configuration and where each value comes from
           doctor [--probe-max N] check the configuration, this machine, GitHub and the LLM endpoints, each with its fix
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key

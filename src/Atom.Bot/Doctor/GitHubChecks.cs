@@ -14,17 +14,6 @@ public sealed class GitHubChecks(AtomOptions options, HttpClient http, TimeProvi
 {
     private const string Subject = "GitHub";
 
-    /// <summary>Every permission some step of Atom's needs (the union of <see cref="GitHubAccess"/>'s required sets).</summary>
-    private static readonly IReadOnlyDictionary<string, string> Needed = new[] { GitHubAccess.Read, GitHubAccess.Push, GitHubAccess.Conversation, GitHubAccess.Certification, GitHubAccess.Merge }
-        .SelectMany(a => a.Permissions)
-        .GroupBy(p => p.Key, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.Any(p => p.Value == "write") ? "write" : "read", StringComparer.Ordinal);
-
-    private static readonly string[] NeededEvents = ["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment"];
-
-    /// <summary>Events a protected default branch needs: a merge waiting on required checks is tried again when they change.</summary>
-    private static readonly string[] ProtectedBranchEvents = ["check_run", "check_suite", "status"];
-
     public async Task<IReadOnlyList<DoctorFinding>> RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -99,8 +88,8 @@ public sealed class GitHubChecks(AtomOptions options, HttpClient http, TimeProvi
         var events = installation.TryGetProperty("events", out var subscribed) && subscribed.ValueKind == JsonValueKind.Array
             ? subscribed.EnumerateArray().Select(e => e.GetString() ?? "").ToHashSet(StringComparer.Ordinal)
             : [];
-        var missing = Needed.Where(n => !Covers(granted.GetValueOrDefault(n.Key), n.Value)).Select(n => $"{n.Key}:{n.Value}").ToList();
-        var missingEvents = NeededEvents.Where(e => !events.Contains(e)).ToList();
+        var missing = AppRequirements.Permissions.Where(n => !Covers(granted.GetValueOrDefault(n.Key), n.Value)).Select(n => $"{n.Key}:{n.Value}").ToList();
+        var missingEvents = AppRequirements.Events.Where(e => !events.Contains(e)).ToList();
         if (missing.Count > 0 || missingEvents.Count > 0)
         {
             var what = string.Join("; ", new[]
@@ -117,9 +106,9 @@ public sealed class GitHubChecks(AtomOptions options, HttpClient http, TimeProvi
             optional.Add("administration:read (classic branch protection is not read; rulesets are)");
         }
 
-        if (ProtectedBranchEvents.Any(e => !events.Contains(e)))
+        if (AppRequirements.ProtectedBranchEvents.Any(e => !events.Contains(e)))
         {
-            optional.Add($"events {string.Join(", ", ProtectedBranchEvents.Where(e => !events.Contains(e)))} (a merge waiting on required checks is only retried on the next signal)");
+            optional.Add($"events {string.Join(", ", AppRequirements.ProtectedBranchEvents.Where(e => !events.Contains(e)))} (a merge waiting on required checks is only retried on the next signal)");
         }
 
         return optional.Count == 0
