@@ -33,6 +33,9 @@ public sealed record AtomOptions
     public string? Database { get; init; }
     public Uri? HealthUrl { get; init; }
     public required int LlmTimeoutSeconds { get; init; }
+
+    /// <summary><c>ATOM_LLM_CONTEXT_TOKENS</c>: the main model's context; a worker's conversation is kept within it.</summary>
+    public int LlmContextTokens { get; init; } = 32768;
     public required int WorkerMaxSteps { get; init; }
     public required int MaxAssignments { get; init; }
     public required string GitAuthorName { get; init; }

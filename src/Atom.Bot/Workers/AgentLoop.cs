@@ -36,8 +36,9 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
         var reminders = 0;
         long tokensIn = 0, tokensOut = 0;
         var llmTime = TimeSpan.Zero;
+        var elided = 0;
 
-        AgentRun Stop(AgentStop stop, string summary, string? error = null) => new(stop, summary, steps, tokensIn, tokensOut, llmTime, error);
+        AgentRun Stop(AgentStop stop, string summary, string? error = null) => new(stop, summary, steps, tokensIn, tokensOut, llmTime, error, elided);
 
         while (true)
         {
@@ -58,6 +59,12 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
             {
                 LogBudgetReached(logger, taskId, reached.Limit, reached.Used, reached.Budget);
                 return Stop(AgentStop.BudgetReached, $"Stopped after {steps} tool calls: {reached.Reason}.");
+            }
+
+            if (ContextKeeper.Keep(messages, limits.ContextTokens) is > 0 and var dropped)
+            {
+                elided += dropped;
+                LogElided(logger, taskId, dropped, limits.ContextTokens);
             }
 
             LlmResult<LlmReply> result;
@@ -132,6 +139,9 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
 
     [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Task {TaskId}: the worker stops, its {Limit} token budget is reached ({Used} of {Budget})")]
     private static partial void LogBudgetReached(ILogger logger, long? taskId, BudgetLimit limit, long used, long budget);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Information, Message = "Task {TaskId}: {Count} old tool result(s) elided to keep the conversation within {ContextTokens} tokens")]
+    private static partial void LogElided(ILogger logger, long? taskId, int count, int contextTokens);
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, long? taskId, string tool, string reason);

@@ -151,6 +151,7 @@ public sealed partial class AssignmentWorker(
                 stop = run.Stop.ToString(),
                 steps = run.Steps,
                 tests = toolbox.TestRuns.Count,
+                elided = run.ElidedResults,
             }, cancellationToken);
             // A run that did not happen (not configured, no sandbox) has no receipt: nothing ran.
             foreach (var testRun in toolbox.TestRuns.Where(r => r.Status is not (TestStatus.NotConfigured or TestStatus.NoSandbox)))

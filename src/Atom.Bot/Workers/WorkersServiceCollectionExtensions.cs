@@ -9,7 +9,7 @@ public static class WorkersServiceCollectionExtensions
     public static IServiceCollection AddWorkers(this IServiceCollection services, AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(new AgentLimits(options.WorkerMaxSteps, AgentLimits.DefaultDeadline));
+        services.AddSingleton(new AgentLimits(options.WorkerMaxSteps, AgentLimits.DefaultDeadline, options.LlmContextTokens));
         services.AddSingleton<AgentLoop>();
         services.AddSingleton(SandboxOptions.From(options));
         services.AddSingleton(provider => TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>()));

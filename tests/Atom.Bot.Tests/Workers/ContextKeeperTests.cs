@@ -1,0 +1,62 @@
+using Atom.Bot.Workers;
+using OpenAI.Chat;
+
+namespace Atom.Bot.Tests.Workers;
+
+public sealed class ContextKeeperTests
+{
+    [Fact]
+    public void A_conversation_within_the_high_water_mark_is_left_alone()
+    {
+        var messages = Conversation(results: 6, charactersEach: 1_000);
+
+        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(0);
+        messages.OfType<ToolChatMessage>().ShouldAllBe(m => !Text(m).StartsWith(ContextKeeper.Note, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Old_results_are_elided_oldest_first_until_under_the_low_water_mark_and_the_newest_are_kept()
+    {
+        // 12 results of 4,000 characters against 10,000 tokens (40,000 characters): over 75 %, so elide to under 50 %.
+        var messages = Conversation(results: 12, charactersEach: 4_000);
+
+        var elided = ContextKeeper.Keep(messages, contextTokens: 10_000);
+
+        var results = messages.OfType<ToolChatMessage>().ToList();
+        elided.ShouldBeGreaterThan(0);
+        results.Take(elided).ShouldAllBe(m => Text(m).StartsWith(ContextKeeper.Note, StringComparison.Ordinal));
+        results.Skip(elided).ShouldAllBe(m => !Text(m).StartsWith(ContextKeeper.Note, StringComparison.Ordinal));
+        results.TakeLast(ContextKeeper.KeptResults).ShouldAllBe(m => Text(m).Length == 4_000);
+        messages.Sum(m => string.Concat(m.Content.Select(p => p.Text)).Length).ShouldBeLessThanOrEqualTo((int)(10_000 * ContextKeeper.CharactersPerToken * ContextKeeper.LowWater) + 200);
+        Text(results[0]).ShouldContain("4,000 characters, starting \"line 0 of result 0\"");
+        results.Select(r => r.ToolCallId).ShouldBe(Enumerable.Range(0, 12).Select(i => $"call_{i}"), "every call keeps its answer, so the conversation stays valid");
+    }
+
+    [Fact]
+    public void When_only_the_newest_results_are_left_nothing_more_is_elided_and_notes_are_not_elided_twice()
+    {
+        var messages = Conversation(results: ContextKeeper.KeptResults, charactersEach: 20_000);
+
+        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(0, "the newest results are what the model works with");
+
+        var longer = Conversation(results: 10, charactersEach: 8_000);
+        var first = ContextKeeper.Keep(longer, contextTokens: 10_000);
+        ContextKeeper.Keep(longer, contextTokens: 10_000).ShouldBe(0);
+        first.ShouldBe(10 - ContextKeeper.KeptResults);
+    }
+
+    private static List<ChatMessage> Conversation(int results, int charactersEach)
+    {
+        var messages = new List<ChatMessage> { new SystemChatMessage("You are a worker."), new UserChatMessage("Do the assignment.") };
+        for (var i = 0; i < results; i++)
+        {
+            messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall($"call_{i}", "read_file", BinaryData.FromString("""{"path":"a"}"""))]));
+            var text = $"line 0 of result {i}\n";
+            messages.Add(new ToolChatMessage($"call_{i}", text + new string('x', charactersEach - text.Length)));
+        }
+
+        return messages;
+    }
+
+    private static string Text(ToolChatMessage message) => string.Concat(message.Content.Select(p => p.Text));
+}
