@@ -6,7 +6,8 @@ namespace Atom.Bot.Workers;
 /// Keeps a worker's conversation inside the model's context (<c>ATOM_LLM_CONTEXT_TOKENS</c>): once the conversation
 /// would fill more than <see cref="HighWater"/> of it, the oldest tool results (file contents, test output: the bulk of
 /// any conversation) are replaced, oldest first, by a one-line note of what they were, until it is under
-/// <see cref="LowWater"/>. The newest <see cref="KeptResults"/> results, the instructions and every tool call stay, so the
+/// <see cref="LowWater"/>. The newest <see cref="KeptResults"/> results are kept while that is enough (when they alone are
+/// too much, all but the last go too, down to the high-water mark); the instructions and every tool call stay, so the
 /// conversation stays valid and the model can call a tool again for what it needs. Tokens are estimated as characters
 /// / 4, the usual rule for English and code with the tokenizers of the models our users run; the next reply's
 /// <c>prompt_tokens</c> would come too late to decide.
@@ -33,24 +34,38 @@ public static class ContextKeeper
 
         var results = messages.Select((m, i) => (Message: m, Index: i)).Where(m => m.Message is ToolChatMessage).ToList();
         var elided = 0;
-        foreach (var (message, index) in results.Take(Math.Max(0, results.Count - KeptResults)))
+
+        // First the results before the newest few, down to the low-water mark; then, if the newest alone are still too
+        // much, those too, but never the last (the model has not read it yet).
+        bool Elide(IEnumerable<(ChatMessage Message, int Index)> candidates, double mark)
         {
-            if (size <= budget * LowWater)
+            foreach (var (message, index) in candidates)
             {
-                break;
+                if (size <= budget * mark)
+                {
+                    return true;
+                }
+
+                var tool = (ToolChatMessage)messages[index];
+                var text = Text(tool);
+                if (text.StartsWith(Note, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var replacement = new ToolChatMessage(tool.ToolCallId, $"{Note} {text.Length:N0} characters, starting \"{First(text)}\"; call the tool again if you need it]");
+                messages[index] = replacement;
+                size += Characters(replacement) - Characters(tool);
+                elided++;
             }
 
-            var tool = (ToolChatMessage)message;
-            var text = Text(tool);
-            if (text.StartsWith(Note, StringComparison.Ordinal))
-            {
-                continue;
-            }
+            return size <= budget * mark;
+        }
 
-            var replacement = new ToolChatMessage(tool.ToolCallId, $"{Note} {text.Length:N0} characters, starting \"{First(text)}\"; call the tool again if you need it]");
-            messages[index] = replacement;
-            size += Characters(replacement) - Characters(tool);
-            elided++;
+        var older = results.Take(Math.Max(0, results.Count - KeptResults)).ToList();
+        if (!Elide(older, LowWater) && size > budget * HighWater)
+        {
+            Elide(results.Skip(older.Count).SkipLast(1), HighWater);
         }
 
         return elided;

@@ -60,6 +60,37 @@ public sealed class AssignmentWorkerTests
     }
 
     [Fact]
+    public async Task A_long_conversation_is_kept_within_the_models_context_by_eliding_the_oldest_results()
+    {
+        var big = string.Concat(Enumerable.Range(1, 300).Select(i => $"line {i} of a long file with some text on it\n"));
+        await using var scenario = await AtomScenario.StartAsync(
+            files: new Dictionary<string, string> { ["README.md"] = "# Widgets\n", ["src/big.txt"] = big },
+            environment: new Dictionary<string, string?> { ["ATOM_LLM_CONTEXT_TOKENS"] = "8000" });
+        var (task, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["src/**"]));
+        for (var i = 0; i < 8; i++)
+        {
+            scenario.Llm.ReplyToolCall("read_file", new { path = "src/big.txt" });
+        }
+
+        scenario.Llm.ReplyToolCall("write_file", new { path = "src/greeting.txt", content = "hello\n" }).ReplyToolCall("finish", new { summary = "Done." });
+
+        var done = await scenario.RunAsync(assignments[0]);
+
+        done.State.ShouldBe(AssignmentState.Done);
+        // Each read is about 14,700 characters against 8,000 tokens (32,000 characters): from the second read on, the
+        // older results give way.
+        var last = scenario.Llm.Requests[^1];
+        var body = System.Text.Json.JsonDocument.Parse(last.Body).RootElement.GetProperty("messages");
+        var results = body.EnumerateArray().Where(m => m.GetProperty("role").GetString() == "tool").Select(m => LlmScriptRequest.TextOf(m)).ToList();
+        results.Count.ShouldBe(9);
+        results.Take(7).ShouldAllBe(r => r.StartsWith(ContextKeeper.Note, StringComparison.Ordinal), "each read is near half the context: only the newest fits");
+        results.Skip(7).ShouldAllBe(r => !r.StartsWith(ContextKeeper.Note, StringComparison.Ordinal), "the last read and the write's answer fit");
+        body.EnumerateArray().Sum(m => LlmScriptRequest.TextOf(m).Length).ShouldBeLessThan((int)(8000 * ContextKeeper.CharactersPerToken * ContextKeeper.HighWater) + big.Length + 100, "the conversation's text stays near the context, not at nine whole files");
+        var worked = (await scenario.AuditAsync(task.Id)).Single(e => e.Kind == AuditKinds.AssignmentWorked);
+        System.Text.Json.JsonDocument.Parse(worked.Payload!).RootElement.GetProperty("elided").GetInt32().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task Hostile_model_is_refused_everywhere_and_nothing_of_it_reaches_the_pushed_tree()
     {
         await using var scenario = await AtomScenario.StartAsync(files: new Dictionary<string, string>

@@ -33,13 +33,14 @@ public sealed class ContextKeeperTests
     }
 
     [Fact]
-    public void When_only_the_newest_results_are_left_nothing_more_is_elided_and_notes_are_not_elided_twice()
+    public void When_the_newest_results_alone_are_too_much_all_but_the_last_go_and_notes_are_not_elided_twice()
     {
         var messages = Conversation(results: ContextKeeper.KeptResults, charactersEach: 20_000);
 
-        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(0, "the newest results are what the model works with");
+        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(ContextKeeper.KeptResults - 1);
+        Text(messages.OfType<ToolChatMessage>().Last()).Length.ShouldBe(20_000, "the model has not read the last result yet");
 
-        var longer = Conversation(results: 10, charactersEach: 8_000);
+        var longer = Conversation(results: 10, charactersEach: 6_000);
         var first = ContextKeeper.Keep(longer, contextTokens: 10_000);
         ContextKeeper.Keep(longer, contextTokens: 10_000).ShouldBe(0);
         first.ShouldBe(10 - ContextKeeper.KeptResults);
