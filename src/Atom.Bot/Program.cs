@@ -13,6 +13,7 @@ using Atom.Bot.Proposals;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot;
@@ -108,7 +109,8 @@ public static class Program
             .AddProposals()
             .AddCertification()
             .AddIngress()
-            .AddJobs(options);
+            .AddJobs(options)
+            .AddTelemetry(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -116,6 +118,7 @@ public static class Program
         app.MapIngress(options);
         app.MapAudit();
         app.MapJobsDashboard(options.DashboardToken);
+        app.MapMetrics(options.DashboardToken);
         return app;
     }
 }
