@@ -7,6 +7,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Health;
 using Atom.Bot.Jobs;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 using Octokit;
 using Scope = Atom.Bot.Tasks.Scope;
@@ -141,6 +142,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task PlanAsync(AtomTask task, CancellationToken cancellationToken)
     {
+        using var activity = AtomTelemetry.Start("plan", task);
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;
@@ -158,6 +160,7 @@ public sealed partial class TaskSupervisor(
             var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, cancellationToken);
             if (!planned.IsOk)
             {
+                activity.Fail("plan_failed", planned.Error!.Kind.ToString());
                 await FailAsync(task, $"the model could not plan the work ({planned.Error!.Kind}: {planned.Error.Message})", cancellationToken);
                 return;
             }
@@ -186,6 +189,7 @@ public sealed partial class TaskSupervisor(
                 plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(taskBranch, i + 1))).ToList(), cancellationToken);
         }
 
+        activity?.SetTag("atom.assignments", existing.Count);
         if (await tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, Actors.Atom, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
@@ -257,6 +261,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task EvaluateAsync(AtomTask task, CancellationToken cancellationToken)
     {
+        using var activity = AtomTelemetry.Start("evaluation", task);
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;
@@ -279,6 +284,7 @@ public sealed partial class TaskSupervisor(
             reasons = evaluation.Reasons,
         }, cancellationToken);
         LogEvaluated(logger, task.Id, task.Round, evaluation.Decision);
+        activity?.SetTag(AtomTelemetry.Outcome, evaluation.Decision.ToString().ToLowerInvariant());
 
         if (evaluation.Decision == EvaluationDecision.Revise && task.Round - task.HumanRounds < settings.MaxRevisions)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Telemetry;
 
@@ -36,6 +37,7 @@ public static class AtomTelemetry
     public const string GenAiInputTokens = "gen_ai.usage.input_tokens";
     public const string GenAiOutputTokens = "gen_ai.usage.output_tokens";
     public const string GenAiFinishReasons = "gen_ai.response.finish_reasons";
+    public const string GenAiToolName = "gen_ai.tool.name";
     public const string GenAiTokenType = "gen_ai.token.type";
     public const string ErrorType = "error.type";
 
@@ -43,6 +45,22 @@ public static class AtomTelemetry
 
     /// <summary>Starts a stage's span (null when nothing listens: then tagging costs nothing).</summary>
     public static Activity? Start(string name, ActivityKind kind = ActivityKind.Internal) => Source.StartActivity(name, kind);
+
+    /// <summary>Starts a stage of <paramref name="task"/>: tagged with its id (what links a task's traces), repository, issue and round.</summary>
+    public static Activity? Start(string name, AtomTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var activity = Source.StartActivity(name);
+        if (activity is not null)
+        {
+            activity.SetTag(TaskId, task.Id);
+            activity.SetTag(Repository, task.Repository);
+            activity.SetTag(Issue, task.IssueNumber);
+            activity.SetTag(Round, task.Round);
+        }
+
+        return activity;
+    }
 
     /// <summary>Marks the span failed: <paramref name="errorType"/> is a low-cardinality class, <paramref name="description"/> an outcome, never a payload.</summary>
     public static void Fail(this Activity? activity, string errorType, string? description = null)
