@@ -49,15 +49,15 @@ public sealed class AtomMetrics : IDisposable
         TransitionCount = meter.CreateCounter<long>(TaskTransitions, "{transition}", "Tasks entering a state (creation included), by state");
         LlmRequestCount = meter.CreateCounter<long>(LlmRequests, "{request}", "LLM requests (a request and its retries once), by endpoint, model and outcome");
         LlmTokenCount = meter.CreateCounter<long>(LlmTokens, "{token}", "LLM tokens, by endpoint, model and gen_ai.token.type (input, output)");
-        LlmRequestDuration = meter.CreateHistogram<double>(LlmDuration, "s", "LLM request latency, retries and waits included, by endpoint, model and outcome");
+        LlmRequestDuration = meter.CreateHistogram<double>(LlmDuration, "s", "LLM request latency, retries and waits included, by endpoint, model and outcome", advice: Buckets(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600));
         LlmRetryCount = meter.CreateCounter<long>(LlmRetries, "{retry}", "LLM attempts retried, by endpoint and cause");
         LlmCorrectionCount = meter.CreateCounter<long>(LlmCorrections, "{request}", "Structured-output replies sent back for correction, by endpoint");
         LlmInvalidOutputCount = meter.CreateCounter<long>(LlmInvalidOutputs, "{request}", "Structured-output requests given up as invalid, by endpoint");
-        LlmPoolWaitTime = meter.CreateHistogram<double>(LlmPoolWait, "s", "Time an LLM attempt waited for a free slot in the pool, by endpoint");
+        LlmPoolWaitTime = meter.CreateHistogram<double>(LlmPoolWait, "s", "Time an LLM attempt waited for a free slot in the pool, by endpoint", advice: Buckets(0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300));
         ToolCallCount = meter.CreateCounter<long>(ToolCalls, "{call}", "Worker tool calls, by tool and outcome");
         ToolRefusalCount = meter.CreateCounter<long>(ToolRefusals, "{call}", "Worker tool calls refused (scope, limits), by tool");
         TestRunCount = meter.CreateCounter<long>(TestRuns, "{run}", "Test runs, by status and sandboxed");
-        TestRunDuration = meter.CreateHistogram<double>(TestDuration, "s", "Test run duration, by status");
+        TestRunDuration = meter.CreateHistogram<double>(TestDuration, "s", "Test run duration, by status", advice: Buckets(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600));
         ApprovalCount = meter.CreateCounter<long>(Approvals, "{approval}", "Approvals counted or refused, by decision");
         MergeCount = meter.CreateCounter<long>(Merges, "{merge}", "Merges of certified pull requests, by outcome");
     }
@@ -99,6 +99,9 @@ public sealed class AtomMetrics : IDisposable
 
     /// <summary>Instruments on a meter of their own, for a component built outside the service (tests, benchmarks, the CLI).</summary>
     public static AtomMetrics Standalone() => new(new Meter(AtomTelemetry.Name), ownsMeter: true);
+
+    // The SDK's default buckets are for milliseconds; these are seconds, from a quick reply to a long test suite.
+    private static InstrumentAdvice<double> Buckets(params double[] bounds) => new() { HistogramBucketBoundaries = bounds };
 
     public void Dispose()
     {
