@@ -297,7 +297,7 @@ public sealed partial class ApprovalHandler(
     private async Task<DeliveryOutcome> HandleAsync(Signal signal, CancellationToken cancellationToken)
     {
         var approval = signal.Command.Kind == SlashCommandKind.Approve;
-        using var activity = AtomTelemetry.Start(approval ? "approval" : "command", signal.Task);
+        using var activity = signal.Task.StartStage(approval ? "approval" : "command");
         activity?.SetTag("atom.command", signal.Command.Name);
         activity?.SetTag("atom.approval.source", signal.Source.ToString().ToLowerInvariant());
         var outcome = await DecideAsync(signal, cancellationToken);

@@ -46,7 +46,7 @@ public sealed partial class TaskMerger(
     /// </summary>
     public async Task<DeliveryOutcome> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
     {
-        using var activity = AtomTelemetry.Start("merge", task);
+        using var activity = task.StartStage("merge");
         activity?.SetTag(AtomTelemetry.PullRequest, task.PullRequest);
         var outcome = await MergeOnceAsync(client, task, settings, sha, counted, cancellationToken);
         var kind = outcome.Kind.ToString().ToLowerInvariant();

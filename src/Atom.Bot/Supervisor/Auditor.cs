@@ -48,7 +48,7 @@ public sealed class Auditor(LlmPool llm)
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(assignments);
         ArgumentNullException.ThrowIfNull(patch);
-        using var activity = AtomTelemetry.Start("auditor", task);
+        using var activity = task.StartStage("auditor");
         var user = new StringBuilder();
         user.AppendLine($"Issue #{task.IssueNumber} of {task.Repository}, quoted as data:");
         user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}"));

@@ -142,7 +142,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task PlanAsync(AtomTask task, CancellationToken cancellationToken)
     {
-        using var activity = AtomTelemetry.Start("plan", task);
+        using var activity = task.StartStage("plan");
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;
@@ -261,7 +261,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task EvaluateAsync(AtomTask task, CancellationToken cancellationToken)
     {
-        using var activity = AtomTelemetry.Start("evaluation", task);
+        using var activity = task.StartStage("evaluation");
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Atom.Bot.Tasks;
 
 namespace Atom.Bot.Telemetry;
 
@@ -45,22 +44,6 @@ public static class AtomTelemetry
 
     /// <summary>Starts a stage's span (null when nothing listens: then tagging costs nothing).</summary>
     public static Activity? Start(string name, ActivityKind kind = ActivityKind.Internal) => Source.StartActivity(name, kind);
-
-    /// <summary>Starts a stage of <paramref name="task"/>: tagged with its id (what links a task's traces), repository, issue and round.</summary>
-    public static Activity? Start(string name, AtomTask task)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        var activity = Source.StartActivity(name);
-        if (activity is not null)
-        {
-            activity.SetTag(TaskId, task.Id);
-            activity.SetTag(Repository, task.Repository);
-            activity.SetTag(Issue, task.IssueNumber);
-            activity.SetTag(Round, task.Round);
-        }
-
-        return activity;
-    }
 
     /// <summary>Marks the span failed: <paramref name="errorType"/> is a low-cardinality class, <paramref name="description"/> an outcome, never a payload.</summary>
     public static void Fail(this Activity? activity, string errorType, string? description = null)

@@ -28,7 +28,6 @@ public static class TelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddMetrics();
         services.TryAddSingleton(sp => new AtomMetrics(sp.GetRequiredService<IMeterFactory>().Create(AtomTelemetry.Name)));
-        services.AddHostedService<TelemetryGauges>();
         services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         var telemetry = services.AddOpenTelemetry()

@@ -66,7 +66,7 @@ public sealed partial class AssignmentWorker(
             return;
         }
 
-        using var activity = AtomTelemetry.Start("assignment", task);
+        using var activity = task.StartStage("assignment");
         activity?.SetTag(AtomTelemetry.AssignmentId, assignment.Id);
         AssignmentResult result;
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,15 +1,16 @@
 using System.Diagnostics.Metrics;
 using Atom.Bot.Git;
 using Atom.Bot.Health;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 
-namespace Atom.Bot.Telemetry;
+namespace Atom.Bot.Platform;
 
 /// <summary>
 /// The observable gauges over state other areas keep (spare worktrees, the test sandbox's mode, the platform health
 /// mode): read when a reader collects, so they cost nothing between scrapes. The LLM pool's gauges are the pool's own.
 /// </summary>
-internal sealed class TelemetryGauges(AtomMetrics metrics, GitWorkspace git, TestSandbox sandbox, PlatformMode platform) : IHostedService
+internal sealed class PlatformGauges(AtomMetrics metrics, GitWorkspace git, TestSandbox sandbox, PlatformMode platform) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
