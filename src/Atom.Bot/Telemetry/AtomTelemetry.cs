@@ -20,7 +20,6 @@ public static class AtomTelemetry
     public const string Round = "atom.round";
     public const string Event = "atom.event";
     public const string Outcome = "atom.outcome";
-    public const string Tool = "atom.tool.name";
     public const string Refused = "atom.tool.refused";
     public const string Sandboxed = "atom.test.sandboxed";
     public const string ExitCode = "atom.test.exit_code";
@@ -43,7 +42,7 @@ public static class AtomTelemetry
     public static readonly ActivitySource Source = new(Name, typeof(AtomTelemetry).Assembly.GetName().Version?.ToString());
 
     /// <summary>Starts a stage's span (null when nothing listens: then tagging costs nothing).</summary>
-    public static Activity? Start(string name, ActivityKind kind = ActivityKind.Internal) => Source.StartActivity(name, kind);
+    public static Activity? Start(string name) => Source.StartActivity(name);
 
     /// <summary>Marks the span failed: <paramref name="errorType"/> is a low-cardinality class, <paramref name="description"/> an outcome, never a payload.</summary>
     public static void Fail(this Activity? activity, string errorType, string? description = null)

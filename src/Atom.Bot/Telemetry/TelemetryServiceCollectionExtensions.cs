@@ -11,10 +11,10 @@ namespace Atom.Bot.Telemetry;
 
 public static class TelemetryServiceCollectionExtensions
 {
-    /// <summary>Prometheus scrapes, probes and the operator pages are not traced: they would outnumber the work.</summary>
     private static readonly string[] OtlpEndpoints =
         ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"];
 
+    /// <summary>Prometheus scrapes, probes and the operator pages are not traced: they would outnumber the work.</summary>
     private static readonly string[] UntracedPaths = ["/metrics", "/healthz", "/readyz", "/status", "/jobs"];
 
     /// <summary>
