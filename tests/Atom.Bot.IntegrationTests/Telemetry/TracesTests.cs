@@ -97,6 +97,13 @@ public sealed class TracesTests
         all.ShouldContain(s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/github/webhooks");
         all.ShouldContain(s => s.Kind == ActivityKind.Client && s.Source.Name != AtomTelemetry.Name && llm.Any(l => l.SpanId == s.ParentSpanId));
 
+        if (PostgresFixture.FlowsOnPostgreSql)
+        {
+            // Npgsql's commands inside a stage are its children; background queries (heartbeats, polls) start no trace.
+            all.ShouldContain(s => s.Source.Name == "Npgsql" && atom.Any(a => a.SpanId == s.ParentSpanId));
+            all.ShouldNotContain(s => s.Source.Name == "Npgsql" && s.ParentSpanId == default);
+        }
+
         // Log records written inside a span carry its trace id.
         var completed = traceIds.Records.Where(r => r.Category == "Atom.Bot.Llm.LlmPool" && r.EventId == 7007).ToList();
         completed.Count.ShouldBe(4);
