@@ -3,6 +3,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Dashboard;
+using Atom.Bot.Doctor;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
@@ -10,6 +11,7 @@ using Atom.Bot.Jobs;
 using Atom.Bot.Llm;
 using Atom.Bot.Platform;
 using Atom.Bot.Proposals;
+using Atom.Bot.Setup;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
@@ -31,10 +33,20 @@ public static class Program
             return 0;
         }
 
+        if (command == "setup")
+        {
+            return await SetupCommand.RunAsync(rest, Environment.CurrentDirectory, Console.Out, Console.Error, null, CancellationToken.None);
+        }
+
         var configuration = AtomConfiguration.Load();
         if (command == "config")
         {
             return ConfigCommand.Run(configuration, Console.Out, Console.Error);
+        }
+
+        if (command == "doctor")
+        {
+            return await DoctorCommand.RunAsync(rest, configuration, Console.Out, Console.Error, null, CancellationToken.None);
         }
 
         if (!configuration.IsValid)
@@ -76,7 +88,9 @@ public static class Program
     public const string Usage = """
         usage: atom [command]
           serve                  run the service (default)
+          setup --webhook-url URL [--github-url URL] [--org ORG]  create Atom's GitHub App from a manifest (writes its key and atom.env)
           config                 print the effective configuration and where each value comes from
+          doctor [--probe-max N] check the configuration, this machine, GitHub and the LLM endpoints, each with its fix
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key
           proposals list | show N  enhancement proposals and their states
           usage [--repo R] [--month yyyy-MM]  LLM tokens by repository and model
@@ -119,6 +133,7 @@ public static class Program
         app.MapAudit();
         app.MapJobsDashboard(options.DashboardToken);
         app.MapMetrics(options.DashboardToken);
+        app.MapStatusPage(options);
         return app;
     }
 }

@@ -68,6 +68,14 @@ public static class AuditKinds
     public const string ReceiptSignerAnnounced = "audit.receipt_signer_announced";
     public const string ReceiptRecorded = "receipt.recorded";
 
+    // Budgets (issue 16, docs/operations.md "LLM usage")
+
+    /// <summary>A task reached a token budget and was stopped: which budget, tokens used, the budget, where it stopped.</summary>
+    public const string BudgetStopped = "budget.stopped";
+
+    /// <summary>A labelled issue was refused because the repository's monthly token budget is used up.</summary>
+    public const string BudgetRefused = "budget.refused";
+
     /// <summary>The platform mode changed (health API): from, to, why, and the reading.</summary>
     public const string PlatformMode = "platform.mode";
 

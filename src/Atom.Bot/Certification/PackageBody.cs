@@ -390,7 +390,8 @@ public static class PackageBody
         body.Append("- **Deleted files** (").Append(impact.DeletedFiles.Count).Append("): ").Append(Names(impact.DeletedFiles, limits)).Append('\n');
         body.Append("- **Tests changed** (").Append(impact.TestFiles.Count).Append("): ").Append(Names(impact.TestFiles, limits)).Append('\n');
         body.Append("- **LLM usage:** ").Append(Markdown.Number(usage.TokensIn)).Append(" tokens in, ").Append(Markdown.Number(usage.TokensOut))
-            .Append(" tokens out, ").Append(Markdown.Duration(usage.LlmTime)).Append(" of model time\n");
+            .Append(" tokens out, ").Append(Markdown.Duration(usage.LlmTime)).Append(" of model time")
+            .Append(usage.Cost?.Describe() is { Length: > 0 } cost ? $"; {Markdown.Inline(cost, limits.CellChars)}" : "").Append('\n');
         if (platform is not null)
         {
             body.Append("- **Platform:** made while the platform health API reported it ").Append(Markdown.Inline(platform, limits.CellChars))

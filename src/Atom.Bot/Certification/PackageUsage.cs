@@ -1,3 +1,6 @@
+using Atom.Bot.Configuration;
+
 namespace Atom.Bot.Certification;
 
-public sealed record PackageUsage(long TokensIn, long TokensOut, TimeSpan LlmTime);
+/// <summary>The task's LLM usage; <see cref="Cost"/> is null where no cost was worked out (a proposal's package).</summary>
+public sealed record PackageUsage(long TokensIn, long TokensOut, TimeSpan LlmTime, UsageCost? Cost = null);

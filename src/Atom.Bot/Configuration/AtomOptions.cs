@@ -15,6 +15,9 @@ public sealed record AtomOptions
 
     /// <summary><c>ATOM_LLM_FALLBACK_MODEL</c>: asked in the main model's place while the platform health API reports level 3.</summary>
     public string? LlmFallbackModel { get; init; }
+
+    /// <summary><c>ATOM_LLM_PRICES</c>: what a million tokens of a model cost, to show usage as money where a price is known.</summary>
+    public LlmPrices LlmPrices { get; init; } = LlmPrices.None;
     public required Uri AuditorBaseUrl { get; init; }
     public required string AuditorModel { get; init; }
     public required string DataDir { get; init; }

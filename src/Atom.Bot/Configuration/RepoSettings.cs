@@ -8,6 +8,13 @@ public sealed record RepoSettings
     public string TriggerLabel { get; init; } = "atom";
     public string? TestCommand { get; init; }
     public int TestTimeoutSeconds { get; init; } = 600;
+
+    /// <summary>
+    /// <c>test_filter_arg</c>: what to append to <see cref="TestCommand"/> to run some tests only, with <c>{filter}</c> where
+    /// the worker's filter goes (shell-quoted), e.g. <c>-k {filter}</c> for pytest or <c>--filter {filter}</c> for dotnet
+    /// test. Unset: <c>run_tests</c> always runs everything.
+    /// </summary>
+    public string? TestFilterArg { get; init; }
     public string[] Approvers { get; init; } = [];
     public int RequiredApprovals { get; init; } = 1;
     public bool MergeOnApproval { get; init; } = true;
@@ -18,6 +25,7 @@ public sealed record RepoSettings
     public ScopeSettings Scope { get; init; } = new();
     public AuditorSettings Auditor { get; init; } = new();
     public ProposalSettings Proposals { get; init; } = new();
+    public BudgetSettings Budget { get; init; } = new();
 
     /// <summary><c>test_network</c>: the test command shares the host's network; everything else stays sandboxed.</summary>
     public bool TestNetwork { get; init; }

@@ -29,7 +29,9 @@ public static class RepoSettingsParser
         catch (YamlException ex)
         {
             var message = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
-            return new RepoSettingsParseResult(null, $"line {ex.Start.Line}, column {ex.Start.Column}: {message}", TriggerLabelOf(yaml));
+            // A value of the wrong type ("lots" for a number) names the key it was given for, as the other errors do.
+            var key = ex.InnerException is null ? null : KeyAt(yaml, (int)ex.Start.Line);
+            return new RepoSettingsParseResult(null, $"line {ex.Start.Line}, column {ex.Start.Column}: {(key is null ? "" : $"{key}: ")}{message}", TriggerLabelOf(yaml));
         }
 
         settings ??= RepoSettings.Defaults;
@@ -37,6 +39,34 @@ public static class RepoSettingsParser
         return error is null
             ? new RepoSettingsParseResult(settings, null, settings.TriggerLabel)
             : new RepoSettingsParseResult(null, error, string.IsNullOrWhiteSpace(settings.TriggerLabel) ? RepoSettings.Defaults.TriggerLabel : settings.TriggerLabel);
+    }
+
+    /// <summary>The dotted key (<c>budget.max_tokens_per_task</c>) whose value is on 1-based <paramref name="line"/>, if it reads as a block mapping.</summary>
+    private static string? KeyAt(string yaml, int line)
+    {
+        var lines = yaml.Split('\n');
+        if (line < 1 || line > lines.Length)
+        {
+            return null;
+        }
+
+        var path = new List<(int Indent, string Key)>();
+        for (var i = 0; i < line; i++)
+        {
+            var text = lines[i].TrimEnd('\r');
+            var trimmed = text.TrimStart();
+            var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+            if (trimmed.Length == 0 || trimmed.StartsWith('#') || trimmed.StartsWith('-') || colon <= 0)
+            {
+                continue;
+            }
+
+            var indent = text.Length - trimmed.Length;
+            path.RemoveAll(p => p.Indent >= indent);
+            path.Add((indent, trimmed[..colon].Trim()));
+        }
+
+        return path.Count == 0 ? null : string.Join(".", path.Select(p => p.Key));
     }
 
     private static string TriggerLabelOf(string yaml)
@@ -69,6 +99,11 @@ public static class RepoSettingsParser
             return "test_timeout_seconds must be positive";
         }
 
+        if (s.TestFilterArg is { } filterArg && !filterArg.Contains("{filter}", StringComparison.Ordinal))
+        {
+            return "test_filter_arg must contain {filter} where the filter goes (e.g. \"-k {filter}\")";
+        }
+
         if (s.RequiredApprovals < 1)
         {
             return "required_approvals must be at least 1";
@@ -99,6 +134,11 @@ public static class RepoSettingsParser
         if (s.Auditor.MinScore is < 0 or > 1)
         {
             return "auditor.min_score must be between 0 and 1";
+        }
+
+        if (s.Budget.MaxTokensPerTask < 0 || s.Budget.MaxTokensPerMonth < 0)
+        {
+            return "budget.max_tokens_per_task and budget.max_tokens_per_month must not be negative (0 = no limit)";
         }
 
         var t = s.Proposals.Thresholds;

@@ -30,6 +30,7 @@ public sealed record SettingDefinition(
         SettingKind.GitSigning => Enum.GetNames<GitSigningMode>().Any(n => n.Equals(value, StringComparison.OrdinalIgnoreCase))
             ? null
             : "not a signing mode: use auto (verified commits when the base branch requires them), api (GitHub App commits through the Git Data API), ssh (an SSH key under the data directory) or none",
+        SettingKind.LlmPrices => Configuration.LlmPrices.Parse(value, out var error) is null ? error : null,
         _ => null,
     };
 }

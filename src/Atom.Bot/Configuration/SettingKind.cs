@@ -12,4 +12,7 @@ public enum SettingKind
 
     /// <summary><c>auto</c>, <c>api</c>, <c>ssh</c> or <c>none</c> (<see cref="Configuration.GitSigningMode"/>).</summary>
     GitSigning,
+
+    /// <summary><c>model=input/output</c> pairs, prices per million tokens (<see cref="Configuration.LlmPrices"/>).</summary>
+    LlmPrices,
 }

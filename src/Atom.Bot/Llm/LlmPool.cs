@@ -120,7 +120,20 @@ public sealed class LlmPool : IDisposable
     {
         RequireMessages(messages);
         var state = State(endpoint);
-        return await SendAsync(state, ChatWireFormat.BuildRequest(ModelOf(state), messages, tools, null), taskId, cancellationToken);
+        var result = await SendAsync(state, ChatWireFormat.BuildRequest(ModelOf(state), messages, tools, null), taskId, cancellationToken);
+        if (result.IsOk && tools is { Count: > 0 } && result.Value!.ToolCalls.Count == 0
+            && TextToolCalls.Read(result.Value, [.. tools.Select(t => t.FunctionName)]) is { ToolCalls.Count: > 0 } read)
+        {
+            if (!state.ToolCallsInText)
+            {
+                state.ToolCallsInText = true;
+                Log.ToolCallsInText(_logger, state.Id == LlmEndpoint.Main ? "main" : "auditor", ModelOf(state));
+            }
+
+            return new LlmResult<LlmReply>(read);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -445,6 +458,7 @@ public sealed class LlmPool : IDisposable
     private sealed class EndpointState(LlmEndpoint id, string model, ChatClient client)
     {
         private volatile bool _jsonSchemaSupported = true;
+        private volatile bool _toolCallsInText;
 
         public LlmEndpoint Id { get; } = id;
 
@@ -456,6 +470,13 @@ public sealed class LlmPool : IDisposable
         {
             get => _jsonSchemaSupported;
             set => _jsonSchemaSupported = value;
+        }
+
+        /// <summary>The server once passed tool calls on as text (logged once per endpoint).</summary>
+        public bool ToolCallsInText
+        {
+            get => _toolCallsInText;
+            set => _toolCallsInText = value;
         }
     }
 

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "The tokens of an LLM request for task {TaskId} could not be stored")]
     public static partial void UsageNotRecorded(ILogger logger, long? taskId, Exception exception);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "LLM {Endpoint} ({Model}) returns tool calls as text, not as tool_calls; Atom reads them from the text (start the server with tool-call parsing: llama.cpp --jinja, vLLM --enable-auto-tool-choice)")]
+    public static partial void ToolCallsInText(ILogger logger, string endpoint, string model);
 }

@@ -26,7 +26,7 @@ public static class HealthEndpoints
             var ready = storage && servers > 0;
             return Results.Json(new { ready, storage, job_servers = servers }, statusCode: ready ? 200 : 503);
         });
-        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, PlatformMode platform, UsageStore usage, TimeProvider clock, CancellationToken ct) =>
+        endpoints.MapGet("/status", async (TaskStore tasks, JobStorage jobs, LlmPool llm, TestSandbox sandbox, InstanceRegistry instances, PlatformMode platform, UsageStore usage, AtomOptions options, TimeProvider clock, CancellationToken ct) =>
         {
             var counts = await tasks.CountByStateAsync(ct);
             var tests = await sandbox.CheckAsync(ct);
@@ -39,7 +39,7 @@ public static class HealthEndpoints
                 ["jobs"] = new { processing = monitoring.ProcessingCount(), scheduled = monitoring.ScheduledCount(), failed = monitoring.FailedCount(), succeeded = monitoring.SucceededListCount() },
                 ["llm"] = llm.Snapshot(),
                 ["platform"] = PlatformStatus(platform.Current, llm),
-                ["usage"] = await UsageStatusAsync(usage, clock, ct),
+                ["usage"] = await UsageStatusAsync(usage, options.LlmPrices, clock, ct),
                 ["sandbox"] = new
                 {
                     mode = tests.Mode == SandboxMode.None ? "none" : "bwrap",
@@ -52,17 +52,24 @@ public static class HealthEndpoints
         return endpoints;
     }
 
-    /// <summary>This month's stored tokens by model, from every instance (not this process's counters).</summary>
-    private static async Task<object> UsageStatusAsync(UsageStore usage, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// This month's stored tokens by model, from every instance (not this process's counters), and their cost where
+    /// <c>ATOM_LLM_PRICES</c> has the model's price (<c>cost</c> null and the model in <c>unpriced</c> where not).
+    /// </summary>
+    private static async Task<object> UsageStatusAsync(UsageStore usage, LlmPrices prices, TimeProvider clock, CancellationToken ct)
     {
         var month = clock.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
         var rows = await usage.SummaryAsync(null, month, ct);
+        var models = rows.GroupBy(r => r.Model).Select(g => (Model: g.Key, Requests: g.Sum(r => r.Requests), TokensIn: g.Sum(r => r.TokensIn), TokensOut: g.Sum(r => r.TokensOut))).ToList();
+        var cost = UsageCost.Of(prices, models.Select(m => (m.Model, m.TokensIn, m.TokensOut)));
         return new
         {
             month,
             tokensIn = rows.Sum(r => r.TokensIn),
             tokensOut = rows.Sum(r => r.TokensOut),
-            byModel = rows.GroupBy(r => r.Model).Select(g => new { model = g.Key, requests = g.Sum(r => r.Requests), tokensIn = g.Sum(r => r.TokensIn), tokensOut = g.Sum(r => r.TokensOut) }),
+            cost = cost.Amount,
+            unpriced = cost.Unpriced,
+            byModel = models.Select(m => new { model = m.Model, requests = m.Requests, tokensIn = m.TokensIn, tokensOut = m.TokensOut, cost = prices.Cost(m.Model, m.TokensIn, m.TokensOut) }),
         };
     }
 

@@ -27,6 +27,28 @@ public sealed class UsageStore(AtomDatabase database) : ILlmUsageSink
             ("$at", record.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>The stored tokens of each of <paramref name="taskIds"/> that made a request (the status page's usage column).</summary>
+    public async Task<IReadOnlyDictionary<long, TaskUsage>> ForTasksAsync(IReadOnlyCollection<long> taskIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        if (taskIds.Count == 0)
+        {
+            return new Dictionary<long, TaskUsage>();
+        }
+
+        var parameters = taskIds.Select((id, i) => ($"$t{i}", (object?)id)).ToArray();
+        var rows = await database.QueryAsync(
+            $"""
+            SELECT task_id, COUNT(*), CAST(SUM(tokens_in) AS BIGINT), CAST(SUM(tokens_out) AS BIGINT)
+            FROM llm_usage WHERE task_id IN ({string.Join(", ", parameters.Select(p => p.Item1))})
+            GROUP BY task_id
+            """,
+            r => new TaskUsage(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
+            cancellationToken,
+            parameters);
+        return rows.ToDictionary(r => r.TaskId);
+    }
+
     /// <summary>Tokens by repository and model, of one month (<c>yyyy-MM</c>) or all time, of one repository or all.</summary>
     public Task<IReadOnlyList<UsageRow>> SummaryAsync(string? repository, string? month, CancellationToken cancellationToken)
     {

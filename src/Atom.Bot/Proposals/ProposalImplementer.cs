@@ -267,14 +267,17 @@ public sealed class ProposalImplementer(
         }
 
         var toolbox = new WorkerToolbox(ScopeGuard.ForSingleFile(grant.Path, SkillFile.MaxLines, checkout.Path), settings, testRunner, logger);
+        // No task id: a proposal's tokens are stored without a task, not under the task that shares its number.
         var run = await agent.RunAsync(
-            proposal.Id,
+            null,
             SkillPrompt(spec, grant.Path),
             $"Write `{grant.Path}` now, then call finish.",
             toolbox,
             limits,
             refusal => audit.RecordAsync(AuditKinds.ToolRefusals, null, Actors.Worker, new { proposal = proposal.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
             _ => Task.FromResult(true),
+            // A proposal is not a task: no task budget applies to writing its skill.
+            _ => Task.FromResult<BudgetStop?>(null),
             cancellationToken);
         var file = Path.Join(checkout.Path, grant.Path);
         var content = File.Exists(file) ? await File.ReadAllTextAsync(file, cancellationToken) : null;
@@ -285,7 +288,7 @@ public sealed class ProposalImplementer(
         {
             // The format is right; the auditor model checks that the text is the approved spec and nothing more.
             var specText = $"Purpose: {spec.Purpose}\nInputs: {spec.Inputs}\nOutputs: {spec.Outputs}\nConstraints: {spec.Constraints}";
-            var audited = await auditor.AuditSkillAsync(grant.Path, specText, content!, proposal.Id, cancellationToken);
+            var audited = await auditor.AuditSkillAsync(grant.Path, specText, content!, cancellationToken);
             if (!audited.IsOk)
             {
                 problem = $"the auditor gave no verdict: {audited.Error!.Message}";

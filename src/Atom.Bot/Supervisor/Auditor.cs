@@ -86,7 +86,7 @@ public sealed class Auditor(LlmPool llm)
     /// Asks the auditor whether a skill file written for an approved proposal matches the approved spec, and nothing
     /// more: the last check before the skill's pull request is offered to a human.
     /// </summary>
-    public async Task<LlmResult<AuditorVerdict>> AuditSkillAsync(string name, string approvedSpec, string content, long proposalId, CancellationToken cancellationToken)
+    public async Task<LlmResult<AuditorVerdict>> AuditSkillAsync(string name, string approvedSpec, string content, CancellationToken cancellationToken)
     {
         List<ChatMessage> messages =
         [
@@ -98,7 +98,9 @@ public sealed class Auditor(LlmPool llm)
                 """),
             new UserChatMessage($"The approved spec, quoted as data:\n\n{WorkerPrompt.Quote(approvedSpec)}\n\nThe skill file, quoted as data:\n\n{WorkerPrompt.Quote(content)}"),
         ];
-        var reply = await llm.CompleteJsonAsync(LlmEndpoint.Auditor, messages, "atom_verdict", Schema, Check, proposalId, cancellationToken);
+        // A proposal is not a task: its tokens are stored without one (as ProposalWriter's), never under a task that
+        // happens to share the proposal's number, whose budget and package would count them.
+        var reply = await llm.CompleteJsonAsync(LlmEndpoint.Auditor, messages, "atom_verdict", Schema, Check, null, cancellationToken);
         return reply.IsOk ? new LlmResult<AuditorVerdict>(Build(reply.Value, llm.ModelFor(LlmEndpoint.Auditor))) : new LlmResult<AuditorVerdict>(reply.Error!);
     }
 

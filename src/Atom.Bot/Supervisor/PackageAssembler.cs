@@ -11,7 +11,7 @@ using Atom.Bot.Workers;
 namespace Atom.Bot.Supervisor;
 
 /// <summary>Gathers what the certification package shows from the store, the evaluation, the LLM pool and the audit log.</summary>
-public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit, PlatformMode platform)
+public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, AuditLog audit, PlatformMode platform, TokenBudget usage, AtomOptions options)
 {
     public async Task<CertificationPackage> AssembleAsync(AtomTask task, RepoSettings settings, Evaluation evaluation, CancellationToken cancellationToken)
     {
@@ -23,7 +23,11 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
         var plan = task.Plan is null ? null : JsonSerializer.Deserialize<Plan>(task.Plan, JsonSerializerOptions.Web);
         var repositoryScope = Scope.From(settings.Scope);
         var refusals = PackageRows.Refusals(all.SelectMany(a => a.Result?.Refusals ?? []));
-        var usage = llm.UsageForTask(task.Id);
+        var live = llm.UsageForTask(task.Id);
+        // Tokens and their cost come from the store (every instance's requests, across restarts); model time only this
+        // process measured, or the workers reported.
+        var stored = await usage.TaskModelsAsync(task.Id, cancellationToken);
+        var cost = UsageCost.Of(options.LlmPrices, stored.Select(m => (m.Model, m.TokensIn, m.TokensOut)));
         var results = all.Select(a => a.Result).OfType<AssignmentResult>().ToList();
         var reference = await audit.ReferenceForTaskAsync(task.Id, cancellationToken);
         var passed = evaluation.Decision == EvaluationDecision.Pass;
@@ -60,9 +64,11 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
                 settings.Auditor.MinScore,
                 AuditorFinding.ToPackage(evaluation.Verdict?.Findings ?? []),
                 evaluation.AuditorError),
-            Usage = usage.TokensIn > 0
-                ? new PackageUsage(usage.TokensIn, usage.TokensOut, usage.LlmTime)
-                : new PackageUsage(results.Sum(r => r.TokensIn), results.Sum(r => r.TokensOut), TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks))),
+            Usage = stored.Count > 0
+                ? new PackageUsage(stored.Sum(m => m.TokensIn), stored.Sum(m => m.TokensOut), live.TokensIn > 0 ? live.LlmTime : TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks)), cost)
+                : live.TokensIn > 0
+                    ? new PackageUsage(live.TokensIn, live.TokensOut, live.LlmTime)
+                    : new PackageUsage(results.Sum(r => r.TokensIn), results.Sum(r => r.TokensOut), TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks))),
             Platform = platform.Current.Describe() is { Length: > 0 } mode ? mode : null,
             Approval = new PackageApproval(settings.RequiredApprovals, settings.Approvers, settings.RequesterCanApprove, settings.MergeOnApproval, settings.MergeMethod),
             Audit = reference is null

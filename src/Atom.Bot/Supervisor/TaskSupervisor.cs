@@ -34,6 +34,7 @@ public sealed partial class TaskSupervisor(
     ReviewFeedback reviewFeedback,
     ReviewRequests reviewRequests,
     AuditLog audit,
+    TokenBudget budget,
     WorkScheduler scheduler,
     TimeProvider clock,
     PlatformMode platform,
@@ -151,6 +152,12 @@ public sealed partial class TaskSupervisor(
         var existing = await assignments.ListRoundAsync(task.Id, 0, cancellationToken);
         if (existing.Count == 0)
         {
+            if (await budget.CheckTaskAsync(task, settings.Budget, cancellationToken) is { } reached)
+            {
+                await StopForBudgetAsync(task, reached, "planning", cancellationToken);
+                return;
+            }
+
             var token = await credentials.GetTokenAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Read, cancellationToken);
             var repository = new RepositoryRef(task.Owner, task.Name, task.CloneUrl);
             var repositoryScope = Scope.From(settings.Scope);
@@ -264,6 +271,14 @@ public sealed partial class TaskSupervisor(
         using var activity = task.StartStage("evaluation");
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
+            return;
+        }
+
+        // The evaluation ends with the auditor's request; a budget the workers reached stops the task here instead, with
+        // their pushed work left on the branches and no package.
+        if (await budget.CheckTaskAsync(task, settings.Budget, cancellationToken) is { } reached)
+        {
+            await StopForBudgetAsync(task, reached, "evaluation", cancellationToken);
             return;
         }
 
@@ -511,11 +526,44 @@ public sealed partial class TaskSupervisor(
         return true;
     }
 
-    private async Task FailAsync(AtomTask task, string reason, CancellationToken cancellationToken, bool comment = true)
+    /// <summary>
+    /// A budget reached: the task fails with the budget as its reason (the state a <c>/retry</c> continues from), the stop
+    /// is audited, and the issue hears what was used against which budget and how to continue.
+    /// </summary>
+    private async Task StopForBudgetAsync(AtomTask task, BudgetStop reached, string before, CancellationToken cancellationToken)
+    {
+        if (!await FailAsync(task, reached.Reason, cancellationToken, comment: false))
+        {
+            return;
+        }
+
+        await audit.RecordAsync(AuditKinds.BudgetStopped, task.Id, Actors.Atom, new
+        {
+            limit = reached.Limit == BudgetLimit.Task ? "task" : "month",
+            used = reached.Used,
+            budget = reached.Budget,
+            month = reached.Limit == BudgetLimit.Month ? reached.Month : null,
+            before,
+            round = task.Round,
+            branch = task.Branch,
+        }, cancellationToken);
+        LogBudgetStopped(logger, task.Id, reached.Limit, reached.Used, reached.Budget, before);
+        try
+        {
+            var client = await github.CreateAsync(task.InstallationId, task.RepositoryId, GitHubAccess.Conversation, cancellationToken);
+            await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.BudgetStopped(task, reached), cancellationToken);
+        }
+        catch (GitHubTokenRefusedException)
+        {
+            // As for any failure: the stop stays in the task's state, the audit log and the log line.
+        }
+    }
+
+    private async Task<bool> FailAsync(AtomTask task, string reason, CancellationToken cancellationToken, bool comment = true)
     {
         if (!await tasks.TransitionAsync(task.Id, TaskTransitions.Fail, Actors.Atom, reason, cancellationToken))
         {
-            return;
+            return false;
         }
 
         await assignments.CancelTaskAsync(task.Id, cancellationToken);
@@ -534,6 +582,7 @@ public sealed partial class TaskSupervisor(
         }
 
         LogFailed(logger, task.Id, reason);
+        return true;
     }
 
     /// <summary>
@@ -556,6 +605,9 @@ public sealed partial class TaskSupervisor(
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Task {TaskId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, long taskId, string reason);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Task {TaskId} stopped before {Step}: its {Limit} token budget is reached ({Used} of {Budget})")]
+    private static partial void LogBudgetStopped(ILogger logger, long taskId, BudgetLimit limit, long used, long budget, string step);
 
     [LoggerMessage(EventId = 352, Level = LogLevel.Warning, Message = "Task {TaskId}: reviews could not be requested on #{PullRequest}: {Reason}")]
     private static partial void LogReviewRequestFailed(ILogger logger, long taskId, int pullRequest, string reason);

@@ -9,7 +9,7 @@ public enum AssignmentOutcome
     /// <summary>The model finished without changing anything: a result, not a commit.</summary>
     NothingToDo,
 
-    /// <summary>The step limit or the deadline ended the work; what was done is committed and the result says so.</summary>
+    /// <summary>The step limit, the deadline or a token budget ended the work; what was done is committed and the result says so.</summary>
     LimitReached,
 
     /// <summary>The LLM, git or the push failed; nothing was delivered.</summary>

@@ -19,6 +19,7 @@ public sealed partial class TaskIntake(
     RepositoryPermissions permissions,
     GitHubConversation conversation,
     AuditLog audit,
+    TokenBudget budget,
     WorkScheduler queue,
     ILogger<TaskIntake> logger)
 {
@@ -69,6 +70,24 @@ public sealed partial class TaskIntake(
             await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.NotPermitted(e.Sender.Login, settings.Settings.TriggerLabel), cancellationToken);
             await audit.RecordAsync(AuditKinds.TaskRefused, null, e.Sender.Login, new { repository = repo.FullName, issue = number, reason = "labeller lacks write permission" }, cancellationToken);
             return IntakeOutcome.Refused("labeller lacks write permission");
+        }
+
+        // A label on an issue whose task is still active changes nothing (below), so only a new task is held to the month's budget.
+        if (await tasks.FindActiveAsync(repo.Id, number, cancellationToken) is null
+            && await budget.CheckRepositoryAsync(repo.Id, settings.Settings.Budget, cancellationToken) is { } overBudget)
+        {
+            await conversation.CommentAsync(client, owner, repo.Name, number, TaskMessages.MonthlyBudgetRefused(e.Sender.Login, overBudget), cancellationToken);
+            await audit.RecordAsync(AuditKinds.BudgetRefused, null, e.Sender.Login, new
+            {
+                repository = repo.FullName,
+                issue = number,
+                used = overBudget.Used,
+                budget = overBudget.Budget,
+                month = overBudget.Month,
+                resetsAt = overBudget.ResetsAt,
+            }, cancellationToken);
+            LogBudgetRefused(logger, repo.FullName, number, overBudget.Used, overBudget.Budget);
+            return IntakeOutcome.Refused("monthly token budget reached");
         }
 
         var creation = await tasks.CreateAsync(
@@ -148,6 +167,9 @@ public sealed partial class TaskIntake(
         await conversation.CommentAsync(client, task.Owner, task.Name, task.IssueNumber, TaskMessages.Cancelled(task, reason), cancellationToken);
         return IntakeOutcome.Cancelled(task);
     }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Repository}#{Issue} refused: the repository used {Used} tokens this month of its budget of {Budget}")]
+    private static partial void LogBudgetRefused(ILogger logger, string repository, int issue, long used, long budget);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Task {TaskId} accepted for {Repository}#{Issue}")]
     private static partial void LogAccepted(ILogger logger, long taskId, string repository, int issue);

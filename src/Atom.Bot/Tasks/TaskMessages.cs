@@ -47,4 +47,37 @@ public static class TaskMessages
         ArgumentNullException.ThrowIfNull(task);
         return $"Atom stopped task {task.Id} because {reason}. Nothing was merged. Re-apply the label to start again.";
     }
+
+    /// <summary>A task stopped at a budget: what happened, what stays, and how to continue.</summary>
+    public static string BudgetStopped(AtomTask task, BudgetStop stop)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(stop);
+        var what = stop.Limit == BudgetLimit.Task
+            ? $"this task has used **{BudgetStop.N(stop.Used)} tokens** (prompt + completion) and its budget is **{BudgetStop.N(stop.Budget)}** (`{stop.Setting}` in `.github/atom.yml`)"
+            : $"this repository has used **{BudgetStop.N(stop.Used)} tokens** (prompt + completion) in {stop.Month} and its monthly budget is **{BudgetStop.N(stop.Budget)}** (`{stop.Setting}` in `.github/atom.yml`; it resets on {Day(stop.ResetsAt)})";
+        var next = stop.Limit == BudgetLimit.Task
+            ? $"raise `{stop.Setting}` in `.github/atom.yml` on the default branch (or set it to 0 for no limit), then comment `/retry` here. The budget counts the whole task, every round and retry included, so raise it above {BudgetStop.N(stop.Used)}."
+            : $"raise `{stop.Setting}` in `.github/atom.yml` on the default branch (or wait until {Day(stop.ResetsAt)}), then comment `/retry` here.";
+        return $"""
+            ⏹️ Atom stopped task {task.Id} at its next step because {what}.
+
+            Nothing was merged. What the workers had pushed stays on their branches{(task.Branch is null ? "" : $" (`{task.Branch}`)")}, and the task is `failed` with the budget as its reason.
+
+            **To continue:** {next}
+            """;
+    }
+
+    /// <summary>A new task refused because the repository's monthly budget is used up.</summary>
+    public static string MonthlyBudgetRefused(string login, BudgetStop stop)
+    {
+        ArgumentNullException.ThrowIfNull(stop);
+        return $"""
+            Thanks, @{login}. Atom cannot take this issue right now: this repository has used **{BudgetStop.N(stop.Used)} tokens** (prompt + completion) in {stop.Month}, and its monthly budget is **{BudgetStop.N(stop.Budget)}** (`{stop.Setting}` in `.github/atom.yml`).
+
+            The budget resets on {Day(stop.ResetsAt)}. To go on sooner, a maintainer can raise `{stop.Setting}` on the default branch (0 = no limit); then remove and re-apply the label.
+            """;
+    }
+
+    private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + " (UTC)";
 }

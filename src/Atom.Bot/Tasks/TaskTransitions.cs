@@ -39,7 +39,7 @@ public static class TaskTransitions
 
     public static readonly TaskTransition Fail = new("fail",
         [TaskState.Accepted, TaskState.Planning, TaskState.Working, TaskState.Evaluating], TaskState.Failed, Supervisor,
-        "no valid plan, a round that failed, a package GitHub refused, or no revisions left");
+        "no valid plan, a round that failed, a package GitHub refused, no revisions left, or a token budget reached (the reason names it)");
 
     public static readonly TaskTransition BlockMerge = new("merge blocked", [TaskState.AwaitingApproval], TaskState.MergeBlocked, "Atom",
         "enough approvals hold, but a rule of the base branch blocks the merge: a required check not passed yet or failing, or required reviews missing (the reason names it; a different block later only changes the reason)");

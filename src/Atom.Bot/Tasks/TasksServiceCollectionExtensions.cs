@@ -3,5 +3,5 @@ namespace Atom.Bot.Tasks;
 public static class TasksServiceCollectionExtensions
 {
     public static IServiceCollection AddTasks(this IServiceCollection services) =>
-        services.AddSingleton<TaskStore>().AddSingleton<AssignmentStore>().AddSingleton<ReviewThreadStore>().AddTransient<TaskIntake>();
+        services.AddSingleton<TaskStore>().AddSingleton<AssignmentStore>().AddSingleton<TokenBudget>().AddSingleton<ReviewThreadStore>().AddTransient<TaskIntake>();
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Atom.Bot.Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using OpenTelemetry;
@@ -19,7 +18,7 @@ public static class TelemetryServiceCollectionExtensions
 
     /// <summary>
     /// Atom's spans and metrics with ASP.NET Core, HttpClient and Npgsql instrumentation; exported at <c>/metrics</c>
-    /// (Prometheus text, see <see cref="MapMetrics"/>) and over OTLP when the standard <c>OTEL_EXPORTER_OTLP_*</c>
+    /// (Prometheus text, mapped by <c>Dashboard/MetricsEndpointExtensions</c>) and over OTLP when the standard <c>OTEL_EXPORTER_OTLP_*</c>
     /// variables name an endpoint (the SDK reads them and the other <c>OTEL_*</c> ones; the service name defaults to
     /// <c>atom</c>). Log records carry the trace and span ids of the stage that wrote them.
     /// </summary>
@@ -50,13 +49,6 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         return services;
-    }
-
-    /// <summary><c>GET /metrics</c> in Prometheus text format, behind the dashboard gate (bearer <c>ATOM_DASHBOARD_TOKEN</c>; 404 without a token).</summary>
-    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints, string? dashboardToken)
-    {
-        endpoints.MapPrometheusScrapingEndpoint("/metrics").RequireDashboardToken(new DashboardGate(dashboardToken));
-        return endpoints;
     }
 
     // Without an endpoint the exporter would send to localhost:4317 and fail every few seconds: off unless asked for.

@@ -11,22 +11,24 @@ namespace Atom.Bot.Workers;
 /// </summary>
 public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<AgentLoop> logger)
 {
-    public const string Reminder = "Continue with the tools. Change files only with write_file or delete_file, and call finish(summary) when the assignment is done.";
+    public const string Reminder = "Continue with the tools. Change files only with edit_file, write_file or delete_file, and call finish(summary) when the assignment is done.";
 
     public async Task<AgentRun> RunAsync(
-        long taskId,
+        long? taskId,
         string systemPrompt,
         string userPrompt,
         WorkerToolbox toolbox,
         AgentLimits limits,
         Func<ScopeViolation, Task> onRefusal,
         Func<CancellationToken, Task<bool>> stillWanted,
+        Func<CancellationToken, Task<BudgetStop?>> budget,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(toolbox);
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(onRefusal);
         ArgumentNullException.ThrowIfNull(stillWanted);
+        ArgumentNullException.ThrowIfNull(budget);
         List<ChatMessage> messages = [new SystemChatMessage(systemPrompt), new UserChatMessage(userPrompt)];
         using var deadline = new CancellationTokenSource(limits.Deadline, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -48,6 +50,14 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
             if (!await stillWanted(cancellationToken))
             {
                 return Stop(AgentStop.Cancelled, $"Cancelled after {steps} tool calls.");
+            }
+
+            // Before every request, from the stored usage of every instance: a budget reached ends the work here, and
+            // what the tools wrote so far is still committed and pushed by the worker.
+            if (await budget(cancellationToken) is { } reached)
+            {
+                LogBudgetReached(logger, taskId, reached.Limit, reached.Used, reached.Budget);
+                return Stop(AgentStop.BudgetReached, $"Stopped after {steps} tool calls: {reached.Reason}.");
             }
 
             LlmResult<LlmReply> result;
@@ -118,8 +128,11 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
     }
 
     [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Task {TaskId}: the model failed ({Kind}): {Message}")]
-    private static partial void LogLlmFailed(ILogger logger, long taskId, LlmErrorKind kind, string message);
+    private static partial void LogLlmFailed(ILogger logger, long? taskId, LlmErrorKind kind, string message);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Task {TaskId}: the worker stops, its {Limit} token budget is reached ({Used} of {Budget})")]
+    private static partial void LogBudgetReached(ILogger logger, long? taskId, BudgetLimit limit, long used, long budget);
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Task {TaskId}: tool {Tool} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, long taskId, string tool, string reason);
+    private static partial void LogRefused(ILogger logger, long? taskId, string tool, string reason);
 }

@@ -18,6 +18,9 @@ public enum AgentStop
     /// <summary>The assignment was cancelled (<c>/cancel</c>, the label removed) while the loop ran.</summary>
     Cancelled,
 
+    /// <summary>The task's or the repository's token budget was reached before the next request (<c>budget</c> in <c>.github/atom.yml</c>).</summary>
+    BudgetReached,
+
     /// <summary>The LLM failed after the pool's bounded retries.</summary>
     LlmFailed,
 }

@@ -26,6 +26,7 @@ public sealed partial class AssignmentWorker(
     CommitPublisher publisher,
     AgentLoop agent,
     AuditLog audit,
+    TokenBudget budget,
     ExecutionReceipts receipts,
     TestRunner testRunner,
     WorkScheduler scheduler,
@@ -152,6 +153,7 @@ public sealed partial class AssignmentWorker(
                 limits,
                 refusal => audit.RecordAsync(AuditKinds.ToolRefusals, task.Id, Actors.Worker, new { assignment = assignment.Id, path = refusal.Path, reason = refusal.Reason }, cancellationToken),
                 token => assignments.IsClaimedAsync(assignment.Id, assignment.ClaimId!, token),
+                token => budget.CheckTaskAsync(task, repoSettings.Budget, token),
                 cancellationToken);
 
             var ordered = await audit.RecordAsync(AuditKinds.AssignmentWorked, task.Id, Actors.Worker, new
@@ -246,7 +248,7 @@ public sealed partial class AssignmentWorker(
                 return Result(AssignmentOutcome.Failed, summary, published.Sha, $"push of {assignment.Branch} rejected: {published.Failure}");
             }
 
-            var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
+            var outcome = run.Stop is AgentStop.StepLimit or AgentStop.Deadline or AgentStop.BudgetReached ? AssignmentOutcome.LimitReached : AssignmentOutcome.Completed;
             return Result(outcome, summary, published.Sha);
         }
         finally

@@ -57,6 +57,24 @@ public sealed class TestRunner
         return RunAsync(workingDirectory, settings.TestCommand, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), settings.TestNetwork, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs the repository's <c>test_command</c> narrowed by <paramref name="filter"/> through its <c>test_filter_arg</c>
+    /// (the filter single-quoted for the shell, so it stays one argument whatever it holds); the same sandbox, timeout
+    /// and network setting as every run.
+    /// </summary>
+    public Task<TestRun> RunFilteredAsync(string workingDirectory, RepoSettings settings, string filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(filter);
+        var command = string.IsNullOrWhiteSpace(settings.TestCommand) || settings.TestFilterArg is null
+            ? settings.TestCommand
+            : $"{settings.TestCommand} {settings.TestFilterArg.Replace("{filter}", ShellQuote(filter), StringComparison.Ordinal)}";
+        return RunAsync(workingDirectory, command, TimeSpan.FromSeconds(settings.TestTimeoutSeconds), settings.TestNetwork, cancellationToken);
+    }
+
+    /// <summary>One POSIX shell word holding exactly <paramref name="text"/>.</summary>
+    public static string ShellQuote(string text) => $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'";
+
     /// <summary>Runs <paramref name="testCommand"/> (null or blank: not configured) in <paramref name="workingDirectory"/>.</summary>
     public async Task<TestRun> RunAsync(string workingDirectory, string? testCommand, TimeSpan timeout, bool network, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ using OpenAI.Chat;
 namespace Atom.Bot.Workers;
 
 /// <summary>
-/// The tools of one assignment (docs/scope.md: list_files, read_file, search_code, write_file, delete_file, run_tests,
+/// The tools of one assignment (docs/scope.md: list_files, read_file, search_code, edit_file, write_file, delete_file, run_tests,
 /// finish), every path checked by the <see cref="ScopeGuard"/> and every change by the cumulative limits before any
 /// I/O. Whatever the model sends, the answer is a <see cref="ToolOutcome"/>: bad calls are tool errors it can read,
 /// never exceptions. One instance per assignment; calls are sequential (not thread-safe). Each tool is one
@@ -50,6 +50,7 @@ public sealed class WorkerToolbox
         new ListFilesTool(),
         new ReadFileTool(),
         new SearchCodeTool(),
+        new EditFileTool(),
         new WriteFileTool(),
         new DeleteFileTool(),
         new RunTestsTool(),

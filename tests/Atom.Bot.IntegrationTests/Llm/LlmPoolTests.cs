@@ -44,6 +44,27 @@ public sealed class LlmPoolTests
     }
 
     [Fact]
+    public async Task Tool_calls_a_server_left_in_the_text_are_read_as_calls_of_the_offered_tools_only()
+    {
+        // What llama.cpp without --jinja passes on for a Qwen or Hermes model: the model's own markup, as content.
+        using var script = new LlmScript();
+        script.ReplyText("I'll check.\n<tool_call>\n{\"name\": \"get_current_weather\", \"arguments\": {\"location\": \"Boston, MA\"}}\n</tool_call>")
+            .ReplyText("<tool_call>{\"name\": \"delete_everything\", \"arguments\": {}}</tool_call>")
+            .ReplyText("<tool_call>{\"name\": \"get_current_weather\", \"arguments\": {}}</tool_call>");
+        using var pool = Pool(script);
+
+        var read = await pool.CompleteAsync(LlmEndpoint.Main, Ask("weather?"), [WeatherTool()], null, Ct);
+        var unknown = await pool.CompleteAsync(LlmEndpoint.Main, Ask("weather?"), [WeatherTool()], null, Ct);
+        var withoutTools = await pool.CompleteAsync(LlmEndpoint.Main, Ask("weather?"), null, null, Ct);
+
+        read.Value!.ToolCalls.ShouldBe([new LlmToolCall("call_text_1", "get_current_weather", "{\"location\": \"Boston, MA\"}")]);
+        read.Value.Text.ShouldBe("I'll check.");
+        unknown.Value!.ToolCalls.ShouldBeEmpty("a tool that was not offered is never called");
+        unknown.Value.Text.ShouldNotBeNull().ShouldContain("delete_everything");
+        withoutTools.Value!.ToolCalls.ShouldBeEmpty("no tools offered, nothing to read");
+    }
+
+    [Fact]
     public async Task Tool_call_from_the_OpenAI_example_is_parsed()
     {
         using var script = new LlmScript();

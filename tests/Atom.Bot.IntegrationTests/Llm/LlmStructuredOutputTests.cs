@@ -46,6 +46,22 @@ public sealed class LlmStructuredOutputTests
     }
 
     [Fact]
+    public async Task Server_that_accepts_json_schema_but_ignores_it_still_gives_the_object_read_from_its_prose()
+    {
+        // Anthropic's OpenAI-compatible endpoint (and Ollama Cloud) accept response_format and do not enforce it.
+        using var script = new LlmScript();
+        script.ReplyText("Sure. My verdict is {\"score\": 0.7, \"verdict\": \"pass\"} as asked.");
+        using var pool = Pool(script);
+
+        var verdict = await Verdict(pool, LlmEndpoint.Main, "audit this diff");
+
+        verdict.IsOk.ShouldBeTrue();
+        verdict.Value.GetProperty("score").GetDouble().ShouldBe(0.7);
+        script.Requests.ShouldHaveSingleItem().ResponseFormatType.ShouldBe("json_schema");
+        pool.Snapshot().Endpoints.ShouldAllBe(e => e.JsonSchema, "nothing was refused, so the schema stays on");
+    }
+
+    [Fact]
     public async Task Server_without_json_schema_falls_back_to_json_in_the_text_and_remembers_it()
     {
         using var script = new LlmScript();

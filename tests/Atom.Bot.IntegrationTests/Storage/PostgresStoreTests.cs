@@ -3,6 +3,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.Ingress;
 using Atom.Bot.IntegrationTests.Support;
+using Atom.Bot.Llm;
 using Atom.Bot.Platform;
 using Atom.Bot.Storage;
 using Atom.Bot.Tasks;
@@ -181,6 +182,35 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : IAsyncDisposa
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Token_budgets_sum_the_stored_usage_alike_on_PostgreSQL_and_SQLite()
+    {
+        var sqlite = Own(new AtomDatabase(Path.Combine(_keys, "budgets.db")));
+        await sqlite.MigrateAsync(Ct);
+        foreach (var database in new[] { await MigratedAsync(), sqlite })
+        {
+            var now = new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero);
+            var tasks = new TaskStore(database, TimeProvider.System);
+            var task = (await tasks.CreateAsync(NewTask(), Ct)).Task;
+            var sibling = (await tasks.CreateAsync(NewTask() with { IssueNumber = 8 }, Ct)).Task;
+            var elsewhere = (await tasks.CreateAsync(NewTask() with { Repository = "o/other", RepositoryId = 99 }, Ct)).Task;
+            var usage = new UsageStore(database);
+            await usage.RecordAsync(new(task.Id, LlmEndpoint.Main, "big", 3_000_000_000, 10, now), Ct);
+            await usage.RecordAsync(new(task.Id, LlmEndpoint.Auditor, "small", 100, 20, now.AddDays(-1)), Ct);
+            await usage.RecordAsync(new(sibling.Id, LlmEndpoint.Main, "big", 1_000, 1, now), Ct);
+            await usage.RecordAsync(new(sibling.Id, LlmEndpoint.Main, "big", 50_000, 0, now.AddMonths(-1)), Ct);
+            await usage.RecordAsync(new(elsewhere.Id, LlmEndpoint.Main, "big", 7_000, 0, now), Ct);
+            await usage.RecordAsync(new(null, LlmEndpoint.Main, "big", 9_000, 0, now), Ct);
+            var budget = new TokenBudget(database, TimeProvider.System);
+
+            (await budget.TaskTokensAsync(task.Id, Ct)).ShouldBe(3_000_000_130, "past 32 bits");
+            (await budget.TaskModelsAsync(task.Id, Ct)).ShouldBe([new ModelTokens("big", 3_000_000_000, 10), new ModelTokens("small", 100, 20)]);
+            (await budget.MonthTokensAsync(4242, now, Ct)).ShouldBe(3_000_001_131, "this repository's tasks, this month only");
+            (await budget.MonthTokensAsync(99, now, Ct)).ShouldBe(7_000);
+            (await budget.MonthTokensAsync(4242, now.AddMonths(1), Ct)).ShouldBe(0, "a new month starts from nothing");
         }
     }
 

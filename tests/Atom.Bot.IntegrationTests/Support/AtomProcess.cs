@@ -35,7 +35,8 @@ public sealed class AtomProcess : IAsyncDisposable
     /// <paramref name="dataDir"/>; nothing of this process's own <c>ATOM_*</c> environment or configuration files leaks
     /// in. Returns once <c>/healthz</c> answers.
     /// </summary>
-    public static async Task<AtomProcess> StartAsync(GitHubStub github, string dataDir, IDictionary<string, string?> environment)
+    /// <param name="executable">A published <c>atom</c> binary to run instead of the build the tests reference.</param>
+    public static async Task<AtomProcess> StartAsync(GitHubStub github, string dataDir, IDictionary<string, string?> environment, string? executable = null)
     {
         ArgumentNullException.ThrowIfNull(github);
         ArgumentNullException.ThrowIfNull(environment);
@@ -43,7 +44,7 @@ public sealed class AtomProcess : IAsyncDisposable
         {
             var port = LoopbackWireMock.FreePort();
             var output = new ConcurrentQueue<string>();
-            var process = Launch(github, dataDir, environment, port, output);
+            var process = Launch(github, dataDir, environment, port, output, executable);
             var started = new AtomProcess(process, output, new Uri($"http://127.0.0.1:{port}"));
             if (await started.WaitUntilHealthyAsync())
             {
@@ -58,16 +59,20 @@ public sealed class AtomProcess : IAsyncDisposable
         }
     }
 
-    private static Process Launch(GitHubStub github, string dataDir, IDictionary<string, string?> environment, int port, ConcurrentQueue<string> output)
+    private static Process Launch(GitHubStub github, string dataDir, IDictionary<string, string?> environment, int port, ConcurrentQueue<string> output, string? executable)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dataDir,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "atom.dll"));
+        if (executable is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "atom.dll"));
+        }
+
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");

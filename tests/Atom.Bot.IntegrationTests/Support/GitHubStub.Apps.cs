@@ -51,6 +51,12 @@ public sealed partial class GitHubStub
     /// <summary>What the App may do on the installation (GitHub: the App's permissions the owner accepted). Default: what Atom needs.</summary>
     public Dictionary<string, string> InstallationPermissions { get; } = [];
 
+    /// <summary>The id of the App's one installation that <c>GET /app/installations</c> lists.</summary>
+    public const long AppInstallationId = 4242;
+
+    /// <summary>The events the App's installation is subscribed to, as <c>GET /app/installations</c> lists them.</summary>
+    public List<string> InstallationEvents { get; } = [];
+
     /// <summary>Repository full names by id, for checking a token's repositories against the path a call names.</summary>
     public Dictionary<string, long> RepositoryIds { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -122,6 +128,26 @@ public sealed partial class GitHubStub
 
         RepositoryIds.Clear();
         RepositoryIds["Codertocat/Hello-World"] = FixtureRepositoryId;
+        InstallationEvents.Clear();
+        InstallationEvents.AddRange(["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "check_run", "check_suite", "status"]);
+        Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/app/installations")).AtPriority(DefaultPriority)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var authorization = request.Headers?.TryGetValue("Authorization", out var values) == true ? values.ToString() : "";
+                if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || authorization["Bearer ".Length..].Split('.').Length != 3)
+                {
+                    return Json(401, Error("A JSON web token could not be decoded", "apps/apps#list-installations-for-the-authenticated-app", 401));
+                }
+
+                // Each element is an installation, as GET /repos/{owner}/{repo}/installation answers one.
+                var installation = Fixtures.Rest("apps_get-repo-installation.200").AsObject();
+                installation["id"] = AppInstallationId;
+                installation["app_slug"] = AppSlug;
+                installation["permissions"] = new JsonObject(InstallationPermissions.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+                installation["events"] = new JsonArray(InstallationEvents.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray());
+                installation["suspended_at"] = null;
+                return Json(200, new JsonArray(installation));
+            }));
         Server.Given(Request.Create().UsingPost().WithPath(new WildcardMatcher($"{Prefix}/app/installations/*/access_tokens"))).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(request =>
             {

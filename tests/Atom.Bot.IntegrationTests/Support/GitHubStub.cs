@@ -40,6 +40,9 @@ public sealed partial class GitHubStub : IDisposable
     /// <summary>The login <c>GET /user</c> answers: who Atom is when it runs with a personal token.</summary>
     public const string TokenLogin = "atom-bot-user";
 
+    /// <summary><c>X-OAuth-Scopes</c> of <c>GET /user</c> (a classic token's scopes), or null for a fine-grained token.</summary>
+    public string? TokenScopes { get; set; }
+
     /// <summary>The slug <c>GET /app</c> answers: Atom as a GitHub App acts as <c>atom-test-app[bot]</c>.</summary>
     public const string AppSlug = "atom-test-app";
 
@@ -67,7 +70,14 @@ public sealed partial class GitHubStub : IDisposable
                 var body = Fixtures.Rest("users_get-authenticated.200.response-with-public-profile-information").AsObject();
                 body["login"] = TokenLogin;
                 body["id"] = TestAccounts.UserId(TokenLogin);
-                return Json(200, body);
+                var response = Json(200, body);
+                if (TokenScopes is { } scopes)
+                {
+                    // Classic tokens' scopes; GitHub sends no such header for a fine-grained token.
+                    response.AddHeader("X-OAuth-Scopes", scopes);
+                }
+
+                return response;
             }));
         Server.Given(Request.Create().UsingGet().WithPath($"{Prefix}/app")).AtPriority(DefaultPriority)
             .RespondWith(Response.Create().WithCallback(_ =>

@@ -40,6 +40,7 @@ public sealed class LlmScript : IDisposable
     private readonly Queue<Scripted> _replies = new();
     private readonly List<LlmScriptRequest> _requests = [];
     private TaskCompletionSource? _hold;
+    private SemaphoreSlim? _capacity;
     private Func<Answer>? _whenEmpty;
     private bool _rejectJsonSchema;
     private int _inFlight;
@@ -54,6 +55,33 @@ public sealed class LlmScript : IDisposable
         _server
             .Given(Request.Create().WithPath(new WildcardMatcher("*/chat/completions")).UsingPost())
             .RespondWith(Response.Create().WithCallback(AnswerAsync));
+        _server
+            .Given(Request.Create().WithPath(new WildcardMatcher("*/models")).UsingGet())
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                // OpenAI's ListModelsResponse: {object: list, data: [Model]}.
+                var data = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m, ["object"] = "model", ["created"] = 1686935002, ["owned_by"] = "llm-script" }).ToArray());
+                var response = new ResponseMessage
+                {
+                    StatusCode = 200,
+                    BodyData = new BodyData { BodyAsString = new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
+                };
+                response.AddHeader("Content-Type", "application/json");
+                return response;
+            }));
+    }
+
+    /// <summary>What <c>GET …/models</c> lists.</summary>
+    public List<string> Models { get; } = ["main-model", "auditor-model"];
+
+    /// <summary>
+    /// Serves at most <paramref name="slots"/> requests at a time, as a GPU server does: the rest wait for a slot before
+    /// their scripted delay starts, so latency grows with requests in flight beyond it.
+    /// </summary>
+    public LlmScript Capacity(int slots)
+    {
+        _capacity = new SemaphoreSlim(slots);
+        return this;
     }
 
     /// <summary>The value for <c>ATOM_LLM_BASE_URL</c> (and <c>ATOM_AUDITOR_BASE_URL</c>): <c>http://127.0.0.1:PORT/v1</c>.</summary>
@@ -275,6 +303,7 @@ public sealed class LlmScript : IDisposable
 
     public void Dispose()
     {
+        _capacity?.Dispose();
         TaskCompletionSource? hold;
         lock (_lock)
         {
@@ -377,9 +406,26 @@ public sealed class LlmScript : IDisposable
             }
 
             await hold;
-            if (delay > TimeSpan.Zero)
+            if (_capacity is { } capacity)
             {
-                await Task.Delay(delay);
+                await capacity.WaitAsync();
+            }
+
+            try
+            {
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay);
+                }
+            }
+            finally
+            {
+                _capacity?.Release();
+            }
+
+            if (answer.Status == 200 && TryParse(body)?["stream"]?.GetValueKind() == JsonValueKind.True)
+            {
+                return Streamed(answer.Body);
             }
 
             var response = new ResponseMessage
@@ -401,6 +447,51 @@ public sealed class LlmScript : IDisposable
             {
                 _inFlight--;
             }
+        }
+    }
+
+    /// <summary>A completion as OpenAI streams it (<c>stream: true</c>): server-sent <c>chat.completion.chunk</c> events, then <c>[DONE]</c>.</summary>
+    private static ResponseMessage Streamed(string completionBody)
+    {
+        var completion = JsonNode.Parse(completionBody)!;
+        var message = completion["choices"]![0]!["message"]!;
+        JsonObject Chunk(JsonObject delta, string? finishReason) => new()
+        {
+            ["id"] = completion["id"]?.DeepClone(),
+            ["object"] = "chat.completion.chunk",
+            ["created"] = completion["created"]?.DeepClone(),
+            ["model"] = completion["model"]?.DeepClone(),
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
+        };
+        var events = new[]
+        {
+            Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null),
+            Chunk(new JsonObject { ["content"] = message["content"]?.DeepClone() }, null),
+            Chunk([], completion["choices"]![0]!["finish_reason"]?.GetValue<string>() ?? "stop"),
+        };
+        var response = new ResponseMessage
+        {
+            StatusCode = 200,
+            BodyData = new BodyData
+            {
+                BodyAsString = string.Concat(events.Select(e => $"data: {e.ToJsonString()}\n\n")) + "data: [DONE]\n\n",
+                DetectedBodyType = BodyType.String,
+                Encoding = Encoding.UTF8,
+            },
+        };
+        response.AddHeader("Content-Type", "text/event-stream");
+        return response;
+    }
+
+    private static JsonNode? TryParse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -6,7 +6,7 @@ namespace Atom.Bot.IntegrationTests.Support;
 /// <summary>Atom configured as a GitHub App (id 777) with installation 4242, for tests of installation tokens.</summary>
 public static class TestGitHubApp
 {
-    public const long InstallationId = 4242;
+    public const long InstallationId = GitHubStub.AppInstallationId;
 
     /// <summary>The App's settings, its private key (RSA 2048) written once into <paramref name="keyDirectory"/>.</summary>
     public static Dictionary<string, string?> Environment(string keyDirectory)

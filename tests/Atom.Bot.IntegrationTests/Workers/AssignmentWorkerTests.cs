@@ -13,7 +13,7 @@ public sealed class AssignmentWorkerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Scripted_model_writes_two_files_as_one_commit_with_trailers_on_the_branch(bool overHttp)
+    public async Task Scripted_model_writes_two_files_and_edits_one_as_one_commit_with_trailers_on_the_branch(bool overHttp)
     {
         await using var scenario = await AtomScenario.StartAsync(overHttp: overHttp);
         var (task, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["**"]));
@@ -21,6 +21,7 @@ public sealed class AssignmentWorkerTests
             .ReplyToolCall("read_file", new { path = "README.md" })
             .ReplyToolCall("write_file", new { path = "src/greeting.txt", content = "hello, world\n" })
             .ReplyToolCall("write_file", new { path = "docs/greeting.md", content = "# Greeting\n" })
+            .ReplyToolCall("edit_file", new { path = "src/greeting.txt", old_text = "world", new_text = "widgets" })
             .ReplyToolCall("finish", new { summary = "Added a greeting and its docs." });
 
         var done = await scenario.RunAsync(assignments[0]);
@@ -28,10 +29,10 @@ public sealed class AssignmentWorkerTests
         done.State.ShouldBe(AssignmentState.Done);
         done.Result!.Outcome.ShouldBe(AssignmentOutcome.Completed);
         done.Result.FilesChanged.ShouldBe(["docs/greeting.md", "src/greeting.txt"], ignoreOrder: true);
-        done.Result.LinesAdded.ShouldBe(2);
-        done.Result.Steps.ShouldBe(4);
+        done.Result.LinesAdded.ShouldBe(2, "the edit changed a line that is new anyway");
+        done.Result.Steps.ShouldBe(5);
         var tree = scenario.Repository.Tree(Branch);
-        tree["src/greeting.txt"].ShouldBe("hello, world\n");
+        tree["src/greeting.txt"].ShouldBe("hello, widgets\n");
         tree["docs/greeting.md"].ShouldBe("# Greeting\n");
         tree["README.md"].ShouldBe("# Widgets\n");
         scenario.Repository.Head(Branch).ShouldBe(done.Result.CommitSha);
@@ -47,7 +48,8 @@ public sealed class AssignmentWorkerTests
 
         // The model saw the assignment, the scope in words and the repository's files; the issue only as quoted data.
         var first = scenario.Llm.Requests[0];
-        first.ToolNames.ShouldBe(["list_files", "read_file", "search_code", "write_file", "delete_file", "run_tests", "finish"]);
+        first.ToolNames.ShouldBe(["list_files", "read_file", "search_code", "edit_file", "write_file", "delete_file", "run_tests", "finish"]);
+        LlmScriptRequest.TextOf(scenario.Llm.Requests[1].Messages[^1]).ShouldBe("1\t# Widgets\n", "read_file answers numbered lines");
         LlmScriptRequest.TextOf(first.Messages[0]).ShouldContain("src/app.txt");
         first.LastUserText.ShouldContain("> Please add a greeting.");
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Atom.Bot.Certification;
+using Atom.Bot.Configuration;
 
 namespace Atom.Bot.Tests.Certification;
 
@@ -368,6 +369,23 @@ public sealed partial class PackageBodyTests
         impact.ShouldContain("- **Deleted files** (1): old.txt");
         impact.ShouldContain("- **Tests changed** (1): tests/Api.Tests/GreetingTests.cs");
         impact.ShouldContain("18,250 tokens in, 3,120 tokens out, 41.0 s of model time");
+    }
+
+    [Fact]
+    public void The_usage_line_shows_the_cost_where_a_price_is_set_and_says_where_none_is()
+    {
+        var prices = LlmPrices.Parse("gpt-4o=2.5/10", out _)!;
+        string UsageLine(UsageCost? cost) => Section(PackageBody.Render(SamplePackages.Passing() with
+        {
+            Usage = new PackageUsage(18_250, 3_120, TimeSpan.FromSeconds(41), cost),
+        }), "## Impact analysis").Split('\n').Single(l => l.StartsWith("- **LLM usage:**", StringComparison.Ordinal));
+
+        UsageLine(UsageCost.Of(prices, [("gpt-4o", 18_250, 3_120)])).ShouldEndWith("41.0 s of model time; cost 0.08");
+        UsageLine(UsageCost.Of(prices, [("gpt-4o", 18_000, 3_000), ("qwen", 250, 120)])).ShouldEndWith("; cost 0.08; no price set for qwen");
+        UsageLine(UsageCost.Of(prices, [("qwen", 18_250, 3_120)])).ShouldEndWith("41.0 s of model time; no price set for qwen");
+        UsageLine(null).ShouldEndWith("41.0 s of model time");
+        var read = PackageBody.Read(PackageBody.Render(SamplePackages.Passing() with { Usage = new PackageUsage(1, 2, TimeSpan.Zero, new UsageCost(0.5m, ["qwen"])) }))!;
+        read.Usage.Cost.ShouldNotBeNull().Amount.ShouldBe(0.5m);
     }
 
     [Fact]

@@ -107,6 +107,19 @@ public sealed class AtomConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Prices_per_model_are_read_from_the_environment_or_a_file_and_none_by_default()
+    {
+        Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!.LlmPrices.Models.ShouldBeEmpty();
+        WriteWorkingFile("llm_prices: gpt-4o=2.5/10, qwen2.5-coder=0/0\n");
+
+        var prices = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!.LlmPrices;
+
+        prices.For("gpt-4o").ShouldBe(new LlmPrice(2.5m, 10m));
+        prices.For("qwen2.5-coder").ShouldBe(new LlmPrice(0m, 0m));
+        prices.For("other").ShouldBeNull();
+    }
+
+    [Fact]
     public void Missing_webhook_secret_is_an_error_naming_the_variable()
     {
         var result = Load([]);
@@ -126,6 +139,8 @@ public sealed class AtomConfigurationTests : IDisposable
     [InlineData("ATOM_SANDBOX", "docker", "not a sandbox: use bwrap")]
     [InlineData("ATOM_GIT_SIGNING", "gpg", "not a signing mode: use auto")]
     [InlineData("ATOM_GIT_SIGNING", "1", "not a signing mode: use auto")]
+    [InlineData("ATOM_LLM_PRICES", "gpt-4o=2.5", "'gpt-4o=2.5' is not model=input/output")]
+    [InlineData("ATOM_LLM_PRICES", "gpt-4o=2.5/10,gpt-4o=3/12", "model 'gpt-4o' has two prices")]
     public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
     {
         var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });

@@ -29,6 +29,18 @@ public sealed class RepoSettingsParserTests
         s.Proposals.AutoApprove.ShouldBeEmpty();
         s.TestNetwork.ShouldBeFalse();
         s.Codeowners.ShouldBeFalse();
+        s.Budget.MaxTokensPerTask.ShouldBe(0);
+        s.Budget.MaxTokensPerMonth.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Budgets_are_whole_token_counts_and_zero_means_no_limit()
+    {
+        var budget = RepoSettingsParser.Parse("budget:\n  max_tokens_per_task: 200000\n  max_tokens_per_month: 5000000000\n").Settings!.Budget;
+
+        budget.MaxTokensPerTask.ShouldBe(200_000);
+        budget.MaxTokensPerMonth.ShouldBe(5_000_000_000, "a month may exceed what 32 bits hold");
+        RepoSettingsParser.Parse("budget:\n  max_tokens_per_task: 0\n").Settings!.Budget.ShouldBe(new BudgetSettings());
     }
 
     [Fact]
@@ -93,6 +105,12 @@ public sealed class RepoSettingsParserTests
     [InlineData("test_timeout_seconds: soon", "line 1")]
     [InlineData("approvers: [alice\n", "line")]
     [InlineData("approvers: ['id:alice']", "not an account id")]
+    [InlineData("budget:\n  max_tokens_per_task: -1", "budget.max_tokens_per_task and budget.max_tokens_per_month must not be negative")]
+    [InlineData("budget:\n  max_tokens_per_month: -5", "must not be negative")]
+    [InlineData("budget:\n  max_tokens_per_task: lots", "budget.max_tokens_per_task")]
+    [InlineData("budget:\n  max_tokens_per_month: 1.5", "budget.max_tokens_per_month")]
+    [InlineData("budget:\n  max_tokens: 5", "max_tokens")]
+    [InlineData("test_filter_arg: \"-k\"", "test_filter_arg must contain {filter}")]
     public void Invalid_settings_name_the_problem(string yaml, string expected)
     {
         var result = RepoSettingsParser.Parse(yaml);
@@ -100,6 +118,10 @@ public sealed class RepoSettingsParserTests
         result.Settings.ShouldBeNull();
         result.Error!.ShouldContain(expected);
     }
+
+    [Fact]
+    public void Test_filter_arg_is_read_with_its_placeholder() =>
+        RepoSettingsParser.Parse("test_command: pytest\ntest_filter_arg: \"-k {filter}\"\n").Settings!.TestFilterArg.ShouldBe("-k {filter}");
 
     [Fact]
     public void Proposal_thresholds_set_in_the_file_replace_their_defaults_and_the_rest_keep_theirs()

@@ -22,6 +22,7 @@ public sealed partial class WorkerToolDocumentationTests
     {
         ["read_file"] = [WorktreeFiles.BinaryProbeBytes],
         ["search_code"] = [WorktreeFiles.BinaryProbeBytes],
+        ["edit_file"] = [WriteFileTool.MaxBytes, ToolContext.MaxChangeableFileBytes],
         ["write_file"] = [ToolContext.MaxChangeableFileBytes],
         ["delete_file"] = [ToolContext.MaxChangeableFileBytes],
         ["run_tests"] = [TestRunner.OutputTailBytes],

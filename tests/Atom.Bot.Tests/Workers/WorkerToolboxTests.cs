@@ -4,6 +4,7 @@ using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
+using Atom.Bot.Workers.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atom.Bot.Tests.Workers;
@@ -25,7 +26,7 @@ public sealed class WorkerToolboxTests : IDisposable
     public void Definitions_are_exactly_the_tools_of_the_design_with_object_schemas()
     {
         WorkerToolbox.Definitions.Select(d => d.FunctionName).ShouldBe(
-            ["list_files", "read_file", "search_code", "write_file", "delete_file", "run_tests", "finish"]);
+            ["list_files", "read_file", "search_code", "edit_file", "write_file", "delete_file", "run_tests", "finish"]);
 
         var required = WorkerToolbox.Definitions.ToDictionary(
             d => d.FunctionName,
@@ -38,6 +39,7 @@ public sealed class WorkerToolboxTests : IDisposable
         required["list_files"].ShouldBeEmpty();
         required["read_file"].ShouldBe(["path"]);
         required["search_code"].ShouldBe(["query"]);
+        required["edit_file"].ShouldBe(["path", "old_text", "new_text"]);
         required["write_file"].ShouldBe(["path", "content"]);
         required["delete_file"].ShouldBe(["path"]);
         required["run_tests"].ShouldBeEmpty();
@@ -83,6 +85,26 @@ public sealed class WorkerToolboxTests : IDisposable
 
         outcome.IsError.ShouldBeFalse();
         outcome.Content.ShouldContain("not configured");
+    }
+
+    [Fact]
+    public async Task Run_tests_narrows_by_the_repository_filter_argument_with_the_filter_as_one_shell_word()
+    {
+        Directory.CreateDirectory(Path.Join(_worktree.FullName, "src"));
+        var settings = RepoSettings.Defaults with { TestCommand = "printf '[%s]\\n'", TestFilterArg = "-k {filter}" };
+        var hostile = "greet'; touch src/pwned; echo '";
+
+        var filtered = await Invoke(Toolbox(Scope("src/**"), settings), "run_tests", JsonSerializer.Serialize(new { filter = hostile }));
+        var ignored = await Invoke(Toolbox(Scope("src/**"), settings with { TestFilterArg = null }), "run_tests", JsonSerializer.Serialize(new { filter = "greet" }));
+        var multiline = await Invoke(Toolbox(Scope("src/**"), settings), "run_tests", JsonSerializer.Serialize(new { filter = "a\nb" }));
+
+        filtered.IsError.ShouldBeFalse(filtered.Content);
+        filtered.Content.ShouldContain($"[-k]\n[{hostile}]", customMessage: "the filter reaches the test command as one argument");
+        filtered.Content.ShouldContain("Only the tests matching the filter ran");
+        File.Exists(Path.Join(_worktree.FullName, "src", "pwned")).ShouldBeFalse();
+        ignored.Content.ShouldContain("The filter was ignored");
+        ignored.Content.ShouldNotContain("[greet]");
+        multiline.Failure.ShouldBe(ToolFailure.InvalidArguments);
     }
 
     [Fact]
@@ -138,7 +160,7 @@ public sealed class WorkerToolboxTests : IDisposable
         var read = await Invoke(toolbox, "read_file", """{"path":"src/deep/er/a.cs"}""");
 
         written.IsError.ShouldBeFalse(written.Content);
-        read.Content.ShouldBe("class A {}\n");
+        read.Content.ShouldBe("1\tclass A {}\n", "numbered lines, the whole file when it fits");
         File.ReadAllText(Path.Join(_worktree.FullName, "src/deep/er/a.cs")).ShouldBe("class A {}\n");
         toolbox.ChangedFiles.ShouldBe(["src/deep/er/a.cs"]);
         toolbox.LinesAdded.ShouldBe(1);
@@ -277,16 +299,93 @@ public sealed class WorkerToolboxTests : IDisposable
     public async Task Read_is_bounded_and_says_so()
     {
         File.WriteAllText(Path.Join(_worktree.FullName, "large.txt"), new string('y', 100_000));
+        File.WriteAllText(Path.Join(_worktree.FullName, "long.txt"), string.Concat(Enumerable.Range(1, 1000).Select(i => $"line {i}\n")));
         File.WriteAllBytes(Path.Join(_worktree.FullName, "image.png"), [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 1]);
         var toolbox = Toolbox(Scope("**"));
 
         var large = await Invoke(toolbox, "read_file", """{"path":"large.txt"}""");
+        var first = await Invoke(toolbox, "read_file", """{"path":"long.txt"}""");
+        var last = await Invoke(toolbox, "read_file", """{"path":"long.txt","start_line":990}""");
+        var middle = await Invoke(toolbox, "read_file", """{"path":"long.txt","start_line":"500","end_line":502}""");
+        var past = await Invoke(toolbox, "read_file", """{"path":"long.txt","start_line":1001}""");
+        var backwards = await Invoke(toolbox, "read_file", """{"path":"long.txt","start_line":20,"end_line":10}""");
         var binary = await Invoke(toolbox, "read_file", """{"path":"image.png"}""");
         var missing = await Invoke(toolbox, "read_file", """{"path":"missing.txt"}""");
 
-        large.Content.ShouldStartWith(new string('y', WorkerToolbox.MaxReadBytes) + "\n[truncated: showing the first 65536 of 100000 bytes");
+        large.Content.ShouldStartWith("1\t" + new string('y', WorkerToolbox.MaxReadBytes) + "\n[line 1 is longer than 64 KiB; only its start is shown]");
+        first.Content.Split('\n').Length.ShouldBe(ReadFileTool.MaxLines + 1);
+        first.Content.ShouldStartWith("1\tline 1\n2\tline 2\n");
+        first.Content.ShouldEndWith($"{ReadFileTool.MaxLines}\tline {ReadFileTool.MaxLines}\n[lines 1-{ReadFileTool.MaxLines} of 1000 of 'long.txt'; read on with start_line {ReadFileTool.MaxLines + 1}]");
+        last.Content.ShouldBe(string.Concat(Enumerable.Range(990, 11).Select(i => $"{i}\tline {i}\n")) + "[lines 990-1000 of 1000 of 'long.txt']");
+        middle.Content.ShouldStartWith("500\tline 500\n501\tline 501\n502\tline 502\n[lines 500-502 of 1000");
+        past.Failure.ShouldBe(ToolFailure.InvalidArguments);
+        past.Content.ShouldContain("has 1000 line(s)");
+        backwards.Failure.ShouldBe(ToolFailure.InvalidArguments);
         binary.Content.ShouldContain("binary");
         missing.Failure.ShouldBe(ToolFailure.NotFound);
+    }
+
+    [Fact]
+    public async Task Edit_replaces_exactly_one_occurrence_and_counts_only_the_lines_it_changed()
+    {
+        var original = string.Concat(Enumerable.Range(1, 2000).Select(i => $"int f{i}() => {i};\n"));
+        Directory.CreateDirectory(Path.Join(_worktree.FullName, "src"));
+        File.WriteAllText(Path.Join(_worktree.FullName, "src", "big.cs"), original);
+        var toolbox = Toolbox(Scope("src/**"));
+
+        var edited = await Invoke(toolbox, "edit_file", """{"path":"src/big.cs","old_text":"int f1500() => 1500;\n","new_text":"int f1500() => 1501;\n"}""");
+
+        edited.IsError.ShouldBeFalse(edited.Content);
+        edited.Content.ShouldStartWith("Edited 'src/big.cs' at line 1500.");
+        File.ReadAllText(Path.Join(_worktree.FullName, "src", "big.cs")).ShouldBe(original.Replace("int f1500() => 1500;", "int f1500() => 1501;", StringComparison.Ordinal));
+        (toolbox.LinesAdded, toolbox.LinesRemoved).ShouldBe((1, 1));
+        toolbox.ChangedFiles.ShouldBe(["src/big.cs"]);
+    }
+
+    [Fact]
+    public async Task Edit_with_no_or_several_occurrences_changes_nothing_and_says_where()
+    {
+        Directory.CreateDirectory(Path.Join(_worktree.FullName, "src"));
+        File.WriteAllText(Path.Join(_worktree.FullName, "src", "a.cs"), "x = 1;\ny = 2;\nx = 1;\n");
+        var toolbox = Toolbox(Scope("src/**"));
+
+        var none = await Invoke(toolbox, "edit_file", """{"path":"src/a.cs","old_text":"z = 3;","new_text":"z = 4;"}""");
+        var several = await Invoke(toolbox, "edit_file", """{"path":"src/a.cs","old_text":"x = 1;","new_text":"x = 2;"}""");
+        var numbered = await Invoke(toolbox, "edit_file", """{"path":"src/a.cs","old_text":"2\ty = 2;","new_text":"y = 3;"}""");
+        var empty = await Invoke(toolbox, "edit_file", """{"path":"src/a.cs","old_text":"","new_text":"y"}""");
+        var outside = await Invoke(toolbox, "edit_file", """{"path":"README.md","old_text":"a","new_text":"b"}""");
+        var absent = await Invoke(toolbox, "edit_file", """{"path":"src/new.cs","old_text":"a","new_text":"b"}""");
+
+        none.Failure.ShouldBe(ToolFailure.InvalidArguments);
+        none.Content.ShouldContain("does not occur");
+        several.Failure.ShouldBe(ToolFailure.InvalidArguments);
+        several.Content.ShouldContain("occurs 2 times in 'src/a.cs', at lines 1, 3");
+        numbered.Failure.ShouldBe(ToolFailure.InvalidArguments, "read_file's numbers are not part of the file");
+        empty.Failure.ShouldBe(ToolFailure.InvalidArguments);
+        outside.Refusal.ShouldNotBeNull();
+        absent.Failure.ShouldBe(ToolFailure.NotFound);
+        File.ReadAllText(Path.Join(_worktree.FullName, "src", "a.cs")).ShouldBe("x = 1;\ny = 2;\nx = 1;\n");
+        toolbox.ChangedFiles.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Search_takes_a_regular_expression_and_a_path_glob_and_refuses_a_broken_pattern()
+    {
+        Directory.CreateDirectory(Path.Join(_worktree.FullName, "src", "lib"));
+        File.WriteAllText(Path.Join(_worktree.FullName, "src", "lib", "a.cs"), "public int Count() => 1;\npublic int Size => 2;\n");
+        File.WriteAllText(Path.Join(_worktree.FullName, "src", "b.py"), "def count():\n    return 1\n");
+        var toolbox = Toolbox(Scope("src/**"));
+
+        var regex = await Invoke(toolbox, "search_code", """{"query":"int \\w+\\(\\)","regex":true}""");
+        var globbed = await Invoke(toolbox, "search_code", """{"query":"count","path_glob":"src/**/*.py"}""");
+        var broken = await Invoke(toolbox, "search_code", """{"query":"(unclosed","regex":true}""");
+        var badGlob = await Invoke(toolbox, "search_code", """{"query":"count","path_glob":"src/{a,b}"}""");
+
+        regex.Content.ShouldBe("src/lib/a.cs:1: public int Count() => 1;");
+        globbed.Content.ShouldBe("src/b.py:1: def count():");
+        broken.Failure.ShouldBe(ToolFailure.InvalidArguments);
+        broken.Content.ShouldContain("not a valid regular expression");
+        badGlob.Failure.ShouldBe(ToolFailure.InvalidArguments);
     }
 
     [Fact]

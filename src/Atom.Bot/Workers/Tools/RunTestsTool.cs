@@ -7,13 +7,32 @@ internal sealed class RunTestsTool : WorkerTool
 {
     public override string Name => "run_tests";
 
-    public override string Description => "Run the repository's test command in your checkout and see the result and the end of its output.";
+    /// <summary>A filter is one line of at most this many characters.</summary>
+    public const int MaxFilterChars = 200;
 
-    public override string ParametersSchema => """{"type":"object","properties":{},"additionalProperties":false}""";
+    public override string Description => string.Create(CultureInfo.InvariantCulture,
+        $"Run the repository's test command in your checkout and see the result and the end of its output. filter (optional, at most {MaxFilterChars} characters) runs only the matching tests when the repository says how (test_filter_arg); otherwise all tests run.");
+
+    public override string ParametersSchema => """{"type":"object","properties":{"filter":{"type":"string","description":"Only the tests matching this (as the repository's test tool reads it, e.g. a test name). Optional."}},"additionalProperties":false}""";
+
+    public override string Example => """{"filter": "test_greeting"}""";
 
     public override async Task<ToolOutcome> InvokeAsync(ToolArguments arguments, ToolContext context, CancellationToken cancellationToken)
     {
-        var run = await context.Tests.RunAsync(context.Guard.WorktreeRoot, context.Settings, cancellationToken);
+        if (arguments.Optional("filter", out var filter) is { } error)
+        {
+            return error;
+        }
+
+        if (filter is not null && (filter.Length > MaxFilterChars || filter.Any(char.IsControl)))
+        {
+            return ToolOutcome.Error(ToolFailure.InvalidArguments, $"the filter must be one line of at most {MaxFilterChars} characters.");
+        }
+
+        var filtered = !string.IsNullOrWhiteSpace(filter) && context.Settings.TestFilterArg is not null;
+        var run = filtered
+            ? await context.Tests.RunFilteredAsync(context.Guard.WorktreeRoot, context.Settings, filter!, cancellationToken)
+            : await context.Tests.RunAsync(context.Guard.WorktreeRoot, context.Settings, cancellationToken);
         context.TestRuns.Add(run);
         var seconds = run.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
         var verdict = run.Status switch
@@ -30,6 +49,13 @@ internal sealed class RunTestsTool : WorkerTool
         }
 
         var text = new StringBuilder(verdict).AppendLine();
+        if (!string.IsNullOrWhiteSpace(filter))
+        {
+            text.AppendLine(filtered
+                ? $"Only the tests matching the filter ran; run_tests without a filter runs them all."
+                : "The filter was ignored: this repository defines no test_filter_arg, so all tests ran.");
+        }
+
         if (run.Counts is { } counts)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Counts: {counts.Total} total, {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped.");

@@ -40,4 +40,46 @@ internal readonly struct ToolArguments(JsonElement arguments, WorkerTool tool)
         value = property.GetString();
         return null;
     }
+
+    /// <summary>An optional whole number of at least <paramref name="minimum"/> (a JSON number, or a string of digits as some models send).</summary>
+    public ToolOutcome? OptionalInteger(string name, int minimum, out int? value)
+    {
+        value = null;
+        if (!arguments.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var parsed = property.ValueKind switch
+        {
+            JsonValueKind.Number when property.TryGetInt32(out var number) => number,
+            JsonValueKind.String when int.TryParse(property.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) => number,
+            _ => (int?)null,
+        };
+        if (parsed is null || parsed < minimum)
+        {
+            return ToolOutcome.Error(ToolFailure.InvalidArguments, $"the argument '{name}' of {tool.Name} must be a whole number of at least {minimum}, e.g. {tool.Example}.");
+        }
+
+        value = parsed;
+        return null;
+    }
+
+    /// <summary>An optional true or false.</summary>
+    public ToolOutcome? OptionalBoolean(string name, out bool value)
+    {
+        value = false;
+        if (!arguments.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (property.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return ToolOutcome.Error(ToolFailure.InvalidArguments, $"the argument '{name}' of {tool.Name} must be true or false, e.g. {tool.Example}.");
+        }
+
+        value = property.GetBoolean();
+        return null;
+    }
 }
