@@ -9,6 +9,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.IntegrationTests.Support;
 using Atom.Bot.Tasks;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WireMock;
@@ -101,9 +102,9 @@ public sealed class OrchestrationBenchmark : IBenchmark
         gitTrace?.Dispose();
     }
 
-    private static double[] Totals(IReadOnlyList<TaskTiming> results) => results.Select(r => r.Total).Order().ToArray();
+    internal static double[] Totals(IReadOnlyList<TaskTiming> results) => results.Select(r => r.Total).Order().ToArray();
 
-    private static async Task<IReadOnlyList<TaskTiming>> RunPhaseAsync(
+    internal static async Task<IReadOnlyList<TaskTiming>> RunPhaseAsync(
         Phase phase, string? database, int count, int firstIssue, TestRepository repository, GitHubStub github, WireMockServer llm, GitTrace? gitTrace, CancellationToken cancellationToken)
     {
         var settings = new Dictionary<string, string?>
@@ -117,7 +118,12 @@ public sealed class OrchestrationBenchmark : IBenchmark
         };
         var logs = new TimelineLogs();
         await using var atom = await AtomInstances.StartAsync(phase.Store, database, settings,
-            b => b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug), cancellationToken);
+            b =>
+            {
+                b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+                phase.Configure?.Invoke(b);
+            },
+            cancellationToken);
         var clients = atom.Urls.Select(url => new HttpClient { BaseAddress = new Uri(url) }).ToList();
         try
         {
@@ -257,7 +263,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
         return result;
     }
 
-    private static void Print(IReadOnlyList<TaskTiming> results, TimelineLogs logs, GitTrace? gitTrace)
+    private static void Print(List<TaskTiming> results, TimelineLogs logs, GitTrace? gitTrace)
     {
         var totals = results.Select(r => r.Total).Order().ToArray();
         var median = BenchmarkSupport.Percentile(totals, 50);
@@ -301,7 +307,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
 
     }
 
-    private static Dictionary<string, string> GeneratedFiles(int count)
+    internal static Dictionary<string, string> GeneratedFiles(int count)
     {
         var files = new Dictionary<string, string> { ["README.md"] = "# Widgets\n" };
         for (var i = 0; files.Count < count; i++)
@@ -316,7 +322,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
     /// A stateless, instant OpenAI-compatible LLM: a plan for <c>atom_plan</c>, a passing verdict for <c>atom_verdict</c>,
     /// and for a worker (a request offering tools) a <c>write_file</c> call first, then <c>finish</c>.
     /// </summary>
-    private static WireMockServer StartLlm()
+    internal static WireMockServer StartLlm()
     {
         var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{BenchmarkSupport.FreePort()}"], StartAdminInterface = false });
         server.Given(Request.Create().UsingPost().WithPath("/v1/chat/completions"))
@@ -426,7 +432,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
     }
 
     /// <summary>A <c>git</c> shim first on PATH that records each git process's start, duration and command.</summary>
-    private sealed class GitTrace : IDisposable
+    internal sealed class GitTrace : IDisposable
     {
         private readonly string _directory;
         private readonly string _log;
@@ -468,7 +474,8 @@ public sealed class OrchestrationBenchmark : IBenchmark
     }
 
     /// <summary>One run of the tasks: a fresh service (or services) on <paramref name="Store"/> with <paramref name="Spares"/> spare worktrees.</summary>
-    private sealed record Phase(string Name, BenchmarkStore Store, int Spares);
+    /// <summary>One series of tasks on a fresh service; <paramref name="Configure"/> changes its services (the telemetry benchmark's on and off).</summary>
+    internal sealed record Phase(string Name, BenchmarkStore Store, int Spares, Action<WebApplicationBuilder>? Configure = null);
 
-    private sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries, IReadOnlyList<ExecutionReceipt> Receipts);
+    internal sealed record TaskTiming(DateTimeOffset Sent, double Total, IReadOnlyList<TaskEvent> Events, IReadOnlyList<AuditEntry> Entries, IReadOnlyList<ExecutionReceipt> Receipts);
 }

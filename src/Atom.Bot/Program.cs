@@ -15,6 +15,7 @@ using Atom.Bot.Setup;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot;
@@ -122,7 +123,8 @@ public static class Program
             .AddProposals()
             .AddCertification()
             .AddIngress()
-            .AddJobs(options);
+            .AddJobs(options)
+            .AddTelemetry(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -130,6 +132,7 @@ public static class Program
         app.MapIngress(options);
         app.MapAudit();
         app.MapJobsDashboard(options.DashboardToken);
+        app.MapMetrics(options.DashboardToken);
         app.MapStatusPage(options);
         return app;
     }

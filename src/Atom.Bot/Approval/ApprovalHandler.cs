@@ -5,6 +5,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Octokit;
 using Octokit.Webhooks.Events.IssueComment;
 using Octokit.Webhooks.Events.PullRequest;
@@ -34,6 +35,7 @@ public sealed partial class ApprovalHandler(
     ReviewComments reviewComments,
     ReviewThreadStore threads,
     CodeOwners codeOwners,
+    AtomMetrics metrics,
     ILogger<ApprovalHandler> logger)
 {
     public async Task<DeliveryOutcome> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, AtomTask task, CancellationToken cancellationToken)
@@ -291,7 +293,25 @@ public sealed partial class ApprovalHandler(
         public string Actor => Person.Login;
     }
 
+    /// <summary>One span per command (<c>approval</c> for an approval); approvals are counted by what became of them.</summary>
     private async Task<DeliveryOutcome> HandleAsync(Signal signal, CancellationToken cancellationToken)
+    {
+        var approval = signal.Command.Kind == SlashCommandKind.Approve;
+        using var activity = signal.Task.StartStage(approval ? "approval" : "command");
+        activity?.SetTag("atom.command", signal.Command.Name);
+        activity?.SetTag("atom.approval.source", signal.Source.ToString().ToLowerInvariant());
+        var outcome = await DecideAsync(signal, cancellationToken);
+        var kind = outcome.Kind.ToString().ToLowerInvariant();
+        activity?.SetTag(AtomTelemetry.Outcome, kind);
+        if (approval)
+        {
+            metrics.ApprovalCount.Add(1, new KeyValuePair<string, object?>("outcome", kind), new KeyValuePair<string, object?>("source", signal.Source.ToString().ToLowerInvariant()));
+        }
+
+        return outcome;
+    }
+
+    private async Task<DeliveryOutcome> DecideAsync(Signal signal, CancellationToken cancellationToken)
     {
         var task = signal.Task;
         if (signal.Command.IsForAnyone)

@@ -5,6 +5,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Octokit;
 
 namespace Atom.Bot.Approval;
@@ -24,6 +25,7 @@ public sealed partial class TaskMerger(
     ExecutionReceipts receipts,
     JobOptions jobOptions,
     BranchRulesReader branchRules,
+    AtomMetrics metrics,
     ILogger<TaskMerger> logger)
 {
     /// <summary>The requester by id; a task from before ids were stored compares logins, which can only exclude more.</summary>
@@ -43,6 +45,17 @@ public sealed partial class TaskMerger(
     /// is never merged.
     /// </summary>
     public async Task<DeliveryOutcome> MergeAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
+    {
+        using var activity = task.StartStage("merge");
+        activity?.SetTag(AtomTelemetry.PullRequest, task.PullRequest);
+        var outcome = await MergeOnceAsync(client, task, settings, sha, counted, cancellationToken);
+        var kind = outcome.Kind.ToString().ToLowerInvariant();
+        activity?.SetTag(AtomTelemetry.Outcome, kind);
+        metrics.MergeCount.Add(1, new KeyValuePair<string, object?>("outcome", kind));
+        return outcome;
+    }
+
+    private async Task<DeliveryOutcome> MergeOnceAsync(IGitHubClient client, AtomTask task, RepoSettings settings, string sha, IReadOnlyList<GitHubPerson> counted, CancellationToken cancellationToken)
     {
         if (!await approvals.ClaimMergeAsync(task.Id, sha, jobOptions.TakeoverAfter, cancellationToken))
         {

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Octokit;
 
 namespace Atom.Bot.Certification;
@@ -32,6 +33,26 @@ public sealed partial class CertificationPublisher(
     public async Task<PublishOutcome> PublishAsync(long? installationId, long repositoryId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
+        using var activity = AtomTelemetry.Start("publish");
+        activity?.SetTag(AtomTelemetry.TaskId, package.TaskId);
+        activity?.SetTag(AtomTelemetry.Repository, package.Repository);
+        activity?.SetTag("atom.package.passed", package.Passed);
+        var outcome = await PostAsync(installationId, repositoryId, package, knownPullRequest, cancellationToken);
+        if (outcome.Package is { } published)
+        {
+            activity?.SetTag(AtomTelemetry.PullRequest, published.PullRequestNumber);
+            activity?.SetTag(AtomTelemetry.Outcome, published.Created ? "created" : "updated");
+        }
+        else
+        {
+            activity.Fail("refused");
+        }
+
+        return outcome;
+    }
+
+    private async Task<PublishOutcome> PostAsync(long? installationId, long repositoryId, CertificationPackage package, long? knownPullRequest, CancellationToken cancellationToken)
+    {
         var (owner, name) = Split(package.Repository);
         var client = await clients.CreateAsync(installationId, repositoryId, GitHubAccess.Certification, cancellationToken);
         package = Redacted(package);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Atom.Bot.Dashboard;
 
 /// <summary>
-/// The one gate in front of every operator page (<c>/jobs</c>, <c>/ui</c>, and <c>/metrics</c> when it comes): each
+/// The one gate in front of every operator page (<c>/jobs</c>, <c>/ui</c>, <c>/metrics</c>): each
 /// request, loopback included, must carry <c>ATOM_DASHBOARD_TOKEN</c>; without a configured token the pages do not exist.
 /// </summary>
 /// <remarks>

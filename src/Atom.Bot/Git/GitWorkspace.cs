@@ -186,6 +186,9 @@ public sealed class GitWorkspace : IDisposable, IAsyncDisposable
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     internal int SpareCount(RepositoryRef repo) => _worktrees.SpareCount(repo);
 
+    /// <summary>Spare worktrees ready in this process, all repositories together (a metric).</summary>
+    public int SpareTotal => _worktrees.SpareTotal;
+
     /// <summary>Waits until the spares being made for <paramref name="repo"/> are ready (or could not be made).</summary>
     internal Task WaitForSparesAsync(RepositoryRef repo) => _worktrees.WaitForSparesAsync(repo);
 

@@ -80,6 +80,9 @@ internal sealed partial class GitWorktrees : IAsyncDisposable
     /// <inheritdoc cref="SpareWorktrees.Count"/>
     public int SpareCount(RepositoryRef repo) => _spares.Count(repo);
 
+    /// <inheritdoc cref="SpareWorktrees.Total"/>
+    public int SpareTotal => _spares.Total;
+
     /// <inheritdoc cref="SpareWorktrees.WaitForAsync"/>
     public Task WaitForSparesAsync(RepositoryRef repo) => _spares.WaitForAsync(repo);
 

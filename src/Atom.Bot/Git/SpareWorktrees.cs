@@ -40,6 +40,9 @@ internal sealed class SpareWorktrees : IAsyncDisposable
     /// <summary>Spares ready for <paramref name="repo"/> in this process (for tests).</summary>
     public int Count(RepositoryRef repo) => _spares.TryGetValue(_mirrors.MirrorPath(repo), out var pool) ? pool.Ready.Count : 0;
 
+    /// <summary>Spares ready in this process, all repositories together (a metric).</summary>
+    public int Total => _spares.Values.Sum(pool => pool.Ready.Count);
+
     /// <summary>Waits until the spares being made for <paramref name="repo"/> are ready (or could not be made).</summary>
     public async Task WaitForAsync(RepositoryRef repo)
     {

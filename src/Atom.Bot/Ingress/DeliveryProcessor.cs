@@ -2,6 +2,7 @@ using Atom.Bot.Approval;
 using Atom.Bot.Jobs;
 using Atom.Bot.Proposals;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Microsoft.Extensions.Primitives;
 using Octokit.Webhooks;
 using Octokit.Webhooks.Events;
@@ -30,6 +31,7 @@ public sealed class DeliveryProcessor(
     ProposalHandler proposals,
     EventOwners owners,
     InstallationStore installations,
+    AtomMetrics metrics,
     ILogger<DeliveryProcessor> logger) : IWorkItemProcessor<ProcessDelivery>
 {
     private static readonly DeliveryOutcome NotAtoms = DeliveryOutcome.Ignored("not an Atom pull request");
@@ -37,6 +39,8 @@ public sealed class DeliveryProcessor(
     public async Task ProcessAsync(ProcessDelivery work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        using var activity = AtomTelemetry.Start("delivery");
+        activity?.SetTag(AtomTelemetry.DeliveryId, work.DeliveryId);
         var delivery = await deliveries.GetAsync(work.DeliveryId, cancellationToken);
         if (delivery is null)
         {
@@ -55,7 +59,11 @@ public sealed class DeliveryProcessor(
             ["X-GitHub-Delivery"] = delivery.DeliveryId,
         });
         var webhookEvent = parser.DeserializeWebhookEvent(headers, delivery.Payload);
+        activity?.SetTag(AtomTelemetry.Event, delivery.Event);
         var outcome = await DispatchAsync(webhookEvent, cancellationToken);
+        var kind = outcome.Kind.ToString().ToLowerInvariant();
+        activity?.SetTag(AtomTelemetry.Outcome, kind);
+        metrics.DeliveryCount.Add(1, new KeyValuePair<string, object?>("event", delivery.Event), new KeyValuePair<string, object?>("outcome", kind));
         await deliveries.MarkProcessedAsync(delivery.DeliveryId, outcome.Text, cancellationToken);
         Log.Processed(logger, delivery.DeliveryId, outcome.Text);
     }

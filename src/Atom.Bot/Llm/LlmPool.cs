@@ -1,9 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Atom.Bot.Configuration;
 using Atom.Bot.Health;
+using Atom.Bot.Telemetry;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
@@ -13,7 +15,8 @@ namespace Atom.Bot.Llm;
 /// <summary>
 /// Every OpenAI-compatible call of the process goes through this one pool: at most <c>ATOM_LLM_CONCURRENCY</c>
 /// requests in flight (main and auditor models together), waiters served first come first served, a timeout per
-/// attempt, and the only retry layer (the SDK's own retries are off) so that statistics see every retry.
+/// attempt, and the only retry layer (the SDK's own retries are off) so that the metrics see every retry. Each
+/// request is a span (<c>gen_ai.*</c> tags) and counts in <see cref="AtomMetrics"/>, which <see cref="Snapshot"/> reads.
 /// </summary>
 public sealed class LlmPool : IDisposable
 {
@@ -32,20 +35,15 @@ public sealed class LlmPool : IDisposable
     private readonly PlatformMode? _platform;
     private readonly ILlmUsageSink? _usageSink;
     private readonly ConcurrentDictionary<long, UsageCounter> _usage = new();
-    private long _completed;
-    private long _failed;
-    private long _cancelled;
-    private long _retried;
-    private long _corrections;
-    private long _invalidOutputs;
-    private long _waits;
-    private long _waitTicks;
-    private long _tokensIn;
-    private long _tokensOut;
+    private readonly AtomMetrics _metrics;
+    private readonly bool _ownsMetrics;
 
-    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null, PlatformMode? platform = null, ILlmUsageSink? usageSink = null)
+    /// <param name="metrics">The service's instruments; a pool built on its own (tests, benchmarks) gets a meter of its own.</param>
+    public LlmPool(LlmOptions options, Redactor redactor, TimeProvider timeProvider, ILogger<LlmPool> logger, LlmPoolTuning? tuning = null, PlatformMode? platform = null, ILlmUsageSink? usageSink = null, AtomMetrics? metrics = null)
     {
         _usageSink = usageSink;
+        _ownsMetrics = metrics is null;
+        _metrics = metrics ?? AtomMetrics.Standalone();
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -77,6 +75,9 @@ public sealed class LlmPool : IDisposable
             new EndpointState(LlmEndpoint.Main, options.LlmModel, Client(options.LlmModel, options.LlmBaseUrl)),
             new EndpointState(LlmEndpoint.Auditor, options.AuditorModel, Client(options.AuditorModel, options.AuditorBaseUrl)),
         ];
+        _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolInFlight, () => _gate.Held, "{request}", "LLM requests in flight");
+        _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolQueued, () => _gate.Waiting, "{request}", "LLM requests waiting for a free slot");
+        _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolLimit, () => Concurrency, "{request}", "LLM requests allowed in flight now (halved while the platform is stressed)");
         Log.PoolCreated(_logger, options.LlmConcurrency, _requestTimeout.TotalSeconds, _tuning.MaxAttempts, options.LlmModel, options.AuditorModel);
 
         ChatClient Client(string model, Uri baseUrl) => new(model, credential, new OpenAIClientOptions
@@ -185,13 +186,13 @@ public sealed class LlmPool : IDisposable
 
             if (round == 2)
             {
-                Interlocked.Increment(ref _invalidOutputs);
+                _metrics.LlmInvalidOutputCount.Add(1, new KeyValuePair<string, object?>("endpoint", Name(endpoint)));
                 Log.InvalidOutput(_logger, endpoint, schemaName);
                 return new LlmResult<JsonElement>(new LlmError(
                     LlmErrorKind.InvalidOutput, $"the model's reply is not a valid {schemaName} object: {problem}", null, round));
             }
 
-            Interlocked.Increment(ref _corrections);
+            _metrics.LlmCorrectionCount.Add(1, new KeyValuePair<string, object?>("endpoint", Name(endpoint)));
             Log.Correcting(_logger, endpoint, schemaName, problem!);
             conversation.Add(new AssistantChatMessage(string.IsNullOrEmpty(text) ? "(empty reply)" : text));
             conversation.Add(new UserChatMessage(
@@ -202,30 +203,40 @@ public sealed class LlmPool : IDisposable
         BinaryData Body() => ChatWireFormat.BuildRequest(ModelOf(state), conversation, null, useSchema ? schemaFormat : null);
     }
 
+    /// <summary>The pool's numbers for <c>/status</c>, read from the same instruments <c>/metrics</c> exports.</summary>
     public LlmStatistics Snapshot()
     {
-        var waits = Interlocked.Read(ref _waits);
-        var waitTicks = Interlocked.Read(ref _waitTicks);
+        var totals = _metrics.Totals;
+        var waits = totals.Count(AtomMetrics.LlmPoolWait);
         return new LlmStatistics(
             Concurrency,
             _gate.Held,
             _gate.Waiting,
-            Interlocked.Read(ref _completed),
-            Interlocked.Read(ref _failed),
-            Interlocked.Read(ref _cancelled),
-            Interlocked.Read(ref _retried),
-            Interlocked.Read(ref _corrections),
-            Interlocked.Read(ref _invalidOutputs),
-            waits == 0 ? 0 : TimeSpan.FromTicks(waitTicks / waits).TotalMilliseconds,
-            Interlocked.Read(ref _tokensIn),
-            Interlocked.Read(ref _tokensOut),
-            [.. _endpoints.Select(e => new LlmEndpointStatus(e.Id == LlmEndpoint.Main ? "main" : "auditor", e.Model, e.JsonSchemaSupported))]);
+            Requests("completed"),
+            Requests("failed"),
+            Requests("cancelled"),
+            (long)totals.Sum(AtomMetrics.LlmRetries),
+            (long)totals.Sum(AtomMetrics.LlmCorrections),
+            (long)totals.Sum(AtomMetrics.LlmInvalidOutputs),
+            waits == 0 ? 0 : totals.Sum(AtomMetrics.LlmPoolWait) / waits * 1000,
+            (long)totals.Sum(AtomMetrics.LlmTokens, new KeyValuePair<string, object?>(AtomTelemetry.GenAiTokenType, "input")),
+            (long)totals.Sum(AtomMetrics.LlmTokens, new KeyValuePair<string, object?>(AtomTelemetry.GenAiTokenType, "output")),
+            [.. _endpoints.Select(e => new LlmEndpointStatus(Name(e.Id), e.Model, e.JsonSchemaSupported))]);
+
+        long Requests(string outcome) => (long)totals.Sum(AtomMetrics.LlmRequests, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     /// <summary>What the task's requests have cost so far (kept in memory for the life of the process).</summary>
     public LlmUsage UsageForTask(long taskId) => _usage.TryGetValue(taskId, out var counter) ? counter.ToUsage() : LlmUsage.None;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
+    }
 
     // Kept for `atom usage` and /status; a store that cannot take it costs the record, never the answer.
     private async Task RecordUsageAsync(LlmUsageRecord record)
@@ -249,15 +260,23 @@ public sealed class LlmPool : IDisposable
     {
         var usage = taskId is { } id ? _usage.GetOrAdd(id, _ => new UsageCounter()) : null;
         usage?.AddRequest();
+        var model = ModelOf(endpoint);
+        var endpointTag = new KeyValuePair<string, object?>("endpoint", Name(endpoint.Id));
+        var modelTag = new KeyValuePair<string, object?>("model", model);
+        using var activity = AtomTelemetry.Source.StartActivity(ActivityKind.Client, name: $"chat {model}", tags: [new(AtomTelemetry.GenAiOperation, "chat")]);
+        activity?.SetTag(AtomTelemetry.GenAiSystem, "openai");
+        activity?.SetTag(AtomTelemetry.GenAiRequestModel, model);
+        activity?.SetTag(AtomTelemetry.Endpoint, Name(endpoint.Id));
+        activity?.SetTag(AtomTelemetry.TaskId, taskId);
         var started = _time.GetTimestamp();
+        var attempt = 0;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            for (attempt = 1; ; attempt++)
             {
                 var waitStarted = _time.GetTimestamp();
                 await _gate.WaitAsync(cancellationToken);
-                Interlocked.Increment(ref _waits);
-                Interlocked.Add(ref _waitTicks, _time.GetElapsedTime(waitStarted).Ticks);
+                _metrics.LlmPoolWaitTime.Record(_time.GetElapsedTime(waitStarted).TotalSeconds, endpointTag);
 
                 Attempt outcome;
                 var callStarted = _time.GetTimestamp();
@@ -273,11 +292,14 @@ public sealed class LlmPool : IDisposable
 
                 if (outcome.Reply is { } reply)
                 {
-                    Interlocked.Increment(ref _completed);
-                    Interlocked.Add(ref _tokensIn, reply.TokensIn);
-                    Interlocked.Add(ref _tokensOut, reply.TokensOut);
+                    Finish("completed", null);
+                    _metrics.LlmTokenCount.Add(reply.TokensIn, endpointTag, modelTag, new(AtomTelemetry.GenAiTokenType, "input"));
+                    _metrics.LlmTokenCount.Add(reply.TokensOut, endpointTag, modelTag, new(AtomTelemetry.GenAiTokenType, "output"));
+                    activity?.SetTag(AtomTelemetry.GenAiInputTokens, reply.TokensIn);
+                    activity?.SetTag(AtomTelemetry.GenAiOutputTokens, reply.TokensOut);
+                    activity?.SetTag(AtomTelemetry.GenAiFinishReasons, new[] { reply.FinishReason });
                     usage?.AddTokens(reply.TokensIn, reply.TokensOut);
-                    await RecordUsageAsync(new LlmUsageRecord(taskId, endpoint.Id, ModelOf(endpoint), reply.TokensIn, reply.TokensOut, _time.GetUtcNow()));
+                    await RecordUsageAsync(new LlmUsageRecord(taskId, endpoint.Id, model, reply.TokensIn, reply.TokensOut, _time.GetUtcNow()));
                     var elapsedMilliseconds = (long)_time.GetElapsedTime(started).TotalMilliseconds;
                     Log.Completed(_logger, endpoint.Id, elapsedMilliseconds, attempt, reply.TokensIn, reply.TokensOut, reply.FinishReason);
                     return new LlmResult<LlmReply>(reply);
@@ -286,7 +308,7 @@ public sealed class LlmPool : IDisposable
                 var error = outcome.Error! with { Attempts = attempt };
                 if (!outcome.Retryable || attempt >= _tuning.MaxAttempts)
                 {
-                    Interlocked.Increment(ref _failed);
+                    Finish("failed", Cause(error));
                     Log.Failed(_logger, endpoint.Id, attempt, error.Kind, error.StatusCode);
                     return new LlmResult<LlmReply>(error);
                 }
@@ -295,7 +317,8 @@ public sealed class LlmPool : IDisposable
                 var delay = outcome.RetryAfter is { } asked
                     ? (asked < _tuning.MaxRetryAfter ? asked : _tuning.MaxRetryAfter)
                     : LlmRetryDelay.Backoff(attempt, _tuning.RetryBaseDelay, _tuning.MaxBackoff, Random.Shared);
-                Interlocked.Increment(ref _retried);
+                _metrics.LlmRetryCount.Add(1, endpointTag, new("cause", Cause(error)));
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["cause"] = Cause(error), [AtomTelemetry.Attempt] = attempt }));
                 usage?.AddRetry();
                 Log.Retrying(_logger, endpoint.Id, attempt, _tuning.MaxAttempts, error.Kind, error.StatusCode, (long)delay.TotalMilliseconds);
                 await Task.Delay(delay, _time, cancellationToken);
@@ -303,10 +326,40 @@ public sealed class LlmPool : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _cancelled);
+            Finish("cancelled", "cancelled");
             throw;
         }
+
+        void Finish(string outcome, string? errorType)
+        {
+            var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+            _metrics.LlmRequestCount.Add(1, endpointTag, modelTag, outcomeTag);
+            _metrics.LlmRequestDuration.Record(_time.GetElapsedTime(started).TotalSeconds, endpointTag, modelTag, outcomeTag);
+            activity?.SetTag(AtomTelemetry.Attempt, attempt);
+            activity?.SetTag(AtomTelemetry.Outcome, outcome);
+            if (errorType is not null)
+            {
+                activity.Fail(errorType);
+            }
+        }
     }
+
+    /// <summary>A retry's or failure's cause as a metric tag: the error kind, and the status when there is one.</summary>
+    private static string Cause(LlmError error) => error.StatusCode is { } status
+        ? $"{KindName(error.Kind)}_{status}"
+        : KindName(error.Kind);
+
+    private static string KindName(LlmErrorKind kind) => kind switch
+    {
+        LlmErrorKind.Unavailable => "unavailable",
+        LlmErrorKind.TimedOut => "timed_out",
+        LlmErrorKind.Rejected => "rejected",
+        LlmErrorKind.InvalidResponse => "invalid_response",
+        LlmErrorKind.InvalidOutput => "invalid_output",
+        _ => "other",
+    };
+
+    private static string Name(LlmEndpoint endpoint) => endpoint == LlmEndpoint.Main ? "main" : "auditor";
 
     private async Task<Attempt> AttemptAsync(EndpointState endpoint, BinaryData body, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Atom.Bot.Configuration;
 using Atom.Bot.Health;
+using Atom.Bot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Atom.Bot.Llm;
@@ -22,7 +23,8 @@ public static class LlmServiceCollectionExtensions
             sp.GetRequiredService<ILogger<LlmPool>>(),
             sp.GetService<LlmPoolTuning>(),
             sp.GetRequiredService<PlatformMode>(),
-            sp.GetService<ILlmUsageSink>()));
+            sp.GetService<ILlmUsageSink>(),
+            sp.GetService<AtomMetrics>()));
         return services;
     }
 }

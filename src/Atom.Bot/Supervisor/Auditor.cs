@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 using OpenAI.Chat;
 
@@ -47,6 +48,7 @@ public sealed class Auditor(LlmPool llm)
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(assignments);
         ArgumentNullException.ThrowIfNull(patch);
+        using var activity = task.StartStage("auditor");
         var user = new StringBuilder();
         user.AppendLine($"Issue #{task.IssueNumber} of {task.Repository}, quoted as data:");
         user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}"));
@@ -72,6 +74,11 @@ public sealed class Auditor(LlmPool llm)
             new UserChatMessage(user.ToString()),
         ];
         var reply = await llm.CompleteJsonAsync(LlmEndpoint.Auditor, messages, "atom_verdict", Schema, Check, task.Id, cancellationToken);
+        if (!reply.IsOk)
+        {
+            activity.Fail(reply.Error!.Kind.ToString());
+        }
+
         return reply.IsOk ? new LlmResult<AuditorVerdict>(Build(reply.Value, llm.ModelFor(LlmEndpoint.Auditor))) : new LlmResult<AuditorVerdict>(reply.Error!);
     }
 

@@ -7,6 +7,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Health;
 using Atom.Bot.Jobs;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
 using Octokit;
 using Scope = Atom.Bot.Tasks.Scope;
@@ -142,6 +143,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task PlanAsync(AtomTask task, CancellationToken cancellationToken)
     {
+        using var activity = task.StartStage("plan");
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;
@@ -165,6 +167,7 @@ public sealed partial class TaskSupervisor(
             var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, cancellationToken);
             if (!planned.IsOk)
             {
+                activity.Fail("plan_failed", planned.Error!.Kind.ToString());
                 await FailAsync(task, $"the model could not plan the work ({planned.Error!.Kind}: {planned.Error.Message})", cancellationToken);
                 return;
             }
@@ -193,6 +196,7 @@ public sealed partial class TaskSupervisor(
                 plan.Assignments.Count == 1 ? taskBranch : BranchNames.AssignmentBranch(taskBranch, i + 1))).ToList(), cancellationToken);
         }
 
+        activity?.SetTag("atom.assignments", existing.Count);
         if (await tasks.TransitionAsync(task.Id, TaskTransitions.Dispatch, Actors.Atom, $"{existing.Count} assignment(s) dispatched", cancellationToken))
         {
             await DispatchAsync(task, existing, cancellationToken);
@@ -264,6 +268,7 @@ public sealed partial class TaskSupervisor(
 
     private async Task EvaluateAsync(AtomTask task, CancellationToken cancellationToken)
     {
+        using var activity = task.StartStage("evaluation");
         if (await SettingsAsync(task, cancellationToken) is not { } settings)
         {
             return;
@@ -294,6 +299,7 @@ public sealed partial class TaskSupervisor(
             reasons = evaluation.Reasons,
         }, cancellationToken);
         LogEvaluated(logger, task.Id, task.Round, evaluation.Decision);
+        activity?.SetTag(AtomTelemetry.Outcome, evaluation.Decision.ToString().ToLowerInvariant());
 
         if (evaluation.Decision == EvaluationDecision.Revise && task.Round - task.HumanRounds < settings.MaxRevisions)
         {

@@ -2,6 +2,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Configuration;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
+using Atom.Bot.Telemetry;
 using Octokit.Webhooks.Events.Issues;
 
 namespace Atom.Bot.Tasks;
@@ -27,6 +28,16 @@ public sealed partial class TaskIntake(
     public async Task<IntakeOutcome> LabeledAsync(IssuesLabeledEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);
+        using var activity = AtomTelemetry.Start("intake");
+        activity?.SetTag(AtomTelemetry.Repository, e.Repository?.FullName);
+        activity?.SetTag(AtomTelemetry.Issue, e.Issue.Number);
+        var outcome = await AcceptAsync(e, cancellationToken);
+        activity?.SetTag(AtomTelemetry.Outcome, outcome.Kind.ToString().ToLowerInvariant());
+        return outcome;
+    }
+
+    private async Task<IntakeOutcome> AcceptAsync(IssuesLabeledEvent e, CancellationToken cancellationToken)
+    {
         if (e.Repository is null || e.Label is null || e.Sender is null)
         {
             return IntakeOutcome.Ignored("no repository, label or sender");
@@ -96,6 +107,7 @@ public sealed partial class TaskIntake(
             body_sha256 = Hashing.Sha256(creation.Task.IssueBody),
             trigger_label = settings.Settings.TriggerLabel,
         }, cancellationToken);
+        System.Diagnostics.Activity.Current?.SetTag(AtomTelemetry.TaskId, creation.Task.Id);
         queue.Enqueue(new AdvanceTask(creation.Task.Id));
         LogAccepted(logger, creation.Task.Id, repo.FullName, number);
         return IntakeOutcome.Accepted(creation.Task);

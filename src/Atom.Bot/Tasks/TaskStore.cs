@@ -1,11 +1,15 @@
 using System.Data.Common;
 using System.Globalization;
 using Atom.Bot.Storage;
+using Atom.Bot.Telemetry;
 
 namespace Atom.Bot.Tasks;
 
-/// <summary>Tasks and their state history. Every transition is a compare-and-set in one transaction with its event.</summary>
-public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
+/// <summary>
+/// Tasks and their state history. Every transition is a compare-and-set in one transaction with its event, and counts in
+/// <c>atom.task.transitions</c> by the state entered (given <paramref name="metrics"/>).
+/// </summary>
+public sealed class TaskStore(AtomDatabase database, TimeProvider clock, AtomMetrics? metrics = null)
 {
     private const string Columns = """
         id, repository, repository_id, installation_id, clone_url, default_branch, issue_number, issue_title,
@@ -54,8 +58,11 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
 
         await InsertEventAsync(connection, transaction, id, null, TaskState.Accepted, task.RequestedBy, "labelled", now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Entered(TaskState.Accepted);
         return new TaskCreation((await GetAsync(id, cancellationToken))!, Created: true);
     }
+
+    private void Entered(TaskState state) => metrics?.TransitionCount.Add(1, new KeyValuePair<string, object?>("state", state.ToName()));
 
     public async Task<AtomTask?> GetAsync(long id, CancellationToken cancellationToken)
     {
@@ -173,6 +180,7 @@ public sealed class TaskStore(AtomDatabase database, TimeProvider clock)
 
         await InsertEventAsync(connection, transaction, id, TaskStates.Parse(current), to, actor, reason, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Entered(to);
         return true;
     }
 

@@ -7,6 +7,7 @@ using Atom.Bot.Jobs;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 
 namespace Atom.Bot.Workers;
 
@@ -33,6 +34,7 @@ public sealed partial class AssignmentWorker(
     InstanceRegistry instance,
     JobOptions jobOptions,
     TimeProvider clock,
+    AtomMetrics metrics,
     ILogger<AssignmentWorker> logger) : IWorkItemProcessor<RunAssignment>
 {
     Task IWorkItemProcessor<RunAssignment>.ProcessAsync(RunAssignment work, CancellationToken cancellationToken) => RunAsync(work, cancellationToken);
@@ -65,6 +67,8 @@ public sealed partial class AssignmentWorker(
             return;
         }
 
+        using var activity = task.StartStage("assignment");
+        activity?.SetTag(AtomTelemetry.AssignmentId, assignment.Id);
         AssignmentResult result;
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var heartbeat = HeartbeatAsync(assignment, heartbeatStop.Token);
@@ -82,8 +86,9 @@ public sealed partial class AssignmentWorker(
                 Error = refused.Message,
             };
         }
-        catch (Exception)
+        catch (Exception ex)
         {
+            activity.Fail(ex.GetType().Name);
             // Hangfire retries the job; the next run claims the assignment again and starts from the remote branch.
             await StopAsync(heartbeatStop, heartbeat);
             await assignments.ReleaseAsync(assignment.Id, assignment.ClaimId!, CancellationToken.None);
@@ -93,6 +98,12 @@ public sealed partial class AssignmentWorker(
         await StopAsync(heartbeatStop, heartbeat);
 
         var state = result.Outcome == AssignmentOutcome.Failed ? AssignmentState.Failed : AssignmentState.Done;
+        activity?.SetTag(AtomTelemetry.Outcome, result.Outcome.ToString().ToLowerInvariant());
+        if (state == AssignmentState.Failed)
+        {
+            activity.Fail("assignment_failed");
+        }
+
         if (await assignments.FinishAsync(assignment.Id, assignment.ClaimId!, state, result, cancellationToken))
         {
             await audit.RecordAsync(AuditKinds.AssignmentFinished, task.Id, Actors.Worker, new
@@ -133,7 +144,7 @@ public sealed partial class AssignmentWorker(
             // the branch the worker writes.
             var scope = assignment.Scope.NarrowTo(Scope.From(repoSettings.Scope));
             var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
-            var toolbox = new WorkerToolbox(new ScopeGuard(scope, checkout.Path), repoSettings, testRunner, logger);
+            var toolbox = new WorkerToolbox(new ScopeGuard(scope, checkout.Path), repoSettings, testRunner, logger, metrics);
             var run = await agent.RunAsync(
                 task.Id,
                 WorkerPrompt.System(assignment, scope, FileTree(checkout.Path), skills),

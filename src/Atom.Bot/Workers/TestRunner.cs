@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Atom.Bot.Configuration;
+using Atom.Bot.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Atom.Bot.Workers;
@@ -34,9 +35,12 @@ public sealed class TestRunner
     private readonly string[] _secrets;
     private readonly TestSandbox _sandbox;
     private readonly ILogger _logger;
+    private readonly AtomMetrics? _metrics;
 
-    public TestRunner(IEnumerable<string> secrets, TestSandbox sandbox, ILogger<TestRunner> logger)
+    /// <param name="metrics">Where runs and their duration are counted (none: not counted).</param>
+    public TestRunner(IEnumerable<string> secrets, TestSandbox sandbox, ILogger<TestRunner> logger, AtomMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(secrets);
         ArgumentNullException.ThrowIfNull(sandbox);
         _secrets = [.. secrets.Where(s => !string.IsNullOrEmpty(s))];
@@ -75,6 +79,30 @@ public sealed class TestRunner
     public async Task<TestRun> RunAsync(string workingDirectory, string? testCommand, TimeSpan timeout, bool network, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(workingDirectory);
+        using var activity = AtomTelemetry.Start("test_run");
+        var run = await RunOnceAsync(workingDirectory, testCommand, timeout, network, cancellationToken);
+        var status = run.Status.ToString().ToLowerInvariant();
+        var sandboxed = run.Status is not (TestStatus.NotConfigured or TestStatus.NoSandbox) && !run.Unsandboxed;
+        activity?.SetTag(AtomTelemetry.TestStatus, status);
+        activity?.SetTag(AtomTelemetry.Sandboxed, sandboxed);
+        activity?.SetTag(AtomTelemetry.ExitCode, run.ExitCode);
+        if (run.Status is TestStatus.TimedOut or TestStatus.CouldNotStart or TestStatus.NoSandbox)
+        {
+            activity.Fail(status);
+        }
+
+        if (run.Status != TestStatus.NotConfigured)
+        {
+            var statusTag = new KeyValuePair<string, object?>("status", status);
+            _metrics?.TestRunCount.Add(1, statusTag, new KeyValuePair<string, object?>("sandboxed", sandboxed));
+            _metrics?.TestRunDuration.Record(run.Duration.TotalSeconds, statusTag);
+        }
+
+        return run;
+    }
+
+    private async Task<TestRun> RunOnceAsync(string workingDirectory, string? testCommand, TimeSpan timeout, bool network, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(testCommand))
         {
             return new TestRun(TestStatus.NotConfigured, null, TimeSpan.Zero, "Tests are not configured: the repository's .github/atom.yml has no test_command.", EmptySha256, null);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
+using Atom.Bot.Telemetry;
 using Atom.Bot.Workers.Tools;
 using Microsoft.Extensions.Logging;
 using OpenAI.Chat;
@@ -57,14 +58,17 @@ public sealed class WorkerToolbox
     ];
 
     private readonly ToolContext _context;
+    private readonly AtomMetrics? _metrics;
     private readonly List<ScopeViolation> _refusals = [];
     private readonly List<string> _toolErrors = [];
 
     /// <param name="guard">The assignment's scope over its worktree (<see cref="ScopeGuard.WorktreeRoot"/>).</param>
     /// <param name="settings">The default branch's settings: <c>test_command</c> and <c>test_timeout_seconds</c>.</param>
     /// <param name="tests">Runs the test command without Atom's secrets.</param>
-    public WorkerToolbox(ScopeGuard guard, RepoSettings settings, TestRunner tests, ILogger logger)
+    /// <param name="metrics">Where tool calls and refusals are counted (none: not counted).</param>
+    public WorkerToolbox(ScopeGuard guard, RepoSettings settings, TestRunner tests, ILogger logger, AtomMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(guard);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(tests);
@@ -98,10 +102,25 @@ public sealed class WorkerToolbox
     public async Task<ToolOutcome> InvokeAsync(LlmToolCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        // A name the model made up is not a tool: as a tag it would be unbounded.
+        var known = Tools.Any(t => t.Name == call.Name) ? call.Name : "unknown";
+        using var activity = AtomTelemetry.Start($"execute_tool {known}");
+        activity?.SetTag(AtomTelemetry.GenAiOperation, "execute_tool");
+        activity?.SetTag(AtomTelemetry.GenAiToolName, known);
         var outcome = await Dispatch(call, cancellationToken);
+        var result = outcome.Refusal is not null ? "refused" : outcome.Failure is { } failed ? failed.ToString().ToLowerInvariant() : "ok";
+        activity?.SetTag(AtomTelemetry.Refused, outcome.Refusal is not null);
+        activity?.SetTag(AtomTelemetry.Outcome, result);
+        if (outcome.Failure is not null)
+        {
+            activity.Fail(result);
+        }
+
+        _metrics?.ToolCallCount.Add(1, new KeyValuePair<string, object?>("tool", known), new KeyValuePair<string, object?>("outcome", result));
         var tool = Shorten(call.Name);
         if (outcome.Refusal is not null)
         {
+            _metrics?.ToolRefusalCount.Add(1, new KeyValuePair<string, object?>("tool", known));
             _refusals.Add(outcome.Refusal);
             Log.ToolRefused(_context.Logger, tool, outcome.Refusal.Path, outcome.Refusal.Reason);
         }

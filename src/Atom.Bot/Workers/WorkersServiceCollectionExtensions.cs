@@ -1,5 +1,6 @@
 using Atom.Bot.Configuration;
 using Atom.Bot.Jobs;
+using Atom.Bot.Telemetry;
 
 namespace Atom.Bot.Workers;
 
@@ -13,7 +14,7 @@ public static class WorkersServiceCollectionExtensions
         services.AddSingleton<AgentLoop>();
         services.AddSingleton(SandboxOptions.From(options));
         services.AddSingleton(provider => TestSandbox.For(provider.GetRequiredService<SandboxOptions>(), provider.GetRequiredService<ILogger<TestSandbox>>()));
-        services.AddSingleton(provider => new TestRunner(options.Secrets(), provider.GetRequiredService<TestSandbox>(), provider.GetRequiredService<ILogger<TestRunner>>()));
+        services.AddSingleton(provider => new TestRunner(options.Secrets(), provider.GetRequiredService<TestSandbox>(), provider.GetRequiredService<ILogger<TestRunner>>(), provider.GetService<AtomMetrics>()));
         services.AddHostedService<SandboxStartupCheck>();
         services.AddSingleton<CommitPublisher>();
         services.AddTransient<AssignmentWorker>();

@@ -20,7 +20,8 @@ public sealed class ArchitectureTests
     [InlineData("Jobs", new[] { "Configuration" })]
     [InlineData("Configuration", new string[0])]
     [InlineData("Storage", new[] { "Configuration" })]
-    [InlineData("Tasks", new[] { "Audit", "Configuration", "Git", "GitHub", "Jobs", "Storage" })]
+    [InlineData("Tasks", new[] { "Audit", "Configuration", "Git", "GitHub", "Jobs", "Storage", "Telemetry" })]
+    [InlineData("Telemetry", new string[0])]
     public void The_lower_folders_use_only_what_the_design_allows(string folder, string[] allowed)
     {
         Graph.Uses(folder).Except(allowed).ShouldBeEmpty($"{folder} may use only {string.Join(", ", allowed)}: " +
