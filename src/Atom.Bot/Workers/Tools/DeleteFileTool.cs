@@ -1,5 +1,3 @@
-using Atom.Bot.Tasks;
-
 namespace Atom.Bot.Workers.Tools;
 
 internal sealed class DeleteFileTool : WorkerTool
@@ -18,32 +16,9 @@ internal sealed class DeleteFileTool : WorkerTool
 
     private static async Task<ToolOutcome> DeleteAsync(string path, ToolContext context, CancellationToken cancellationToken)
     {
-        var decision = context.Guard.Check(path, PathAccess.Delete);
-        if (!decision.IsAllowed)
-        {
-            return ToolOutcome.Refused(decision.Violation);
-        }
-
-        if (WorktreeFiles.FileProblem(decision) is { } problem)
-        {
-            return problem;
-        }
-
-        var original = await context.OriginalAsync(decision, cancellationToken);
-        if (original.Refusal is not null)
-        {
-            return ToolOutcome.Refused(original.Refusal);
-        }
-
-        var refusal = context.Ledger.Refusal(decision.RelativePath, original.Content, null, out var change);
-        if (refusal is not null)
-        {
-            return ToolOutcome.Refused(new ScopeViolation(path, refusal));
-        }
-
-        File.Delete(decision.FullPath);
-        context.Ledger.Record(decision.RelativePath, original.Content, null, change);
-        Log.FileChanged(context.Logger, "deleted", decision.RelativePath, context.Ledger.LinesAdded, context.Ledger.LinesRemoved);
-        return ToolOutcome.Success($"Deleted '{decision.RelativePath}'. {context.Totals()}");
+        var (decision, original, stop) = await context.ExistingFileAsync(path, PathAccess.Delete, cancellationToken);
+        return stop
+            ?? await context.ChangeAsync(path, decision, original, null, "deleted", cancellationToken)
+            ?? ToolOutcome.Success($"Deleted '{decision.RelativePath}'. {context.Totals()}");
     }
 }

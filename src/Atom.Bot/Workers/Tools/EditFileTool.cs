@@ -35,24 +35,13 @@ internal sealed class EditFileTool : WorkerTool
             return error;
         }
 
-        var decision = context.Guard.Check(path, PathAccess.Write);
-        if (!decision.IsAllowed)
+        var (decision, original, stop) = await context.ExistingFileAsync(path, PathAccess.Write, cancellationToken);
+        if (stop is not null)
         {
-            return ToolOutcome.Refused(decision.Violation);
+            return stop;
         }
 
-        if (WorktreeFiles.FileProblem(decision) is { } problem)
-        {
-            return problem;
-        }
-
-        var original = await context.OriginalAsync(decision, cancellationToken);
-        if (original.Refusal is not null)
-        {
-            return ToolOutcome.Refused(original.Refusal);
-        }
-
-        var (head, length) = await WorktreeFiles.ReadHeadAsync(decision.FullPath, ToolContext.MaxChangeableFileBytes, cancellationToken);
+        var (head, length) = await WorktreeFiles.ReadHeadAsync(decision.FullPath!, ToolContext.MaxChangeableFileBytes, cancellationToken);
         if (WorktreeFiles.IsBinary(head))
         {
             return ToolOutcome.Error(ToolFailure.WrongKind, $"'{decision.RelativePath}' is a binary file ({length} bytes); it cannot be edited as text.");
@@ -74,15 +63,11 @@ internal sealed class EditFileTool : WorkerTool
             return ToolOutcome.Refused(new ScopeViolation(path, $"would be {bytes} bytes after the edit; a file Atom writes may have at most {WriteFileTool.MaxBytes} bytes ({WriteFileTool.MaxBytes / 1024} KiB)"));
         }
 
-        var refusal = context.Ledger.Refusal(decision.RelativePath, original.Content, content, out var change);
-        if (refusal is not null)
+        if (await context.ChangeAsync(path, decision, original, content, "edited", cancellationToken) is { } refused)
         {
-            return ToolOutcome.Refused(new ScopeViolation(path, refusal));
+            return refused;
         }
 
-        await WorktreeFiles.WriteAtomicallyAsync(decision.FullPath, content, cancellationToken);
-        context.Ledger.Record(decision.RelativePath, original.Content, content, change);
-        Log.FileChanged(context.Logger, "edited", decision.RelativePath, context.Ledger.LinesAdded, context.Ledger.LinesRemoved);
         return ToolOutcome.Success($"Edited '{decision.RelativePath}' at line {LineOf(current, occurrences[0])}. {context.Totals()}");
     }
 

@@ -68,6 +68,54 @@ internal sealed class ToolContext(ScopeGuard guard, RepoSettings settings, TestR
             : (WorktreeFiles.Utf8.GetString(bytes), null);
     }
 
+    /// <summary>
+    /// The start every change of an existing file shares (<c>edit_file</c>, <c>delete_file</c>): the scope's answer for
+    /// <paramref name="access"/>, the file's existence and kind, and its content when the assignment first touched it;
+    /// or the outcome that ends the call.
+    /// </summary>
+    public async Task<(PathDecision Decision, string? Original, ToolOutcome? Stop)> ExistingFileAsync(string path, PathAccess access, CancellationToken cancellationToken)
+    {
+        var decision = Guard.Check(path, access);
+        if (!decision.IsAllowed)
+        {
+            return (decision, null, ToolOutcome.Refused(decision.Violation));
+        }
+
+        if (WorktreeFiles.FileProblem(decision) is { } problem)
+        {
+            return (decision, null, problem);
+        }
+
+        var original = await OriginalAsync(decision, cancellationToken);
+        return (decision, original.Content, original.Refusal is null ? null : ToolOutcome.Refused(original.Refusal));
+    }
+
+    /// <summary>
+    /// The end every change shares: the cumulative limits' verdict, then the write (atomic; null <paramref name="content"/>
+    /// deletes), the ledger and the log line, for a path the scope allowed. Null when the change was made, else the refusal.
+    /// </summary>
+    public async Task<ToolOutcome?> ChangeAsync(string path, PathDecision decision, string? original, string? content, string verb, CancellationToken cancellationToken)
+    {
+        var refusal = Ledger.Refusal(decision.RelativePath!, original, content, out var change);
+        if (refusal is not null)
+        {
+            return ToolOutcome.Refused(new ScopeViolation(path, refusal));
+        }
+
+        if (content is null)
+        {
+            File.Delete(decision.FullPath!);
+        }
+        else
+        {
+            await WorktreeFiles.WriteAtomicallyAsync(decision.FullPath!, content, cancellationToken);
+        }
+
+        Ledger.Record(decision.RelativePath!, original, content, change);
+        Log.FileChanged(Logger, verb, decision.RelativePath!, Ledger.LinesAdded, Ledger.LinesRemoved);
+        return null;
+    }
+
     public string Totals() =>
         $"Changed so far: {Ledger.ChangedFiles.Count} of at most {Guard.Scope.MaxFiles} files, +{Ledger.LinesAdded} -{Ledger.LinesRemoved} of at most {Guard.Scope.MaxChangedLines} lines.";
 }

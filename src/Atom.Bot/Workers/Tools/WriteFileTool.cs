@@ -51,15 +51,11 @@ internal sealed class WriteFileTool : WorkerTool
             return ToolOutcome.Refused(original.Refusal);
         }
 
-        var refusal = context.Ledger.Refusal(decision.RelativePath, original.Content, content, out var change);
-        if (refusal is not null)
+        if (await context.ChangeAsync(path, decision, original.Content, content, "wrote", cancellationToken) is { } refused)
         {
-            return ToolOutcome.Refused(new ScopeViolation(path, refusal));
+            return refused;
         }
 
-        await WorktreeFiles.WriteAtomicallyAsync(decision.FullPath, content, cancellationToken);
-        context.Ledger.Record(decision.RelativePath, original.Content, content, change);
-        Log.FileChanged(context.Logger, "wrote", decision.RelativePath, context.Ledger.LinesAdded, context.Ledger.LinesRemoved);
         return ToolOutcome.Success($"Wrote '{decision.RelativePath}' ({bytes} bytes). {context.Totals()}");
     }
 }
