@@ -37,6 +37,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
         long tokensIn = 0, tokensOut = 0;
         var llmTime = TimeSpan.Zero;
         var elided = 0;
+        var seen = 0;
 
         AgentRun Stop(AgentStop stop, string summary, string? error = null) => new(stop, summary, steps, tokensIn, tokensOut, llmTime, error, elided);
 
@@ -61,11 +62,13 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
                 return Stop(AgentStop.BudgetReached, $"Stopped after {steps} tool calls: {reached.Reason}.");
             }
 
-            if (ContextKeeper.Keep(messages, limits.ContextTokens) is > 0 and var dropped)
+            if (ContextKeeper.Keep(messages, limits.ContextTokens, seen) is > 0 and var dropped)
             {
                 elided += dropped;
                 LogElided(logger, taskId, dropped, limits.ContextTokens);
             }
+
+            seen = messages.Count;
 
             LlmResult<LlmReply> result;
             var started = Stopwatch.GetTimestamp();

@@ -7,8 +7,8 @@ namespace Atom.Bot.Workers;
 /// would fill more than <see cref="HighWater"/> of it, the oldest tool results (file contents, test output: the bulk of
 /// any conversation) are replaced, oldest first, by a one-line note of what they were, until it is under
 /// <see cref="LowWater"/>. The newest <see cref="KeptResults"/> results are kept while that is enough (when they alone are
-/// too much, all but the last go too, down to the high-water mark); the instructions and every tool call stay, so the
-/// conversation stays valid and the model can call a tool again for what it needs. Tokens are estimated as characters
+/// too much, they go too, down to the high-water mark); results the model has not read yet, the instructions and every
+/// tool call always stay, so the conversation stays valid and the model can call a tool again for what it needs. Tokens are estimated as characters
 /// / 4, the usual rule for English and code with the tokenizers of the models our users run; the next reply's
 /// <c>prompt_tokens</c> would come too late to decide.
 /// </summary>
@@ -21,8 +21,12 @@ public static class ContextKeeper
     /// <summary>The characters a token stands for, in the estimate.</summary>
     public const int CharactersPerToken = 4;
 
-    /// <summary>Elides old tool results in place when the conversation is over the high-water mark; returns how many.</summary>
-    public static int Keep(List<ChatMessage> messages, int contextTokens)
+    /// <summary>
+    /// Elides old tool results in place when the conversation is over the high-water mark; returns how many. Results
+    /// from <paramref name="unseenFrom"/> on were added since the last request: the model has not read them yet, and they
+    /// are never elided.
+    /// </summary>
+    public static int Keep(List<ChatMessage> messages, int contextTokens, int unseenFrom)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var budget = (long)contextTokens * CharactersPerToken;
@@ -32,11 +36,11 @@ public static class ContextKeeper
             return 0;
         }
 
-        var results = messages.Select((m, i) => (Message: m, Index: i)).Where(m => m.Message is ToolChatMessage).ToList();
+        var results = messages.Select((m, i) => (Message: m, Index: i)).Where(m => m.Message is ToolChatMessage && m.Index < unseenFrom).ToList();
         var elided = 0;
 
         // First the results before the newest few, down to the low-water mark; then, if the newest alone are still too
-        // much, those too, but never the last (the model has not read it yet).
+        // much, those too.
         bool Elide(IEnumerable<(ChatMessage Message, int Index)> candidates, double mark)
         {
             foreach (var (message, index) in candidates)
@@ -65,7 +69,7 @@ public static class ContextKeeper
         var older = results.Take(Math.Max(0, results.Count - KeptResults)).ToList();
         if (!Elide(older, LowWater) && size > budget * HighWater)
         {
-            Elide(results.Skip(older.Count).SkipLast(1), HighWater);
+            Elide(results.Skip(older.Count), HighWater);
         }
 
         return elided;

@@ -129,9 +129,14 @@ public sealed class AssignmentWorkerTests
         tree.Keys.Count(k => k.StartsWith("src/tiny/", StringComparison.Ordinal)).ShouldBe(20);
         File.Exists(Path.Combine(scenario.Host.DataDir, "..", "x")).ShouldBeFalse();
 
-        // Each refusal was a tool error the model saw, and each is in the audit log.
-        // The worker's last request (the supervisor may already have asked the auditor, which offers no tools).
-        var toolAnswers = scenario.Llm.Requests.Last(r => r.ToolNames.Count > 0).Messages.Where(m => m.GetProperty("role").GetString() == "tool").Select(LlmScriptRequest.TextOf).ToList();
+        // Each refusal was a tool error the model saw (in the request after the call: later ones may carry it elided, as
+        // the 5 MiB write keeps the conversation over the context), and each is in the audit log. Only the worker's
+        // requests offer tools (the supervisor may already have asked the auditor).
+        var toolAnswers = scenario.Llm.Requests.Where(r => r.ToolNames.Count > 0)
+            .SelectMany(r => r.Messages.Where(m => m.GetProperty("role").GetString() == "tool"))
+            .GroupBy(m => m.GetProperty("tool_call_id").GetString())
+            .Select(g => LlmScriptRequest.TextOf(g.First()))
+            .ToList();
         toolAnswers.Count(a => a.StartsWith("Refused", StringComparison.Ordinal)).ShouldBe(13);
         (await scenario.AuditAsync(task.Id)).Count(e => e.Kind == AuditKinds.ToolRefusals).ShouldBe(13);
         (await scenario.VerifyAuditAsync()).IsValid.ShouldBeTrue();

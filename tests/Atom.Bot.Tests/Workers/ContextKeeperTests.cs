@@ -10,7 +10,7 @@ public sealed class ContextKeeperTests
     {
         var messages = Conversation(results: 6, charactersEach: 1_000);
 
-        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(0);
+        ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: messages.Count).ShouldBe(0);
         messages.OfType<ToolChatMessage>().ShouldAllBe(m => !Text(m).StartsWith(ContextKeeper.Note, StringComparison.Ordinal));
     }
 
@@ -20,7 +20,7 @@ public sealed class ContextKeeperTests
         // 12 results of 4,000 characters against 10,000 tokens (40,000 characters): over 75 %, so elide to under 50 %.
         var messages = Conversation(results: 12, charactersEach: 4_000);
 
-        var elided = ContextKeeper.Keep(messages, contextTokens: 10_000);
+        var elided = ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: messages.Count);
 
         var results = messages.OfType<ToolChatMessage>().ToList();
         elided.ShouldBeGreaterThan(0);
@@ -33,17 +33,31 @@ public sealed class ContextKeeperTests
     }
 
     [Fact]
-    public void When_the_newest_results_alone_are_too_much_all_but_the_last_go_and_notes_are_not_elided_twice()
+    public void When_the_newest_results_alone_are_too_much_all_seen_ones_go_and_notes_are_not_elided_twice()
     {
         var messages = Conversation(results: ContextKeeper.KeptResults, charactersEach: 20_000);
 
-        ContextKeeper.Keep(messages, contextTokens: 10_000).ShouldBe(ContextKeeper.KeptResults - 1);
+        ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: messages.Count - 1).ShouldBe(ContextKeeper.KeptResults - 1);
         Text(messages.OfType<ToolChatMessage>().Last()).Length.ShouldBe(20_000, "the model has not read the last result yet");
 
         var longer = Conversation(results: 10, charactersEach: 6_000);
-        var first = ContextKeeper.Keep(longer, contextTokens: 10_000);
-        ContextKeeper.Keep(longer, contextTokens: 10_000).ShouldBe(0);
+        var first = ContextKeeper.Keep(longer, contextTokens: 10_000, unseenFrom: longer.Count);
+        ContextKeeper.Keep(longer, contextTokens: 10_000, unseenFrom: longer.Count).ShouldBe(0);
         first.ShouldBe(10 - ContextKeeper.KeptResults);
+    }
+
+    [Fact]
+    public void Results_the_model_has_not_read_yet_are_never_elided()
+    {
+        // One reply's 25 calls answered at once, after 4 results the model has read: only those 4 may go.
+        var messages = Conversation(results: 4, charactersEach: 6_000);
+        var unseen = messages.Count;
+        messages.AddRange(Conversation(results: 25, charactersEach: 2_000).Skip(2));
+
+        var elided = ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: unseen);
+
+        elided.ShouldBe(4);
+        messages.Skip(unseen).OfType<ToolChatMessage>().ShouldAllBe(m => !Text(m).StartsWith(ContextKeeper.Note, StringComparison.Ordinal));
     }
 
     private static List<ChatMessage> Conversation(int results, int charactersEach)
