@@ -26,6 +26,20 @@ public sealed partial class BranchRulesReader(GitHubClientFactory github, ILogge
         var signatures = false;
         var reviewRules = new List<string>();
 
+        // A ruleset's pull_request rule and classic protection's required reviews say the same things under other names.
+        void ReadReviews(JsonElement rule, string codeOwnersKey, string dismissStaleKey, string source)
+        {
+            var count = rule.TryGetProperty("required_approving_review_count", out var n) && n.TryGetInt32(out var value) ? value : 0;
+            var owners = rule.TryGetProperty(codeOwnersKey, out var o) && o.ValueKind == JsonValueKind.True;
+            if (count > 0 || owners)
+            {
+                reviews = Math.Max(reviews, count);
+                codeOwners |= owners;
+                dismissStale |= rule.TryGetProperty(dismissStaleKey, out var d) && d.ValueKind == JsonValueKind.True;
+                reviewRules.Add(source);
+            }
+        }
+
         using (var rules = await GetJsonAsync(client, $"{repo}/rules/branches/{Uri.EscapeDataString(branch)}", cancellationToken, ("per_page", "100")))
         {
             foreach (var rule in rules?.RootElement.EnumerateArray() ?? default)
@@ -48,16 +62,7 @@ public sealed partial class BranchRulesReader(GitHubClientFactory github, ILogge
                             .Select(c => new RequiredCheck(c, source)));
                         break;
                     case "pull_request" when parameters.ValueKind == JsonValueKind.Object:
-                        var count = parameters.TryGetProperty("required_approving_review_count", out var n) && n.TryGetInt32(out var value) ? value : 0;
-                        var owners = parameters.TryGetProperty("require_code_owner_review", out var o) && o.ValueKind == JsonValueKind.True;
-                        if (count > 0 || owners)
-                        {
-                            reviews = Math.Max(reviews, count);
-                            codeOwners |= owners;
-                            dismissStale |= parameters.TryGetProperty("dismiss_stale_reviews_on_push", out var d) && d.ValueKind == JsonValueKind.True;
-                            reviewRules.Add(source);
-                        }
-
+                        ReadReviews(parameters, "require_code_owner_review", "dismiss_stale_reviews_on_push", source);
                         break;
                 }
             }
@@ -85,15 +90,7 @@ public sealed partial class BranchRulesReader(GitHubClientFactory github, ILogge
 
                 if (classic.TryGetProperty("required_pull_request_reviews", out var pr) && pr.ValueKind == JsonValueKind.Object)
                 {
-                    var count = pr.TryGetProperty("required_approving_review_count", out var n) && n.TryGetInt32(out var value) ? value : 0;
-                    var owners = pr.TryGetProperty("require_code_owner_reviews", out var o) && o.ValueKind == JsonValueKind.True;
-                    if (count > 0 || owners)
-                    {
-                        reviews = Math.Max(reviews, count);
-                        codeOwners |= owners;
-                        dismissStale |= pr.TryGetProperty("dismiss_stale_reviews", out var d) && d.ValueKind == JsonValueKind.True;
-                        reviewRules.Add(Source);
-                    }
+                    ReadReviews(pr, "require_code_owner_reviews", "dismiss_stale_reviews", Source);
                 }
 
                 signatures |= classic.TryGetProperty("required_signatures", out var s) && s.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.True;
