@@ -16,6 +16,7 @@ using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
 using Atom.Bot.Telemetry;
+using Atom.Bot.Trial;
 using Atom.Bot.Workers;
 
 namespace Atom.Bot;
@@ -36,6 +37,13 @@ public static class Program
         if (command == "setup")
         {
             return await SetupCommand.RunAsync(rest, Environment.CurrentDirectory, Console.Out, Console.Error, null, CancellationToken.None);
+        }
+
+        if (command == "try")
+        {
+            // atom try builds its own configuration: it asks only for a model, never for GitHub or a webhook secret.
+            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+            return await TryCommand.RunAsync(rest, environment, Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, CancellationToken.None);
         }
 
         var configuration = AtomConfiguration.Load();
@@ -89,6 +97,7 @@ public static class Program
         usage: atom [command]
           serve                  run the service (default)
           setup --webhook-url URL [--github-url URL] [--org ORG]  create Atom's GitHub App from a manifest (writes its key and atom.env)
+          try "issue text" | approve | revise "feedback" | reject "reason"  the whole loop on a local repository, without GitHub (atom try --help)
           config                 print the effective configuration and where each value comes from
           doctor [--probe-max N] check the configuration, this machine, GitHub and the LLM endpoints, each with its fix
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key

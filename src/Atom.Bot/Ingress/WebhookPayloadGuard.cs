@@ -73,7 +73,7 @@ public sealed partial class WebhookPayloadGuard(RequestDelegate next, WebhookOpt
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
         {
-            return $"payload is not a valid '{headers.Event}' event: {ex.GetType().Name}";
+            return $"payload is not a valid '{headers.Event}' event: {ex.GetType().Name}: {ex.Message}";
         }
     }
 }
