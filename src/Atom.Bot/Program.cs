@@ -46,7 +46,8 @@ public static class Program
             return await TryCommand.RunAsync(rest, environment, Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, CancellationToken.None);
         }
 
-        var configuration = AtomConfiguration.Load();
+        // Only the service (and the commands that check or print its setup) need every service setting.
+        var configuration = AtomConfiguration.Load(forService: command is "serve" or "config" or "doctor");
         if (command == "config")
         {
             return ConfigCommand.Run(configuration, Console.Out, Console.Error);

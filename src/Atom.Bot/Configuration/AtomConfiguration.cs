@@ -49,15 +49,20 @@ public static class AtomConfiguration
         new("ATOM_GIT_SIGNING", "auto", Kind: SettingKind.GitSigning),
     ];
 
-    /// <summary>Loads from the real process environment, working directory and home directory.</summary>
-    public static ConfigurationResult Load() =>
+    /// <summary>
+    /// Loads from the real process environment, working directory and home directory. With
+    /// <paramref name="forService"/> false (the offline commands: audit, usage, proposals, db, git) the settings only the
+    /// service needs (the webhook secret) are not required: each command asks only for what it uses.
+    /// </summary>
+    public static ConfigurationResult Load(bool forService = true) =>
         Load(
             Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal),
             Directory.GetCurrentDirectory(),
-            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            forService);
 
-    public static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, string workingDirectory, string homeDirectory)
+    public static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, string workingDirectory, string homeDirectory, bool forService = true)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var errors = new List<string>();
@@ -79,7 +84,7 @@ public static class AtomConfiguration
                     errors.Add($"{setting.Variable}: {problem} (got '{shown}'{FromWhere(value)})");
                 }
             }
-            else if (setting.Required)
+            else if (setting.Required && forService)
             {
                 errors.Add($"{setting.Variable} is required but not set (set it in the environment, ./{WorkingDirectoryFileName} or ~/.atom/config.yml)");
             }
@@ -197,7 +202,8 @@ public static class AtomConfiguration
         var llmModel = Get("ATOM_LLM_MODEL")!;
         return new AtomOptions
         {
-            WebhookSecret = Get("ATOM_WEBHOOK_SECRET")!,
+            // Empty only for an offline command (Load's forService), which never receives a delivery.
+            WebhookSecret = Get("ATOM_WEBHOOK_SECRET") ?? "",
             GitHubApiUrl = Url("ATOM_GITHUB_API_URL")!,
             GitHubToken = Get("ATOM_GITHUB_TOKEN"),
             GitHubAppId = Get("ATOM_GITHUB_APP_ID") is { } id ? long.Parse(id, CultureInfo.InvariantCulture) : null,

@@ -28,6 +28,12 @@ public static class IngressServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         // The slice is handed to the middleware directly: it is built here, after the container is sealed.
         var webhook = WebhookOptions.From(options);
+        // Only offline commands load without a secret; Octokit would take an empty one as "accept unsigned deliveries".
+        if (string.IsNullOrEmpty(webhook.WebhookSecret))
+        {
+            throw new InvalidOperationException("ATOM_WEBHOOK_SECRET is required to receive webhooks");
+        }
+
         app.UseMiddleware<WebhookPayloadGuard>(webhook);
         app.MapGitHubWebhooks(WebhookPayloadGuard.Path, webhook.WebhookSecret);
         return app;

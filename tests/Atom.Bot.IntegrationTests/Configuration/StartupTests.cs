@@ -16,6 +16,29 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task An_offline_command_runs_without_the_webhook_secret_the_service_needs()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("atom-offline-").FullName;
+
+        var (_, _, stderr) = await RunAtomAsync(["usage"], new() { ["ATOM_DATA_DIR"] = dataDir });
+
+        // It got past the configuration to its own work: there is no store in an empty data directory yet.
+        stderr.ShouldNotContain("ATOM_WEBHOOK_SECRET");
+        stderr.ShouldContain("no store yet");
+    }
+
+    [Fact]
+    public void The_service_refuses_to_start_its_webhook_endpoint_without_a_secret()
+    {
+        // An offline command's options carry no secret; Octokit's endpoint would take an empty one as "unsigned is fine".
+        var dataDir = Directory.CreateTempSubdirectory("atom-offline-").FullName;
+        var options = Atom.Bot.Configuration.AtomConfiguration.Load(new Dictionary<string, string?> { ["ATOM_DATA_DIR"] = dataDir }, dataDir, dataDir, forService: false).Options!;
+
+        Should.Throw<InvalidOperationException>(() => Program.BuildService(options, ["--urls", "http://127.0.0.1:0"]))
+            .Message.ShouldContain("ATOM_WEBHOOK_SECRET");
+    }
+
+    [Fact]
     public async Task Serve_with_a_malformed_number_names_the_variable_and_value()
     {
         var (exit, _, stderr) = await RunAtomAsync(["serve"], new() { ["ATOM_WEBHOOK_SECRET"] = "x-secret-1", ["ATOM_LLM_CONCURRENCY"] = "lots" });

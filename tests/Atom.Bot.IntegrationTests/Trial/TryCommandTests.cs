@@ -63,6 +63,13 @@ public sealed class TryCommandTests : IDisposable
         Git("branch", "--list", Branch).ShouldBeEmpty();
         Git("log", "-1", "--format=%s", "main").ShouldContain("(#2)");
         AllWritten(output).ShouldNotContain(ApiKey);
+        // The audit log is the real one, and verifies as docs/try.md says.
+        var options = Atom.Bot.Configuration.AtomConfiguration.Load(new Dictionary<string, string?>
+        {
+            ["ATOM_DATA_DIR"] = Path.Combine(_repo, ".git", "atom-try", "data"),
+        }, _repo, _repo, forService: false).Options.ShouldNotBeNull();
+        using var verified = new StringWriter();
+        (await Atom.Bot.Audit.AuditCommand.RunAsync(["verify"], options, verified, verified, CancellationToken.None)).ShouldBe(0, verified.ToString());
     }
 
     [Fact]

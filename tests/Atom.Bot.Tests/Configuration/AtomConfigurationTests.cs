@@ -128,6 +128,18 @@ public sealed class AtomConfigurationTests : IDisposable
         result.Errors.ShouldHaveSingleItem().ShouldStartWith("ATOM_WEBHOOK_SECRET is required");
     }
 
+    [Fact]
+    public void An_offline_command_needs_no_webhook_secret_but_still_validates_what_is_set()
+    {
+        var dir = Directory.CreateTempSubdirectory("atom-config-").FullName;
+        var offline = AtomConfiguration.Load(new Dictionary<string, string?>(), dir, dir, forService: false);
+        var broken = AtomConfiguration.Load(new Dictionary<string, string?> { ["ATOM_LLM_CONCURRENCY"] = "four" }, dir, dir, forService: false);
+
+        offline.IsValid.ShouldBeTrue(string.Join("; ", offline.Errors));
+        offline.Options!.WebhookSecret.ShouldBeEmpty();
+        broken.Errors.ShouldHaveSingleItem().ShouldContain("ATOM_LLM_CONCURRENCY");
+    }
+
     [Theory]
     [InlineData("ATOM_GITHUB_API_URL", "not a url", "not an absolute http(s) URL")]
     [InlineData("ATOM_LLM_BASE_URL", "ftp://x/", "not an absolute http(s) URL")]
