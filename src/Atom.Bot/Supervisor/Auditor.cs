@@ -183,7 +183,7 @@ public sealed class Auditor(LlmPool llm)
 
         var gap = Math.Round(Math.Abs(first.Score - second.Score), 3);
         return gap > MaxScoreGap
-            ? string.Create(CultureInfo.InvariantCulture, $"the auditors' scores differ by {gap:0.00}, more than {MaxScoreGap:0.0}: {Describe(first)} against {Describe(second)}")
+            ? string.Create(CultureInfo.InvariantCulture, $"the auditors' scores differ by {gap:0.0##}, more than {MaxScoreGap:0.0}: {Describe(first)} against {Describe(second)}")
             : null;
     }
 
