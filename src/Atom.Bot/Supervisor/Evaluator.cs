@@ -14,7 +14,7 @@ namespace Atom.Bot.Supervisor;
 /// <summary>
 /// Evaluates a round: combines the assignment branches into the task branch, re-checks the final diff against the
 /// repository scope (independently of the tool checks), runs the default branch's test command on a fresh worktree of
-/// the task branch, asks the auditor, and decides.
+/// the task branch, asks the auditor (and the second auditor, when one is set), and decides.
 /// </summary>
 public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, CommitPublisher publisher, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
 {
@@ -119,6 +119,8 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
         // Both auditors get the same question at once; the second is asked only when ATOM_AUDITOR2_* is set.
         var asked = auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken);
         var askedSecond = auditor.HasSecond ? auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken, LlmEndpoint.Auditor2) : null;
+        // Both awaited together: a cancellation or a bug in one never leaves the other unobserved.
+        await Task.WhenAll(askedSecond is null ? [asked] : [asked, askedSecond]);
         var audit = await asked;
         var second = askedSecond is null ? null : await askedSecond;
         var verdict = audit.IsOk ? audit.Value : null;
