@@ -358,7 +358,10 @@ public static class PackageBody
         Verdict(body, auditor, limits);
     }
 
-    /// <summary>The second auditor's verdict under the first's, and whether the two agree (a disagreement needs a human).</summary>
+    /// <summary>
+    /// The second auditor's verdict under the first's, and whether the two agree (a disagreement needs a human). The 0.3
+    /// is <c>Supervisor.Auditor.MaxScoreGap</c>, written out because the package never depends on the supervisor.
+    /// </summary>
     private static void SecondAuditor(StringBuilder body, PackageAuditor? second, bool? agree, BodyLimits limits)
     {
         if (second is null)
