@@ -32,6 +32,15 @@ public sealed record CertificationPackage
     public required IReadOnlyList<PackageChange> Changes { get; init; }
     public required PackageTests Tests { get; init; }
     public required PackageAuditor Auditor { get; init; }
+
+    /// <summary>
+    /// The second auditor's verdict (<c>ATOM_AUDITOR2_*</c>), shown beside the first; null when no second auditor is set.
+    /// When the two disagree, or it gave no verdict, the package does not pass and needs a human's attention.
+    /// </summary>
+    public PackageAuditor? SecondAuditor { get; init; }
+
+    /// <summary>Whether the two auditors' verdicts agree (the same verdict, scores at most 0.3 apart); null unless both gave one.</summary>
+    public bool? AuditorsAgree { get; init; }
     public required PackageUsage Usage { get; init; }
 
     /// <summary>The platform mode the package was made under ("stressed (thermal level 2)"); null when normal.</summary>

@@ -96,6 +96,7 @@ public static class PackageBody
             Changes(body, package.Changes, impact, limits);
             Tests(body, package.Tests, limits);
             Auditor(body, package.Auditor, limits);
+            SecondAuditor(body, package.SecondAuditor, package.AuditorsAgree, limits);
             Impact(body, impact, package.Usage, package.Platform, limits);
             Approval(body, package, limits);
             AuditReference(body, package, limits);
@@ -354,6 +355,34 @@ public static class PackageBody
     private static void Auditor(StringBuilder body, PackageAuditor auditor, BodyLimits limits)
     {
         body.Append("## Auditor\n\n");
+        Verdict(body, auditor, limits);
+    }
+
+    /// <summary>
+    /// The second auditor's verdict under the first's, and whether the two agree (a disagreement needs a human). The 0.3
+    /// is <c>Supervisor.Auditor.MaxScoreGap</c>, written out because the package never depends on the supervisor.
+    /// </summary>
+    private static void SecondAuditor(StringBuilder body, PackageAuditor? second, bool? agree, BodyLimits limits)
+    {
+        if (second is null)
+        {
+            return;
+        }
+
+        body.Append("### Second auditor\n\n");
+        body.Append(second.Verdict is null
+            ? "⚠️ **Needs attention:** the second auditor gave no verdict, so the first one's alone does not certify this change.\n\n"
+            : agree switch
+            {
+                true => "The two auditors agree: the same verdict, scores at most 0.3 apart.\n\n",
+                false => "⚠️ **Needs attention:** the two auditors disagree (another verdict, or scores more than 0.3 apart), so neither certifies this change; a human decides.\n\n",
+                null => "The first auditor gave no verdict; the second one's alone does not certify this change.\n\n",
+            });
+        Verdict(body, second, limits);
+    }
+
+    private static void Verdict(StringBuilder body, PackageAuditor auditor, BodyLimits limits)
+    {
         body.Append("- **Model:** ").Append(Markdown.Inline(auditor.Model, limits.CellChars)).Append('\n');
         body.Append("- **Score:** ").Append(auditor.Score is { } score
             ? $"{Markdown.Number(score, "0.00")} (minimum {Markdown.Number(auditor.MinScore, "0.00")}) {(score >= auditor.MinScore ? "✅" : "❌")}"
@@ -524,6 +553,13 @@ public static class PackageBody
                 Verdict = p.Auditor.Verdict is null ? null : Cell(p.Auditor.Verdict),
                 Error = p.Auditor.Error is null ? null : Cell(p.Auditor.Error),
                 Findings = Take(p.Auditor.Findings, f => f with { Message = Cell(f.Message) }),
+            },
+            SecondAuditor = p.SecondAuditor is null ? null : p.SecondAuditor with
+            {
+                Model = Cell(p.SecondAuditor.Model),
+                Verdict = p.SecondAuditor.Verdict is null ? null : Cell(p.SecondAuditor.Verdict),
+                Error = p.SecondAuditor.Error is null ? null : Cell(p.SecondAuditor.Error),
+                Findings = Take(p.SecondAuditor.Findings, f => f with { Message = Cell(f.Message) }),
             },
             Approval = p.Approval with { Approvers = p.Approval.Approvers.Take(rows).ToList() },
             Interdiff = p.Interdiff is null ? null : p.Interdiff with

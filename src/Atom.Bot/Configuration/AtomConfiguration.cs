@@ -32,6 +32,8 @@ public static class AtomConfiguration
         new("ATOM_LLM_PRICES", null, Kind: SettingKind.LlmPrices),
         new("ATOM_AUDITOR_BASE_URL", null, Kind: SettingKind.Url),
         new("ATOM_AUDITOR_MODEL", null),
+        new("ATOM_AUDITOR2_BASE_URL", null, Kind: SettingKind.Url),
+        new("ATOM_AUDITOR2_MODEL", null),
         new("ATOM_DATA_DIR", DefaultDataDir),
         new("ATOM_DATABASE", null),
         new("ATOM_JOB_STORAGE", "memory", IsSecret: false),
@@ -92,12 +94,20 @@ public static class AtomConfiguration
             values.Add(value);
         }
 
+        if (Value("ATOM_AUDITOR2_BASE_URL") is not null && Value("ATOM_AUDITOR2_MODEL") is null)
+        {
+            // A base URL alone names no model; guessing one would audit with a model nobody chose.
+            errors.Add("ATOM_AUDITOR2_BASE_URL is set but ATOM_AUDITOR2_MODEL is not: the second auditor needs a model (set ATOM_AUDITOR2_MODEL, or unset both)");
+        }
+
         if (errors.Count > 0)
         {
             return new ConfigurationResult(null, values, errors);
         }
 
         return new ConfigurationResult(Build(values), values, errors);
+
+        string? Value(string variable) => values.First(v => v.Variable == variable).Value;
     }
 
     private static string FromWhere(ConfigurationValue value) =>
@@ -216,6 +226,9 @@ public static class AtomConfiguration
             LlmPrices = LlmPrices.Parse(Get("ATOM_LLM_PRICES"), out _)!,
             AuditorBaseUrl = Url("ATOM_AUDITOR_BASE_URL") ?? llmBase,
             AuditorModel = Get("ATOM_AUDITOR_MODEL") ?? llmModel,
+            // Set only with a model; on the main server unless it names its own.
+            Auditor2Model = Get("ATOM_AUDITOR2_MODEL"),
+            Auditor2BaseUrl = Get("ATOM_AUDITOR2_MODEL") is null ? null : Url("ATOM_AUDITOR2_BASE_URL") ?? llmBase,
             DataDir = ExpandHome(Get("ATOM_DATA_DIR")!),
             Database = Get("ATOM_DATABASE"),
             // With the state in PostgreSQL, Hangfire's jobs go there too, unless ATOM_JOB_STORAGE was given.

@@ -20,6 +20,15 @@ public sealed record AtomOptions
     public LlmPrices LlmPrices { get; init; } = LlmPrices.None;
     public required Uri AuditorBaseUrl { get; init; }
     public required string AuditorModel { get; init; }
+
+    /// <summary>
+    /// <c>ATOM_AUDITOR2_BASE_URL</c>: the second auditor's server (another model family), asked beside the first; null
+    /// when no second auditor is set. Shares <c>ATOM_LLM_API_KEY</c>, as the first auditor does.
+    /// </summary>
+    public Uri? Auditor2BaseUrl { get; init; }
+
+    /// <summary><c>ATOM_AUDITOR2_MODEL</c>: the second auditor's model; null when no second auditor is set.</summary>
+    public string? Auditor2Model { get; init; }
     public required string DataDir { get; init; }
     public required string JobStorage { get; init; }
 

@@ -11,7 +11,8 @@ namespace Atom.Bot.Doctor;
 /// <summary>
 /// What <c>atom doctor</c> asks each OpenAI-compatible endpoint: its models, a tool-calling round trip, a strict
 /// <c>json_schema</c> answer, a streamed answer, and (the main endpoint) how latency grows with requests in flight,
-/// from which it recommends <c>ATOM_LLM_CONCURRENCY</c>. Each probe is one small request; the concurrency probe sends
+/// from which it recommends <c>ATOM_LLM_CONCURRENCY</c>. The auditor is checked when it differs from the main endpoint,
+/// the second auditor (<c>ATOM_AUDITOR2_*</c>) whenever it is set. Each probe is one small request; the concurrency probe sends
 /// at most 3 + 2 + 4 + ... + <c>probeMax</c> of them.
 /// </summary>
 public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax)
@@ -27,7 +28,7 @@ public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax
     public async Task<IReadOnlyList<DoctorFinding>> RunAsync(CancellationToken cancellationToken)
     {
         var findings = new List<DoctorFinding>();
-        var main = new Endpoint("LLM main", options.LlmBaseUrl, options.LlmModel);
+        var main = new Endpoint("LLM main", options.LlmBaseUrl, options.LlmModel, "ATOM_LLM_MODEL");
         var reachable = await EndpointAsync(main, findings, cancellationToken);
         if (reachable && probeMax > 1)
         {
@@ -36,7 +37,12 @@ public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax
 
         if (options.AuditorBaseUrl != options.LlmBaseUrl || options.AuditorModel != options.LlmModel)
         {
-            await EndpointAsync(new Endpoint("LLM auditor", options.AuditorBaseUrl, options.AuditorModel), findings, cancellationToken);
+            await EndpointAsync(new Endpoint("LLM auditor", options.AuditorBaseUrl, options.AuditorModel, "ATOM_AUDITOR_MODEL"), findings, cancellationToken);
+        }
+
+        if (options.Auditor2Model is { } auditor2Model)
+        {
+            await EndpointAsync(new Endpoint("LLM second auditor", options.Auditor2BaseUrl ?? options.LlmBaseUrl, auditor2Model, "ATOM_AUDITOR2_MODEL"), findings, cancellationToken);
         }
 
         return findings;
@@ -78,7 +84,7 @@ public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax
         var names = data.Select(m => m?["id"]?.GetValue<string>()).OfType<string>().ToList();
         return names.Contains(endpoint.Model, StringComparer.Ordinal)
             ? DoctorFinding.Ok(subject, $"serves {endpoint.Model}")
-            : DoctorFinding.Fail(subject, $"{endpoint.Model} is not among the served models ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")})", $"set {(endpoint.Subject.EndsWith("auditor", StringComparison.Ordinal) ? "ATOM_AUDITOR_MODEL" : "ATOM_LLM_MODEL")} to one of them, or load the model on the server");
+            : DoctorFinding.Fail(subject, $"{endpoint.Model} is not among the served models ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")})", $"set {endpoint.ModelVariable} to one of them, or load the model on the server");
     }
 
     private async Task<DoctorFinding> ToolsAsync(Endpoint endpoint, CancellationToken cancellationToken)
@@ -235,7 +241,8 @@ public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax
         }
     }
 
-    private sealed record Endpoint(string Subject, Uri BaseUrl, string Model)
+    /// <param name="ModelVariable">The setting that names <paramref name="Model"/>, for the advice when the server does not serve it.</param>
+    private sealed record Endpoint(string Subject, Uri BaseUrl, string Model, string ModelVariable)
     {
         public Uri Url(string path) => new($"{BaseUrl.ToString().TrimEnd('/')}/{path}");
     }

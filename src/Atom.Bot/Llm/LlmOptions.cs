@@ -14,6 +14,10 @@ public sealed record LlmOptions
     public string? LlmApiKey { get; init; }
     public required Uri AuditorBaseUrl { get; init; }
     public required string AuditorModel { get; init; }
+
+    /// <summary>The second auditor (<c>ATOM_AUDITOR2_*</c>): both null when none is set.</summary>
+    public Uri? Auditor2BaseUrl { get; init; }
+    public string? Auditor2Model { get; init; }
     public required int LlmConcurrency { get; init; }
     public required int LlmTimeoutSeconds { get; init; }
 
@@ -30,6 +34,8 @@ public sealed record LlmOptions
             LlmApiKey = options.LlmApiKey,
             AuditorBaseUrl = options.AuditorBaseUrl,
             AuditorModel = options.AuditorModel,
+            Auditor2BaseUrl = options.Auditor2BaseUrl,
+            Auditor2Model = options.Auditor2Model,
             LlmConcurrency = options.LlmConcurrency,
             LlmTimeoutSeconds = options.LlmTimeoutSeconds,
             LlmFallbackModel = options.LlmFallbackModel,
@@ -44,6 +50,8 @@ public sealed record LlmOptions
             .Append(", LlmApiKey = ").Append(LlmApiKey is null ? "(none)" : "***")
             .Append(", AuditorBaseUrl = ").Append(AuditorBaseUrl)
             .Append(", AuditorModel = ").Append(AuditorModel)
+            .Append(", Auditor2BaseUrl = ").Append(Auditor2BaseUrl?.ToString() ?? "(none)")
+            .Append(", Auditor2Model = ").Append(Auditor2Model ?? "(none)")
             .Append(", LlmConcurrency = ").Append(LlmConcurrency)
             .Append(", LlmTimeoutSeconds = ").Append(LlmTimeoutSeconds)
             .Append(", LlmFallbackModel = ").Append(LlmFallbackModel ?? "(none)");

@@ -74,11 +74,14 @@ public sealed class LlmPool : IDisposable
         [
             new EndpointState(LlmEndpoint.Main, options.LlmModel, Client(options.LlmModel, options.LlmBaseUrl)),
             new EndpointState(LlmEndpoint.Auditor, options.AuditorModel, Client(options.AuditorModel, options.AuditorBaseUrl)),
+            .. options.Auditor2Model is { } auditor2Model
+                ? [new EndpointState(LlmEndpoint.Auditor2, auditor2Model, Client(auditor2Model, options.Auditor2BaseUrl ?? options.LlmBaseUrl))]
+                : Array.Empty<EndpointState>(),
         ];
         _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolInFlight, () => _gate.Held, "{request}", "LLM requests in flight");
         _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolQueued, () => _gate.Waiting, "{request}", "LLM requests waiting for a free slot");
         _metrics.Meter.CreateObservableGauge(AtomMetrics.LlmPoolLimit, () => Concurrency, "{request}", "LLM requests allowed in flight now (halved while the platform is stressed)");
-        Log.PoolCreated(_logger, options.LlmConcurrency, _requestTimeout.TotalSeconds, _tuning.MaxAttempts, options.LlmModel, options.AuditorModel);
+        Log.PoolCreated(_logger, options.LlmConcurrency, _requestTimeout.TotalSeconds, _tuning.MaxAttempts, options.LlmModel, options.AuditorModel, options.Auditor2Model ?? "(none)");
 
         ChatClient Client(string model, Uri baseUrl) => new(model, credential, new OpenAIClientOptions
         {
@@ -101,6 +104,9 @@ public sealed class LlmPool : IDisposable
     /// model's place is taken by <c>ATOM_LLM_FALLBACK_MODEL</c>, when set, while the platform is critical.
     /// </summary>
     public string ModelFor(LlmEndpoint endpoint) => ModelOf(State(endpoint));
+
+    /// <summary>Whether a second auditor (<c>ATOM_AUDITOR2_*</c>) is configured; without one, <see cref="LlmEndpoint.Auditor2"/> is not an endpoint.</summary>
+    public bool HasSecondAuditor => _endpoints.Length > 2;
 
     private int LimitFor(PlatformLevel level) => level >= PlatformLevel.Stressed ? Math.Max(1, _gate.Capacity / 2) : _gate.Capacity;
 
@@ -127,7 +133,7 @@ public sealed class LlmPool : IDisposable
             if (!state.ToolCallsInText)
             {
                 state.ToolCallsInText = true;
-                Log.ToolCallsInText(_logger, state.Id == LlmEndpoint.Main ? "main" : "auditor", ModelOf(state));
+                Log.ToolCallsInText(_logger, Name(state.Id), ModelOf(state));
             }
 
             return new LlmResult<LlmReply>(read);
@@ -359,7 +365,14 @@ public sealed class LlmPool : IDisposable
         _ => "other",
     };
 
-    private static string Name(LlmEndpoint endpoint) => endpoint == LlmEndpoint.Main ? "main" : "auditor";
+    /// <summary>The endpoint's name in metrics, spans, logs and the stored usage.</summary>
+    public static string Name(LlmEndpoint endpoint) => endpoint switch
+    {
+        LlmEndpoint.Main => "main",
+        LlmEndpoint.Auditor => "auditor",
+        LlmEndpoint.Auditor2 => "auditor2",
+        _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
+    };
 
     private async Task<Attempt> AttemptAsync(EndpointState endpoint, BinaryData body, CancellationToken cancellationToken)
     {
@@ -450,6 +463,8 @@ public sealed class LlmPool : IDisposable
     {
         LlmEndpoint.Main => _endpoints[0],
         LlmEndpoint.Auditor => _endpoints[1],
+        LlmEndpoint.Auditor2 when HasSecondAuditor => _endpoints[2],
+        LlmEndpoint.Auditor2 => throw new InvalidOperationException("No second auditor is configured (ATOM_AUDITOR2_MODEL); ask HasSecondAuditor first."),
         _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
     };
 

@@ -5,8 +5,8 @@ namespace Atom.Bot.Llm;
 /// <summary>The LLM area's log events (7001–7099). Never the API key, never message contents.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "LLM pool: {Concurrency} request(s) in flight at most, {Timeout} s per request, {MaxAttempts} attempt(s); main model {MainModel}, auditor model {AuditorModel}")]
-    public static partial void PoolCreated(ILogger logger, int concurrency, double timeout, int maxAttempts, string mainModel, string auditorModel);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "LLM pool: {Concurrency} request(s) in flight at most, {Timeout} s per request, {MaxAttempts} attempt(s); main model {MainModel}, auditor model {AuditorModel}, second auditor {Auditor2Model}")]
+    public static partial void PoolCreated(ILogger logger, int concurrency, double timeout, int maxAttempts, string mainModel, string auditorModel, string auditor2Model);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "LLM {Endpoint} attempt {Attempt}/{MaxAttempts} failed ({Kind}, HTTP {Status}); retrying in {DelayMilliseconds} ms")]
     public static partial void Retrying(ILogger logger, LlmEndpoint endpoint, int attempt, int maxAttempts, LlmErrorKind kind, int? status, long delayMilliseconds);

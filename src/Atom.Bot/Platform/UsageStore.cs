@@ -20,7 +20,7 @@ public sealed class UsageStore(AtomDatabase database) : ILlmUsageSink
             "INSERT INTO llm_usage (task_id, endpoint, model, tokens_in, tokens_out, at) VALUES ($task, $endpoint, $model, $in, $out, $at)",
             cancellationToken,
             ("$task", record.TaskId),
-            ("$endpoint", record.Endpoint == LlmEndpoint.Main ? "main" : "auditor"),
+            ("$endpoint", LlmPool.Name(record.Endpoint)),
             ("$model", record.Model),
             ("$in", record.TokensIn),
             ("$out", record.TokensOut),

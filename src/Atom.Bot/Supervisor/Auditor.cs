@@ -9,10 +9,22 @@ using OpenAI.Chat;
 
 namespace Atom.Bot.Supervisor;
 
-/// <summary>Asks the auditor model (<c>ATOM_AUDITOR_*</c>, by default the main model) for a verdict on the diff and the test result.</summary>
+/// <summary>
+/// Asks the auditor model (<c>ATOM_AUDITOR_*</c>, by default the main model) for a verdict on the diff and the test result,
+/// and the second auditor (<c>ATOM_AUDITOR2_*</c>) the same question when one is set.
+/// </summary>
 public sealed class Auditor(LlmPool llm)
 {
     public const int MaxPatchChars = 60_000;
+
+    /// <summary>The most two auditors' scores may differ by and still agree (DESIGN.md: "differ by more than 0.3").</summary>
+    public const double MaxScoreGap = 0.3;
+
+    /// <summary>Whether <c>ATOM_AUDITOR2_*</c> is set, so that the evaluation asks it too.</summary>
+    public bool HasSecond => llm.HasSecondAuditor;
+
+    /// <summary>The model the second auditor asks for (shown when it gave no verdict); null when none is set.</summary>
+    public string? SecondModel => llm.HasSecondAuditor ? llm.ModelFor(LlmEndpoint.Auditor2) : null;
 
     /// <summary>
     /// The verdict schema, sent with <c>strict: true</c>: OpenAI then requires every property in <c>required</c>, so the
@@ -43,12 +55,19 @@ public sealed class Auditor(LlmPool llm)
         }
         """;
 
-    public async Task<LlmResult<AuditorVerdict>> AuditAsync(AtomTask task, IReadOnlyList<Assignment> assignments, string patch, string testSummary, CancellationToken cancellationToken)
+    /// <param name="endpoint"><see cref="LlmEndpoint.Auditor"/>, or <see cref="LlmEndpoint.Auditor2"/> for the second auditor's verdict on the same question.</param>
+    public async Task<LlmResult<AuditorVerdict>> AuditAsync(AtomTask task, IReadOnlyList<Assignment> assignments, string patch, string testSummary, CancellationToken cancellationToken, LlmEndpoint endpoint = LlmEndpoint.Auditor)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(assignments);
         ArgumentNullException.ThrowIfNull(patch);
+        if (endpoint == LlmEndpoint.Main)
+        {
+            throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, "The main model is no auditor.");
+        }
+
         using var activity = task.StartStage("auditor");
+        activity?.SetTag(AtomTelemetry.Endpoint, LlmPool.Name(endpoint));
         var user = new StringBuilder();
         user.AppendLine($"Issue #{task.IssueNumber} of {task.Repository}, quoted as data:");
         user.AppendLine(WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}"));
@@ -73,13 +92,13 @@ public sealed class Auditor(LlmPool llm)
                 """),
             new UserChatMessage(user.ToString()),
         ];
-        var reply = await llm.CompleteJsonAsync(LlmEndpoint.Auditor, messages, "atom_verdict", Schema, Check, task.Id, cancellationToken);
+        var reply = await llm.CompleteJsonAsync(endpoint, messages, "atom_verdict", Schema, Check, task.Id, cancellationToken);
         if (!reply.IsOk)
         {
             activity.Fail(reply.Error!.Kind.ToString());
         }
 
-        return reply.IsOk ? new LlmResult<AuditorVerdict>(Build(reply.Value, llm.ModelFor(LlmEndpoint.Auditor))) : new LlmResult<AuditorVerdict>(reply.Error!);
+        return reply.IsOk ? new LlmResult<AuditorVerdict>(Build(reply.Value, llm.ModelFor(endpoint))) : new LlmResult<AuditorVerdict>(reply.Error!);
     }
 
     /// <summary>
@@ -147,6 +166,26 @@ public sealed class Auditor(LlmPool llm)
             f.GetProperty("message").GetString()!,
             f.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null)).ToList(),
         model);
+
+    /// <summary>
+    /// Why two verdicts on the same question do not agree (another verdict, or scores more than <see cref="MaxScoreGap"/>
+    /// apart), or null when they agree. Scores are compared to the thousandth they are kept at, so a gap of exactly 0.3
+    /// agrees whatever the floating-point subtraction makes of it.
+    /// </summary>
+    public static string? Disagreement(AuditorVerdict first, AuditorVerdict second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first.Verdict != second.Verdict)
+        {
+            return $"the auditors disagree: {Describe(first)} against {Describe(second)}";
+        }
+
+        var gap = Math.Round(Math.Abs(first.Score - second.Score), 3);
+        return gap > MaxScoreGap
+            ? string.Create(CultureInfo.InvariantCulture, $"the auditors' scores differ by {gap:0.0##}, more than {MaxScoreGap:0.0}: {Describe(first)} against {Describe(second)}")
+            : null;
+    }
 
     public static string Describe(AuditorVerdict verdict) =>
         string.Create(CultureInfo.InvariantCulture, $"{verdict.Verdict} ({verdict.Score:0.00}) by {verdict.Model}");

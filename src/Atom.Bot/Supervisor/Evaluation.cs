@@ -19,6 +19,18 @@ public sealed record Evaluation
     public AuditorVerdict? Verdict { get; init; }
     public string? AuditorError { get; init; }
 
+    /// <summary>The model the second auditor (<c>ATOM_AUDITOR2_*</c>) was asked as; null when none is set or it was not asked.</summary>
+    public string? SecondAuditorModel { get; init; }
+
+    /// <summary>The second auditor's verdict (<c>ATOM_AUDITOR2_*</c>); null when none is set or it gave none.</summary>
+    public AuditorVerdict? SecondVerdict { get; init; }
+
+    /// <summary>Whether the two verdicts agree (<see cref="Auditor.Disagreement"/>); null unless both auditors gave one.</summary>
+    public bool? AuditorsAgree { get; init; }
+
+    /// <summary>Why the second auditor gave no verdict (unreachable, unusable answers after the retries); null otherwise.</summary>
+    public string? SecondAuditorError { get; init; }
+
     /// <summary>Why it does not pass; empty when it does.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
 

@@ -5,6 +5,7 @@ using Atom.Bot.Certification;
 using Atom.Bot.Configuration;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
+using Atom.Bot.Llm;
 using Atom.Bot.Tasks;
 using Atom.Bot.Workers;
 
@@ -13,7 +14,7 @@ namespace Atom.Bot.Supervisor;
 /// <summary>
 /// Evaluates a round: combines the assignment branches into the task branch, re-checks the final diff against the
 /// repository scope (independently of the tool checks), runs the default branch's test command on a fresh worktree of
-/// the task branch, asks the auditor, and decides.
+/// the task branch, asks the auditor (and the second auditor, when one is set), and decides.
 /// </summary>
 public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, GitHubCredentials credentials, CommitPublisher publisher, TestRunner testRunner, Auditor auditor, ExecutionReceipts receipts)
 {
@@ -115,8 +116,15 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
 
         var tests = await RunTestsAsync(task, settings, repository, branch, token, head, orderedByHash, cancellationToken);
         var patch = await git.PatchAsync(repository, baseSha, head, Auditor.MaxPatchChars, cancellationToken);
-        var audit = await auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken);
+        // Both auditors get the same question at once; the second is asked only when ATOM_AUDITOR2_* is set.
+        var asked = auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken);
+        var askedSecond = auditor.HasSecond ? auditor.AuditAsync(task, round, patch, TestSummary(tests), cancellationToken, LlmEndpoint.Auditor2) : null;
+        // Both awaited together: a cancellation or a bug in one never leaves the other unobserved.
+        await Task.WhenAll(askedSecond is null ? [asked] : [asked, askedSecond]);
+        var audit = await asked;
+        var second = askedSecond is null ? null : await askedSecond;
         var verdict = audit.IsOk ? audit.Value : null;
+        var secondVerdict = second is { IsOk: true } ? second.Value : null;
 
         var feedback = new StringBuilder();
         var revisable = reasons.Count == 0;
@@ -147,12 +155,31 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
             reasons.Add($"the auditor asks for a revision (verdict {verdict.Verdict}, score {verdict.Score.ToString("0.00", CultureInfo.InvariantCulture)}, minimum {settings.Auditor.MinScore.ToString("0.00", CultureInfo.InvariantCulture)})");
         }
 
-        if (verdict is not null)
+        var disagreement = verdict is not null && secondVerdict is not null ? Auditor.Disagreement(verdict, secondVerdict) : null;
+        if (second is not null)
         {
-            foreach (var finding in verdict.Findings.Where(f => f.Severity != "info"))
+            // Certifying on one verdict when two were asked for would hide exactly what the second auditor is there to
+            // catch: a human decides (the failed package's needs-attention label), no automatic revision.
+            if (secondVerdict is null)
             {
-                feedback.AppendLine($"- {finding.Severity}: {finding.Message}{(finding.Path is null ? "" : $" ({finding.Path})")}");
+                reasons.Add($"second auditor unavailable: {second.Error!.Message}; the change needs a human's attention instead of a certification on one verdict");
+                revisable = false;
             }
+            else if (disagreement is not null)
+            {
+                reasons.Add($"{disagreement}; the change needs a human's attention");
+                revisable = false;
+            }
+            else if (verdict is not null && secondVerdict.Verdict == AuditorVerdict.Pass && secondVerdict.Score < settings.Auditor.MinScore)
+            {
+                // They agree, but the minimum binds each verdict: the lower score may be the one under it.
+                reasons.Add($"the second auditor's score is under the minimum (score {secondVerdict.Score.ToString("0.00", CultureInfo.InvariantCulture)}, minimum {settings.Auditor.MinScore.ToString("0.00", CultureInfo.InvariantCulture)})");
+            }
+        }
+
+        foreach (var finding in new[] { verdict, secondVerdict }.OfType<AuditorVerdict>().SelectMany(v => v.Findings).Where(f => f.Severity != "info"))
+        {
+            feedback.AppendLine($"- {finding.Severity}: {finding.Message}{(finding.Path is null ? "" : $" ({finding.Path})")}");
         }
 
         var decision = reasons.Count == 0 ? EvaluationDecision.Pass : revisable ? EvaluationDecision.Revise : EvaluationDecision.Fail;
@@ -164,6 +191,10 @@ public sealed class Evaluator(AssignmentStore assignments, GitWorkspace git, Git
             Tests = tests,
             Verdict = verdict,
             AuditorError = audit.Error?.Message,
+            SecondAuditorModel = second is null ? null : secondVerdict?.Model ?? auditor.SecondModel,
+            SecondVerdict = secondVerdict,
+            AuditorsAgree = verdict is not null && secondVerdict is not null ? disagreement is null : null,
+            SecondAuditorError = second?.Error?.Message,
             Reasons = reasons,
             Feedback = feedback.Length == 0 ? null : feedback.ToString(),
         };

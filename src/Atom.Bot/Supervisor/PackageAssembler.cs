@@ -64,6 +64,16 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
                 settings.Auditor.MinScore,
                 AuditorFinding.ToPackage(evaluation.Verdict?.Findings ?? []),
                 evaluation.AuditorError),
+            SecondAuditor = evaluation.SecondAuditorModel is { } secondModel
+                ? new PackageAuditor(
+                    secondModel,
+                    evaluation.SecondVerdict?.Score,
+                    evaluation.SecondVerdict?.Verdict,
+                    settings.Auditor.MinScore,
+                    AuditorFinding.ToPackage(evaluation.SecondVerdict?.Findings ?? []),
+                    evaluation.SecondAuditorError)
+                : null,
+            AuditorsAgree = evaluation.AuditorsAgree,
             Usage = stored.Count > 0
                 ? new PackageUsage(stored.Sum(m => m.TokensIn), stored.Sum(m => m.TokensOut), live.TokensIn > 0 ? live.LlmTime : TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks)), cost)
                 : live.TokensIn > 0

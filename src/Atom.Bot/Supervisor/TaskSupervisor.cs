@@ -295,7 +295,10 @@ public sealed partial class TaskSupervisor(
             tests = evaluation.Tests is { Configured: true } t
                 ? new { exit = t.ExitCode, timedOut = t.TimedOut, passed = t.Passed, failed = t.Failed, sandbox = t.NotRun is not null ? "unavailable" : t.Unsandboxed ? "none" : "bwrap" }
                 : null,
-            auditor = evaluation.Verdict is { } v2 ? new { model = v2.Model, score = v2.Score, verdict = v2.Verdict } : null,
+            auditor = evaluation.Verdict is { } v2 ? AuditedVerdict(v2) : null,
+            auditor2 = evaluation.SecondVerdict is { } v3 ? AuditedVerdict(v3)
+                : evaluation.SecondAuditorError is { } unavailable ? new { model = evaluation.SecondAuditorModel, error = unavailable }
+                : null,
             reasons = evaluation.Reasons,
         }, cancellationToken);
         LogEvaluated(logger, task.Id, task.Round, evaluation.Decision);
@@ -596,6 +599,15 @@ public sealed partial class TaskSupervisor(
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Task {TaskId} planned: {Assignments} assignment(s), audit entry {Sequence}")]
     private static partial void LogPlanned(ILogger logger, long taskId, int assignments, long sequence);
+
+    /// <summary>A verdict as the audit log keeps it: the findings as a hash, since the package shows them and the log stays small.</summary>
+    private static object AuditedVerdict(AuditorVerdict verdict) => new
+    {
+        model = verdict.Model,
+        score = verdict.Score,
+        verdict = verdict.Verdict,
+        findings = Hashing.Sha256(JsonSerializer.Serialize(verdict.Findings, JsonSerializerOptions.Web)),
+    };
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Task {TaskId} round {Round} evaluated: {Decision}")]
     private static partial void LogEvaluated(ILogger logger, long taskId, int round, EvaluationDecision decision);

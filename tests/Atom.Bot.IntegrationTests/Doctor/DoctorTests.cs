@@ -106,6 +106,33 @@ public sealed class DoctorTests : IDisposable
         _llm.Requests.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task A_second_auditor_is_checked_like_the_main_endpoint_and_its_advice_names_its_own_setting()
+    {
+        using var second = new LlmScript();
+        second.Models.Clear();
+        second.Models.Add("other-family-model");
+        _llm.ReplyToolCall("add", new { a = 2, b = 3 }).ReplyJson(new { sum = 5 }).ReplyText("ok");
+        second.ReplyToolCall("add", new { a = 2, b = 3 }).ReplyJson(new { sum = 5 }).ReplyText("ok");
+        var environment = AppEnvironment();
+        environment["ATOM_AUDITOR2_BASE_URL"] = second.BaseUrl.ToString();
+        environment["ATOM_AUDITOR2_MODEL"] = "auditor2-model";
+
+        var (code, output) = await RunAsync(environment, "--probe-max", "0");
+
+        code.ShouldBe(1, output);
+        output.ShouldContain("ok   LLM main models: serves main-model");
+        output.ShouldContain("FAIL LLM second auditor models: auditor2-model is not among the served models (other-family-model)");
+        output.ShouldContain("fix: set ATOM_AUDITOR2_MODEL to one of them");
+        output.ShouldContain("ok   LLM second auditor tool calling: called add(a: 2, b: 3)");
+        output.ShouldContain("ok   LLM second auditor strict json_schema: answers in the schema");
+        second.Requests.Where(r => r.Json.TryGetProperty("messages", out _)).ShouldAllBe(r => r.Model == "auditor2-model");
+        second.Requests.ShouldAllBe(r => r.Authorization == $"Bearer {ApiKey}");
+        output.ShouldNotContain(ApiKey);
+        _llm.UnscriptedRequests.ShouldBe(0);
+        second.UnscriptedRequests.ShouldBe(0);
+    }
+
     [Theory]
     [InlineData(null, "ok   GitHub: a fine-grained token of atom-bot-user", 0)]
     [InlineData("repo, gist", "warn GitHub: a classic token of atom-bot-user with scopes gist, repo", 0)]

@@ -19,11 +19,15 @@ public sealed class AtomScenario : IAsyncDisposable
     private readonly Action<WebApplicationBuilder>? _configure;
     private readonly List<(AtomTestHost Host, string DataDir)> _others = [];
 
-    private AtomScenario(GitHubStub github, LlmScript llm, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment, Action<WebApplicationBuilder>? configure)
+    /// <summary>The model name the second auditor (<see cref="Auditor2"/>) is configured with.</summary>
+    public const string Auditor2Model = "auditor2-model";
+
+    private AtomScenario(GitHubStub github, LlmScript llm, LlmScript? auditor2, TestRepository repository, GitHttpServer? http, string dataDir, Dictionary<string, string?> environment, Action<WebApplicationBuilder>? configure)
     {
         _configure = configure;
         GitHub = github;
         Llm = llm;
+        Auditor2 = auditor2;
         Repository = repository;
         Http = http;
         _dataDir = dataDir;
@@ -32,6 +36,9 @@ public sealed class AtomScenario : IAsyncDisposable
 
     public GitHubStub GitHub { get; }
     public LlmScript Llm { get; }
+
+    /// <summary>The second auditor's own server (<c>ATOM_AUDITOR2_*</c>, model <see cref="Auditor2Model"/>); null unless asked for.</summary>
+    public LlmScript? Auditor2 { get; }
     public TestRepository Repository { get; }
     public GitHttpServer? Http { get; }
     public AtomTestHost Host { get; private set; } = null!;
@@ -51,10 +58,12 @@ public sealed class AtomScenario : IAsyncDisposable
         int concurrency = 1,
         bool overHttp = false,
         IDictionary<string, string?>? environment = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        bool secondAuditor = false)
     {
         var github = new GitHubStub();
         var llm = new LlmScript();
+        var auditor2 = secondAuditor ? new LlmScript() : null;
         var repository = TestRepository.Create(files ?? new Dictionary<string, string>
         {
             ["README.md"] = "# Widgets\n",
@@ -70,12 +79,19 @@ public sealed class AtomScenario : IAsyncDisposable
             ["ATOM_LLM_MODEL"] = "scripted-model",
             ["ATOM_LLM_CONCURRENCY"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (auditor2 is not null)
+        {
+            auditor2.Models.Add(Auditor2Model);
+            env["ATOM_AUDITOR2_BASE_URL"] = auditor2.BaseUrl.ToString();
+            env["ATOM_AUDITOR2_MODEL"] = Auditor2Model;
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             env[key] = value;
         }
 
-        var scenario = new AtomScenario(github, llm, repository, http, Directory.CreateTempSubdirectory("atom-scenario-").FullName, env, configure);
+        var scenario = new AtomScenario(github, llm, auditor2, repository, http, Directory.CreateTempSubdirectory("atom-scenario-").FullName, env, configure);
         scenario.Host = await scenario.StartHostAsync();
         return scenario;
     }
@@ -152,6 +168,18 @@ public sealed class AtomScenario : IAsyncDisposable
             score,
             verdict,
             findings = finding is null ? Array.Empty<object>() : [new { severity = "error", message = finding }],
+        });
+        return this;
+    }
+
+    /// <summary>The second auditor's verdict reply (needs <c>secondAuditor: true</c>).</summary>
+    public AtomScenario ReplySecondVerdict(string verdict = "pass", double score = 0.9, string? finding = null)
+    {
+        (Auditor2 ?? throw new InvalidOperationException("Start the scenario with secondAuditor: true.")).ReplyJson(new
+        {
+            score,
+            verdict,
+            findings = finding is null ? Array.Empty<object>() : [new { severity = "warning", message = finding, path = "src/greeting.txt" }],
         });
         return this;
     }
@@ -248,6 +276,7 @@ public sealed class AtomScenario : IAsyncDisposable
         }
 
         Llm.Dispose();
+        Auditor2?.Dispose();
         GitHub.Dispose();
         Repository.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -334,6 +334,49 @@ public sealed partial class PackageBodyTests
         read.Summary.Length.ShouldBeLessThan(package.Summary.Length);
     }
 
+    [Theory]
+    [InlineData(true, "The two auditors agree")]
+    [InlineData(false, "⚠️ **Needs attention:** the two auditors disagree")]
+    [InlineData(null, "⚠️ **Needs attention:** the second auditor gave no verdict")]
+    public void A_second_auditor_is_shown_under_the_first_with_whether_they_agree_and_round_trips(bool? agree, string says)
+    {
+        var second = agree is null
+            ? new PackageAuditor("other-family-model", null, null, 0.7, [], "HTTP 503: down")
+            : new PackageAuditor("other-family-model", 0.55, agree.Value ? "pass" : "needs_revision", 0.7, [new PackageFinding("warning", "No test covers it.", "src/A.cs")], null);
+        var package = SamplePackages.Failing() with { SecondAuditor = second, AuditorsAgree = agree is null ? null : agree };
+
+        var body = PackageBody.Render(package);
+
+        var auditors = Section(body, "## Auditor");
+        auditors.IndexOf("### Second auditor", StringComparison.Ordinal).ShouldBeGreaterThan(auditors.IndexOf("- **Model:**", StringComparison.Ordinal));
+        auditors.ShouldContain(says);
+        auditors.ShouldContain("other-family-model");
+        auditors.ShouldContain(agree is null ? "HTTP 503: down" : "No test covers it.");
+        Section(PackageBody.Render(SamplePackages.Failing()), "## Auditor").ShouldNotContain("Second auditor");
+        JsonSerializer.Serialize(PackageBody.Read(body), Web).ShouldBe(JsonSerializer.Serialize(package, Web));
+    }
+
+    [Fact]
+    public void A_second_auditor_with_huge_findings_is_abridged_like_the_first()
+    {
+        var hostile = string.Concat(Enumerable.Repeat("<|@#`>", 400));
+        var findings = Enumerable.Range(0, 2_000).Select(i => new PackageFinding("warning", hostile, $"src/{i}.cs")).ToList();
+        var package = SamplePackages.Failing() with
+        {
+            SecondAuditor = new PackageAuditor("other-family-model", 0.4, "needs_revision", 0.7, findings, null),
+            AuditorsAgree = false,
+        };
+
+        var body = PackageBody.Render(package);
+
+        body.Length.ShouldBeLessThanOrEqualTo(PackageBody.MaxLength);
+        var read = PackageBody.Read(body).ShouldNotBeNull();
+        read.Abridged.ShouldBeTrue();
+        var second = read.SecondAuditor.ShouldNotBeNull();
+        (second.Model, second.Score, second.Verdict, read.AuditorsAgree).ShouldBe(("other-family-model", 0.4, "needs_revision", false));
+        second.Findings.Count.ShouldBeLessThan(findings.Count);
+    }
+
     [Fact]
     public void Large_package_keeps_an_abridged_copy_with_its_first_rows()
     {

@@ -56,6 +56,27 @@ public sealed class AtomConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void No_second_auditor_is_set_by_default_and_a_model_alone_asks_the_main_server()
+    {
+        var unset = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!;
+        var modelOnly = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_AUDITOR2_MODEL"] = "other-family" }).Options!;
+        var both = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_AUDITOR2_MODEL"] = "other-family", ["ATOM_AUDITOR2_BASE_URL"] = "http://auditor2.example/v1" }).Options!;
+
+        (unset.Auditor2BaseUrl, unset.Auditor2Model).ShouldBe((null, null));
+        (modelOnly.Auditor2BaseUrl, modelOnly.Auditor2Model).ShouldBe((modelOnly.LlmBaseUrl, "other-family"));
+        (both.Auditor2BaseUrl, both.Auditor2Model).ShouldBe((new Uri("http://auditor2.example/v1/"), "other-family"));
+    }
+
+    [Fact]
+    public void A_second_auditor_base_url_without_a_model_is_an_error_naming_the_missing_setting()
+    {
+        var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_AUDITOR2_BASE_URL"] = "http://auditor2.example/v1" });
+
+        result.Options.ShouldBeNull();
+        result.Errors.ShouldHaveSingleItem().ShouldStartWith("ATOM_AUDITOR2_BASE_URL is set but ATOM_AUDITOR2_MODEL is not");
+    }
+
+    [Fact]
     public void A_PostgreSQL_database_takes_the_jobs_too_unless_job_storage_is_given()
     {
         const string postgres = "Host=db;Username=atom;Password=pg-secret-77;Database=atom";
