@@ -13,6 +13,9 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
 {
     public const string Reminder = "Continue with the tools. Change files only with edit_file, write_file or delete_file, and call finish(summary) when the assignment is done.";
 
+    /// <summary>The tool definitions every request carries, counted against the context with the messages.</summary>
+    private static readonly int DefinitionCharacters = ContextKeeper.DefinitionCharacters(WorkerToolbox.Definitions);
+
     public async Task<AgentRun> RunAsync(
         long? taskId,
         string systemPrompt,
@@ -62,7 +65,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
                 return Stop(AgentStop.BudgetReached, $"Stopped after {steps} tool calls: {reached.Reason}.");
             }
 
-            if (ContextKeeper.Keep(messages, limits.ContextTokens, seen) is > 0 and var dropped)
+            if (ContextKeeper.Keep(messages, limits.ContextTokens, seen, DefinitionCharacters) is > 0 and var dropped)
             {
                 elided += dropped;
                 LogElided(logger, taskId, dropped, limits.ContextTokens);

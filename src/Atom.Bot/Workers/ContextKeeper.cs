@@ -24,13 +24,14 @@ public static class ContextKeeper
     /// <summary>
     /// Elides old tool results in place when the conversation is over the high-water mark; returns how many. Results
     /// from <paramref name="unseenFrom"/> on were added since the last request: the model has not read them yet, and they
-    /// are never elided.
+    /// are never elided. <paramref name="fixedCharacters"/> is what every request carries besides the messages (the tool
+    /// definitions, <see cref="DefinitionCharacters"/>): it fills the context too.
     /// </summary>
-    public static int Keep(List<ChatMessage> messages, int contextTokens, int unseenFrom)
+    public static int Keep(List<ChatMessage> messages, int contextTokens, int unseenFrom, int fixedCharacters = 0)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var budget = (long)contextTokens * CharactersPerToken;
-        var size = messages.Sum(Characters);
+        var size = fixedCharacters + messages.Sum(Characters);
         if (size <= budget * HighWater)
         {
             return 0;
@@ -74,6 +75,10 @@ public static class ContextKeeper
 
         return elided;
     }
+
+    /// <summary>The characters of the tool definitions sent with every request: names, descriptions and schemas.</summary>
+    public static int DefinitionCharacters(IEnumerable<ChatTool> tools) =>
+        tools.Sum(t => t.FunctionName.Length + (t.FunctionDescription?.Length ?? 0) + (t.FunctionParameters?.ToMemory().Length ?? 0));
 
     /// <summary>How an elided result starts: the model reads it, and the keeper never elides a note twice.</summary>
     public const string Note = "[elided to keep the conversation within the model's context:";

@@ -15,6 +15,19 @@ public sealed class ContextKeeperTests
     }
 
     [Fact]
+    public void The_tool_definitions_every_request_carries_count_against_the_context()
+    {
+        // 6 × 1,000 characters fit 10,000 tokens alone; with the workers' real tool definitions on top of 30,000
+        // characters of other definitions, the same conversation is over the high-water mark.
+        var definitions = ContextKeeper.DefinitionCharacters(WorkerToolbox.Definitions);
+        var messages = Conversation(results: 6, charactersEach: 1_000);
+
+        definitions.ShouldBeGreaterThan(2_000);
+        ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: messages.Count, fixedCharacters: definitions).ShouldBe(0);
+        ContextKeeper.Keep(messages, contextTokens: 10_000, unseenFrom: messages.Count, fixedCharacters: definitions + 30_000).ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public void Old_results_are_elided_oldest_first_until_under_the_low_water_mark_and_the_newest_are_kept()
     {
         // 12 results of 4,000 characters against 10,000 tokens (40,000 characters): over 75 %, so elide to under 50 %.
