@@ -366,9 +366,17 @@ internal sealed class LocalPlatform : IAsyncDisposable
                 return Validation("body is missing", "IssueComment", "body");
             }
 
-            var comment = Change(s => s.Find(number) is { } issue
-                ? new LocalComment { Id = s.NewId(), Author = BotLogin, Body = body, CreatedAt = DateTimeOffset.UtcNow }.AddedTo(issue)
-                : null);
+            var comment = Change(s =>
+            {
+                if (s.Find(number) is not { } issue)
+                {
+                    return null;
+                }
+
+                var posted = new LocalComment { Id = s.NewId(), Author = BotLogin, Body = body, CreatedAt = DateTimeOffset.UtcNow };
+                issue.Comments.Add(posted);
+                return posted;
+            });
             if (comment is null)
             {
                 return Error(404, "Not Found", "/issues/comments#create-an-issue-comment");
@@ -380,16 +388,24 @@ internal sealed class LocalPlatform : IAsyncDisposable
         app.MapPatch(Prefix + "/issues/comments/{id:long}", async (HttpRequest request, long id) =>
         {
             var body = (await BodyAsync(request))["body"]?.GetValue<string>() ?? "";
-            var found = Change(s => s.Issues.SelectMany(i => i.Comments.Select(c => (Issue: i, Comment: c))).FirstOrDefault(x => x.Comment.Id == id) is { Comment: not null } hit
-                ? (hit.Issue.Number, hit.Comment.Edited(body))
-                : ((int, LocalComment)?)null);
-            if (found is not { } edited)
+            var edited = Change(s =>
+            {
+                var issue = s.Issues.FirstOrDefault(i => i.Comments.Any(c => c.Id == id));
+                var comment = issue?.Comments.First(c => c.Id == id);
+                if (comment is not null)
+                {
+                    comment.Body = body;
+                }
+
+                return (Number: issue?.Number ?? 0, Comment: comment);
+            });
+            if (edited.Comment is null)
             {
                 return Error(404, "Not Found", "/issues/comments#update-an-issue-comment");
             }
 
-            Posted?.Invoke(edited.Item1, body);
-            return Results.Json(CommentJson(edited.Item1, edited.Item2));
+            Posted?.Invoke(edited.Number, body);
+            return Results.Json(CommentJson(edited.Number, edited.Comment));
         });
         app.MapPost(Prefix + "/issues/{number:int}/reactions", async (HttpRequest request) => Reaction(await BodyAsync(request)));
         app.MapPost(Prefix + "/issues/comments/{id:long}/reactions", async (HttpRequest request) => Reaction(await BodyAsync(request)));
@@ -545,20 +561,5 @@ internal sealed class LocalPlatform : IAsyncDisposable
         });
         app.MapDelete(Prefix + "/git/refs/heads/{**branch}", async (string branch, CancellationToken cancellationToken) =>
             await _repository.DeleteBranchAsync(branch, cancellationToken) ? Results.NoContent() : Validation("Reference does not exist", "Reference"));
-    }
-}
-
-internal static class LocalCommentExtensions
-{
-    public static LocalComment AddedTo(this LocalComment comment, LocalIssue issue)
-    {
-        issue.Comments.Add(comment);
-        return comment;
-    }
-
-    public static LocalComment Edited(this LocalComment comment, string body)
-    {
-        comment.Body = body;
-        return comment;
     }
 }
