@@ -41,6 +41,9 @@ public static class AtomConfiguration
         new("ATOM_WORKER_MAX_STEPS", "40", Kind: SettingKind.PositiveInteger),
         new("ATOM_LLM_CONTEXT_TOKENS", "32768", Kind: SettingKind.PositiveInteger),
         new("ATOM_MAX_ASSIGNMENTS", "4", Kind: SettingKind.PositiveInteger),
+        new("ATOM_EMBEDDINGS_BASE_URL", null, Kind: SettingKind.Url),
+        new("ATOM_EMBEDDINGS_MODEL", null),
+        new("ATOM_EMBEDDINGS_API_KEY", null, IsSecret: true),
         new("ATOM_GIT_AUTHOR_NAME", "atom-bot"),
         new("ATOM_GIT_AUTHOR_EMAIL", "atom-bot@users.noreply.github.com"),
         new("ATOM_DASHBOARD_TOKEN", null, IsSecret: true),
@@ -85,6 +88,12 @@ public static class AtomConfiguration
             }
 
             values.Add(value);
+        }
+
+        if (values.Single(v => v.Variable == "ATOM_EMBEDDINGS_BASE_URL").Value is not null
+            && values.Single(v => v.Variable == "ATOM_EMBEDDINGS_MODEL").Value is null)
+        {
+            errors.Add("ATOM_EMBEDDINGS_MODEL is required when ATOM_EMBEDDINGS_BASE_URL is set (the embeddings model to ask)");
         }
 
         if (errors.Count > 0)
@@ -222,6 +231,9 @@ public static class AtomConfiguration
             LlmTimeoutSeconds = Int("ATOM_LLM_TIMEOUT_SECONDS"),
             WorkerMaxSteps = Int("ATOM_WORKER_MAX_STEPS"),
             LlmContextTokens = Int("ATOM_LLM_CONTEXT_TOKENS"),
+            EmbeddingsBaseUrl = Url("ATOM_EMBEDDINGS_BASE_URL"),
+            EmbeddingsModel = Get("ATOM_EMBEDDINGS_MODEL"),
+            EmbeddingsApiKey = Get("ATOM_EMBEDDINGS_API_KEY"),
             MaxAssignments = Int("ATOM_MAX_ASSIGNMENTS"),
             GitAuthorName = Get("ATOM_GIT_AUTHOR_NAME")!,
             GitAuthorEmail = Get("ATOM_GIT_AUTHOR_EMAIL")!,
