@@ -36,6 +36,18 @@ public sealed record RetrievalOptions
 
     public bool HasEmbeddings => EmbeddingsBaseUrl is not null && !string.IsNullOrEmpty(EmbeddingsModel);
 
+    // The record's generated ToString would print the API key; a logged or interpolated slice must not.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Directory = ").Append(Directory)
+            .Append(", ContextTokens = ").Append(ContextTokens)
+            .Append(", EmbeddingsBaseUrl = ").Append(EmbeddingsBaseUrl?.ToString() ?? "(none)")
+            .Append(", EmbeddingsModel = ").Append(EmbeddingsModel ?? "(none)")
+            .Append(", EmbeddingsApiKey = ").Append(EmbeddingsApiKey is null ? "(none)" : "***")
+            .Append(", EmbeddingsRetryDelay = ").Append(EmbeddingsRetryDelay);
+        return true;
+    }
+
     public static RetrievalOptions From(AtomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
