@@ -88,6 +88,34 @@ public sealed class HybridRetrievalTests : IDisposable
         warning.Message.ShouldContain("cannot be reached");
     }
 
+    [Theory]
+    [InlineData(400, """{"error":{"message":"bad model"}}""", 1, "answered 400")]
+    [InlineData(200, """{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}]}""", 1, "1 embedding(s) for 2 input(s)")]
+    [InlineData(200, "not json", 1, "not OpenAI's shape")]
+    [InlineData(503, "", EmbeddingsClient.MaxAttempts, "answered 503")]
+    public async Task A_refusal_or_a_wrong_answer_is_an_error_value_and_only_429_and_5xx_are_asked_again(int status, string body, int requests, string error)
+    {
+        _embeddings.Given(Request.Create().WithPath("/v1/embeddings").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body));
+        var options = new RetrievalOptions
+        {
+            Directory = _dataDir,
+            ContextTokens = 32768,
+            EmbeddingsBaseUrl = new Uri($"{_embeddings.Urls[0]}/v1/"),
+            EmbeddingsModel = "embed-small",
+            EmbeddingsApiKey = ApiKey,
+            EmbeddingsRetryDelay = TimeSpan.FromMilliseconds(1),
+        };
+        using var http = new HttpClient();
+
+        var result = await new EmbeddingsClient(http, options).EmbedAsync(["one", "two"], Ct);
+
+        result.IsOk.ShouldBeFalse();
+        result.Error.ShouldNotBeNull().ShouldContain(error);
+        result.Error.ShouldNotContain(ApiKey);
+        _embeddings.LogEntries.Count.ShouldBe(requests);
+    }
+
     [Fact]
     public async Task Retrieval_without_a_mirror_answers_nothing_and_warns()
     {
