@@ -13,7 +13,7 @@ namespace Atom.Bot.Supervisor;
 /// </summary>
 public sealed class Planner(LlmPool llm, PlannerOptions options)
 {
-    public async Task<LlmResult<Plan>> PlanAsync(AtomTask task, Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, CancellationToken cancellationToken, string relevantFiles = "")
+    public async Task<LlmResult<Plan>> PlanAsync(AtomTask task, Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, string relevantFiles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(repositoryScope);

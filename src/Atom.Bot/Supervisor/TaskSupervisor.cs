@@ -167,7 +167,7 @@ public sealed partial class TaskSupervisor(
             var tree = await git.ListFilesAtAsync(repository, task.DefaultBranch, WorkerPrompt.MaxTreeEntries * 10, cancellationToken);
             var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
             var relevant = await retrieval.RelevantAsync(repository, task.DefaultBranch, $"{task.IssueTitleClean}\n\n{task.IssueBodyClean}", null, cancellationToken);
-            var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, cancellationToken, relevant.Render(retrieval.Options.BudgetCharacters));
+            var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, relevant.Render(retrieval.Options.BudgetCharacters), cancellationToken);
             if (!planned.IsOk)
             {
                 activity.Fail("plan_failed", planned.Error!.Kind.ToString());
