@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5403, Level = LogLevel.Warning, Message = "Embeddings for {Owner}/{Name} failed; ranking by BM25 alone: {Reason}")]
     public static partial void EmbeddingsFailed(ILogger logger, string owner, string name, string reason);
 
+    [LoggerMessage(EventId = 5405, Level = LogLevel.Warning, Message = "The retrieval index of {Owner}/{Name} could not be used and is built again from the mirror: {Reason}")]
+    public static partial void IndexRebuilt(ILogger logger, string owner, string name, string reason);
+
     [LoggerMessage(EventId = 5404, Level = LogLevel.Debug, Message = "Embedded {Chunks} new chunk(s) of {Owner}/{Name}")]
     public static partial void Embedded(ILogger logger, int chunks, string owner, string name);
 }

@@ -67,6 +67,12 @@ public sealed class RepositoryIndex : IDisposable
         using var repository = new Repository(gitDirectory);
         var commit = repository.Lookup<Commit>(commitSha) ?? throw new ArgumentException($"{commitSha} is not a commit of {gitDirectory}", nameof(commitSha));
         var indexed = Files().ToDictionary(f => f.Path, f => f.Blob, StringComparer.Ordinal);
+        if (Commit == commit.Sha)
+        {
+            // The usual case after the first ranking of a head (the planner, then each worker): no writer, no commit.
+            return new IndexUpdate(commit.Sha, [], [], indexed.Count);
+        }
+
         var wanted = new Dictionary<string, TreeEntry>(StringComparer.Ordinal);
         Walk(commit.Tree, wanted);
 

@@ -43,9 +43,9 @@ public sealed class RepositoryRetrieval(RetrievalOptions options, GitWorkspace g
             await gate.WaitAsync(cancellationToken);
             try
             {
-                using var index = new RepositoryIndex(directory);
                 var watch = Stopwatch.StartNew();
-                var update = await Task.Run(() => index.Update(mirror, head, cancellationToken), cancellationToken);
+                var (index, update) = await UpToDateAsync(repo, directory, mirror, head, cancellationToken);
+                using var _ = index;
                 Log.Indexed(logger, repo.Owner, repo.Name, update.Commit, update.Indexed.Count, update.Deleted.Count, update.Unchanged, watch.ElapsedMilliseconds);
 
                 var bm25 = index.Search(query, embeddings is null ? RetrievalOptions.RankedFiles : FusionDepth, include).Select(h => h.Path).ToList();
@@ -82,6 +82,31 @@ public sealed class RepositoryRetrieval(RetrievalOptions options, GitWorkspace g
         {
             Log.RetrievalFailed(logger, repo.Owner, repo.Name, ex.Message);
             return RelevantFiles.None;
+        }
+    }
+
+    // The index is only a cache of the mirror: one that cannot be read or written (a crash mid-write, a disk error, a
+    // format from another version) is dropped and built again from the mirror, once.
+    private async Task<(RepositoryIndex Index, IndexUpdate Update)> UpToDateAsync(RepositoryRef repo, string directory, string mirror, string head, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var index = new RepositoryIndex(directory);
+            try
+            {
+                return (index, await Task.Run(() => index.Update(mirror, head, cancellationToken), cancellationToken));
+            }
+            catch (IOException ex) when (attempt == 1)
+            {
+                index.Dispose();
+                Log.IndexRebuilt(logger, repo.Owner, repo.Name, ex.Message);
+                Directory.Delete(directory, recursive: true);
+            }
+            catch
+            {
+                index.Dispose();
+                throw;
+            }
         }
     }
 

@@ -11,10 +11,10 @@ using WireMock.Server;
 namespace Atom.Bot.IntegrationTests.Retrieval;
 
 /// <summary>
-/// Retrieval over a real mirror with a WireMock <c>/v1/embeddings</c> in OpenAI's shape: fused with BM25 when it answers
-/// (after 429s and 503s), BM25 alone with a warning when it cannot be reached.
+/// Retrieval over a real mirror: with a WireMock <c>/v1/embeddings</c> in OpenAI's shape, fused with BM25 when it answers
+/// (after 429s and 503s), BM25 alone with a warning when it cannot be reached; without a mirror or with a broken index.
 /// </summary>
-public sealed class HybridRetrievalTests : IDisposable
+public sealed class RepositoryRetrievalTests : IDisposable
 {
     private const string ApiKey = "sk-embeddings-test-7f3a";
 
@@ -126,6 +126,25 @@ public sealed class HybridRetrievalTests : IDisposable
 
         relevant.ShouldBe(RelevantFiles.None);
         _log.Entries.ShouldContain(e => e.Level == LogLevel.Warning && e.EventId.Id == 5402);
+    }
+
+    [Fact]
+    public async Task A_corrupt_index_is_built_again_from_the_mirror_with_a_warning()
+    {
+        await using var git = await MirrorAsync();
+        var retrieval = new RepositoryRetrieval(RetrievalOptions.From(GitWorkspaceTests.Options(_dataDir)), git, _log);
+        (await retrieval.RelevantAsync(_remote.Ref, "main", Query, null, Ct)).Files.ShouldNotBeEmpty();
+        var directory = Path.Combine(_dataDir, "retrieval", "acme", "widgets");
+        foreach (var file in Directory.EnumerateFiles(directory).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
+        {
+            await File.WriteAllTextAsync(file, "not a Lucene file", Ct);
+        }
+
+        var relevant = await retrieval.RelevantAsync(_remote.Ref, "main", Query, null, Ct);
+
+        relevant.Files[0].Path.ShouldBe("src/Billing/InvoiceCalculator.cs");
+        _log.Entries.ShouldContain(e => e.Level == LogLevel.Warning && e.EventId.Id == 5405);
+        _log.Entries.ShouldNotContain(e => e.EventId.Id == 5402);
     }
 
     public void Dispose()
