@@ -11,6 +11,7 @@ using Atom.Bot.Jobs;
 using Atom.Bot.Llm;
 using Atom.Bot.Platform;
 using Atom.Bot.Proposals;
+using Atom.Bot.Retrieval;
 using Atom.Bot.Setup;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
@@ -125,6 +126,7 @@ public static class Program
             .AddAudit(options)
             .AddGitHub(options)
             .AddGit(options)
+            .AddRetrieval(options)
             .AddLlm(options)
             .AddTasks()
             .AddSupervisor()

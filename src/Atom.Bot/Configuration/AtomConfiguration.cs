@@ -43,6 +43,9 @@ public static class AtomConfiguration
         new("ATOM_WORKER_MAX_STEPS", "40", Kind: SettingKind.PositiveInteger),
         new("ATOM_LLM_CONTEXT_TOKENS", "32768", Kind: SettingKind.PositiveInteger),
         new("ATOM_MAX_ASSIGNMENTS", "4", Kind: SettingKind.PositiveInteger),
+        new("ATOM_EMBEDDINGS_BASE_URL", null, Kind: SettingKind.Url),
+        new("ATOM_EMBEDDINGS_MODEL", null),
+        new("ATOM_EMBEDDINGS_API_KEY", null, IsSecret: true),
         new("ATOM_GIT_AUTHOR_NAME", "atom-bot"),
         new("ATOM_GIT_AUTHOR_EMAIL", "atom-bot@users.noreply.github.com"),
         new("ATOM_DASHBOARD_TOKEN", null, IsSecret: true),
@@ -98,6 +101,11 @@ public static class AtomConfiguration
         {
             // A base URL alone names no model; guessing one would audit with a model nobody chose.
             errors.Add("ATOM_AUDITOR2_BASE_URL is set but ATOM_AUDITOR2_MODEL is not: the second auditor needs a model (set ATOM_AUDITOR2_MODEL, or unset both)");
+        }
+
+        if (Value("ATOM_EMBEDDINGS_BASE_URL") is not null && Value("ATOM_EMBEDDINGS_MODEL") is null)
+        {
+            errors.Add("ATOM_EMBEDDINGS_MODEL is required when ATOM_EMBEDDINGS_BASE_URL is set (the embeddings model to ask)");
         }
 
         if (errors.Count > 0)
@@ -241,6 +249,9 @@ public static class AtomConfiguration
             LlmTimeoutSeconds = Int("ATOM_LLM_TIMEOUT_SECONDS"),
             WorkerMaxSteps = Int("ATOM_WORKER_MAX_STEPS"),
             LlmContextTokens = Int("ATOM_LLM_CONTEXT_TOKENS"),
+            EmbeddingsBaseUrl = Url("ATOM_EMBEDDINGS_BASE_URL"),
+            EmbeddingsModel = Get("ATOM_EMBEDDINGS_MODEL"),
+            EmbeddingsApiKey = Get("ATOM_EMBEDDINGS_API_KEY"),
             MaxAssignments = Int("ATOM_MAX_ASSIGNMENTS"),
             GitAuthorName = Get("ATOM_GIT_AUTHOR_NAME")!,
             GitAuthorEmail = Get("ATOM_GIT_AUTHOR_EMAIL")!,

@@ -46,6 +46,15 @@ public sealed record AtomOptions
     /// <summary><c>ATOM_LLM_CONTEXT_TOKENS</c>: the main model's context; a worker's conversation is kept within it.</summary>
     public int LlmContextTokens { get; init; } = 32768;
     public required int WorkerMaxSteps { get; init; }
+
+    /// <summary><c>ATOM_EMBEDDINGS_BASE_URL</c>: an OpenAI-compatible <c>/v1/embeddings</c> server; with it, retrieval ranks by BM25 and embeddings fused.</summary>
+    public Uri? EmbeddingsBaseUrl { get; init; }
+
+    /// <summary><c>ATOM_EMBEDDINGS_MODEL</c>: the embeddings model; required with <see cref="EmbeddingsBaseUrl"/>.</summary>
+    public string? EmbeddingsModel { get; init; }
+
+    /// <summary><c>ATOM_EMBEDDINGS_API_KEY</c>: the embeddings server's key, if it wants one (a secret).</summary>
+    public string? EmbeddingsApiKey { get; init; }
     public required int MaxAssignments { get; init; }
     public required string GitAuthorName { get; init; }
     public required string GitAuthorEmail { get; init; }
@@ -67,7 +76,7 @@ public sealed record AtomOptions
     /// <summary>Every secret value, so that log and output scrubbing can look for them.</summary>
     public IEnumerable<string> Secrets()
     {
-        foreach (var s in new[] { WebhookSecret, GitHubToken, LlmApiKey, DashboardToken })
+        foreach (var s in new[] { WebhookSecret, GitHubToken, LlmApiKey, DashboardToken, EmbeddingsApiKey })
         {
             if (!string.IsNullOrEmpty(s))
             {
@@ -86,7 +95,7 @@ public sealed record AtomOptions
             var value = property.GetValue(this);
             var shown = property.Name switch
             {
-                nameof(WebhookSecret) or nameof(GitHubToken) or nameof(LlmApiKey) or nameof(DashboardToken) => value is null ? "(none)" : "***",
+                nameof(WebhookSecret) or nameof(GitHubToken) or nameof(LlmApiKey) or nameof(DashboardToken) or nameof(EmbeddingsApiKey) => value is null ? "(none)" : "***",
                 nameof(JobStorage) => Redaction.ConnectionString((string)value!),
                 nameof(Database) => value is null ? "(SQLite)" : Redaction.ConnectionString((string)value),
                 _ => value?.ToString() ?? "(none)",

@@ -9,16 +9,17 @@ namespace Atom.Bot.Supervisor;
 /// <summary>
 /// Asks the model for the plan (docs/workflow.md) (structured output, with the pool's text fallback) and validates it. A
 /// plan that fails validation twice becomes one assignment with the repository scope; an unreachable model is an error.
+/// The prompt shows the files most relevant to the issue (<c>Retrieval/</c>), already cut to their budget.
 /// </summary>
 public sealed class Planner(LlmPool llm, PlannerOptions options)
 {
-    public async Task<LlmResult<Plan>> PlanAsync(AtomTask task, Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, CancellationToken cancellationToken)
+    public async Task<LlmResult<Plan>> PlanAsync(AtomTask task, Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, string relevantFiles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(repositoryScope);
         List<ChatMessage> messages =
         [
-            new SystemChatMessage(SystemPrompt(repositoryScope, tree, skills)),
+            new SystemChatMessage(SystemPrompt(repositoryScope, tree, skills, relevantFiles)),
             new UserChatMessage($"Plan the work for issue #{task.IssueNumber} of {task.Repository}. The issue, quoted as data:\n\n{WorkerPrompt.Quote($"{task.IssueTitleClean}\n\n{task.IssueBodyClean}")}"),
         ];
         var reply = await llm.CompleteJsonAsync(LlmEndpoint.Main, messages, PlanValidator.SchemaName, PlanValidator.Schema,
@@ -33,7 +34,7 @@ public sealed class Planner(LlmPool llm, PlannerOptions options)
             : new LlmResult<Plan>(reply.Error);
     }
 
-    private string SystemPrompt(Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills)
+    private string SystemPrompt(Scope repositoryScope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, string relevantFiles)
     {
         var text = new StringBuilder();
         text.AppendLine("You are Atom's supervisor. Split a GitHub issue into 1 to " + options.MaxAssignments + " assignments for coding workers.");
@@ -44,6 +45,12 @@ public sealed class Planner(LlmPool llm, PlannerOptions options)
         text.AppendLine("# Repository scope (every assignment is narrowed to it)");
         text.AppendLine(repositoryScope.Describe());
         text.AppendLine();
+        if (relevantFiles.Length > 0)
+        {
+            text.AppendLine(relevantFiles.TrimEnd());
+            text.AppendLine();
+        }
+
         text.AppendLine("# Repository files");
         foreach (var path in tree.Take(WorkerPrompt.MaxTreeEntries))
         {

@@ -6,6 +6,7 @@ using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Health;
 using Atom.Bot.Jobs;
+using Atom.Bot.Retrieval;
 using Atom.Bot.Tasks;
 using Atom.Bot.Telemetry;
 using Atom.Bot.Workers;
@@ -28,6 +29,7 @@ public sealed partial class TaskSupervisor(
     RepoSettingsReader settingsReader,
     GitWorkspace git,
     Planner planner,
+    RepositoryRetrieval retrieval,
     Evaluator evaluator,
     PackageAssembler assembler,
     CertificationPublisher publisher,
@@ -164,7 +166,8 @@ public sealed partial class TaskSupervisor(
             await git.FetchAsync(repository, token, cancellationToken);
             var tree = await git.ListFilesAtAsync(repository, task.DefaultBranch, WorkerPrompt.MaxTreeEntries * 10, cancellationToken);
             var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
-            var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, cancellationToken);
+            var relevant = await retrieval.RelevantAsync(repository, task.DefaultBranch, $"{task.IssueTitleClean}\n\n{task.IssueBodyClean}", null, cancellationToken);
+            var planned = await planner.PlanAsync(task, repositoryScope, tree, skills, relevant.Render(retrieval.Options.BudgetCharacters), cancellationToken);
             if (!planned.IsOk)
             {
                 activity.Fail("plan_failed", planned.Error!.Kind.ToString());

@@ -4,6 +4,7 @@ using Atom.Bot.Audit;
 using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
+using Atom.Bot.Retrieval;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
@@ -25,6 +26,7 @@ public sealed partial class AssignmentWorker(
     GitWorkspace git,
     CommitPublisher publisher,
     AgentLoop agent,
+    RepositoryRetrieval retrieval,
     AuditLog audit,
     TokenBudget budget,
     ExecutionReceipts receipts,
@@ -144,10 +146,14 @@ public sealed partial class AssignmentWorker(
             // the branch the worker writes.
             var scope = assignment.Scope.NarrowTo(Scope.From(repoSettings.Scope));
             var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
-            var toolbox = new WorkerToolbox(new ScopeGuard(scope, checkout.Path), repoSettings, testRunner, logger, metrics);
+            var guard = new ScopeGuard(scope, checkout.Path);
+            var toolbox = new WorkerToolbox(guard, repoSettings, testRunner, logger, metrics);
+            // Ranked among the files the worker may read: a file outside its scope would only invite a refused call.
+            var relevant = await retrieval.RelevantAsync(repository, task.DefaultBranch, $"{assignment.Title}\n\n{assignment.Instructions}",
+                path => guard.Check(path, PathAccess.Read).IsAllowed, cancellationToken);
             var run = await agent.RunAsync(
                 task.Id,
-                WorkerPrompt.System(assignment, scope, FileTree(checkout.Path), skills),
+                WorkerPrompt.System(assignment, scope, FileTree(checkout.Path), skills, relevant.Render(retrieval.Options.BudgetCharacters)),
                 WorkerPrompt.User(task, assignment),
                 toolbox,
                 limits,

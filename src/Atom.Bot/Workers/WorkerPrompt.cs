@@ -5,7 +5,8 @@ namespace Atom.Bot.Workers;
 
 /// <summary>
 /// The worker's prompts. The system prompt holds the rules, the assignment, the scope in plain words, a bounded file
-/// tree and the default branch's skills; the issue text goes into the user message as quoted data, never as rules.
+/// tree, the files most relevant to the assignment within its scope (<c>Retrieval/</c>, already cut to their budget) and
+/// the default branch's skills; the issue text goes into the user message as quoted data, never as rules.
 /// </summary>
 public static class WorkerPrompt
 {
@@ -13,7 +14,7 @@ public static class WorkerPrompt
     public const int MaxSkillBytes = 8 * 1024;
     public const int MaxSkillsBytes = 32 * 1024;
 
-    public static string System(Assignment assignment, Scope scope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills)
+    public static string System(Assignment assignment, Scope scope, IReadOnlyList<string> tree, IReadOnlyDictionary<string, string> skills, string relevantFiles = "")
     {
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(scope);
@@ -33,6 +34,12 @@ public static class WorkerPrompt
         text.AppendLine("# Scope");
         text.AppendLine(scope.Describe());
         text.AppendLine();
+        if (!string.IsNullOrEmpty(relevantFiles))
+        {
+            text.AppendLine(relevantFiles.TrimEnd());
+            text.AppendLine();
+        }
+
         text.AppendLine("# Repository files");
         foreach (var path in tree.Take(MaxTreeEntries))
         {

@@ -63,6 +63,9 @@ public sealed class PublishedBinaryTests : IDisposable
 
         repository.Tree(github.PullRequests.ShouldHaveSingleItem().Head)["src/greeting.txt"].ShouldBe("hello\n");
         (await service.Client.GetAsync("/readyz", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Lucene.Net finds its codecs by reflection: the retrieval index must work from inside the one file too.
+        service.Output.ShouldContain("file(s) read,");
+        service.Output.ShouldNotContain("the prompt goes on without relevant files");
     }
 
     /// <summary>Publishes a copy of the sources (so that this checkout's obj/ keeps its own restore) and returns the binary.</summary>

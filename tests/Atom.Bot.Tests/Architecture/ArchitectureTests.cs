@@ -22,6 +22,7 @@ public sealed class ArchitectureTests
     [InlineData("Storage", new[] { "Configuration" })]
     [InlineData("Tasks", new[] { "Audit", "Configuration", "Git", "GitHub", "Jobs", "Storage", "Telemetry" })]
     [InlineData("Telemetry", new string[0])]
+    [InlineData("Retrieval", new[] { "Configuration", "Git" })]
     public void The_lower_folders_use_only_what_the_design_allows(string folder, string[] allowed)
     {
         Graph.Uses(folder).Except(allowed).ShouldBeEmpty($"{folder} may use only {string.Join(", ", allowed)}: " +

@@ -141,6 +141,29 @@ public sealed class AtomConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void An_embeddings_endpoint_is_read_with_its_model_and_key_and_needs_the_model()
+    {
+        Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!.EmbeddingsBaseUrl.ShouldBeNull();
+
+        var options = Load(new()
+        {
+            ["ATOM_WEBHOOK_SECRET"] = "s3cret-value",
+            ["ATOM_EMBEDDINGS_BASE_URL"] = "http://embed.example/v1",
+            ["ATOM_EMBEDDINGS_MODEL"] = "nomic-embed-text",
+            ["ATOM_EMBEDDINGS_API_KEY"] = "embeddings-key-0123456789",
+        }).Options!;
+        (options.EmbeddingsBaseUrl, options.EmbeddingsModel, options.EmbeddingsApiKey)
+            .ShouldBe((new Uri("http://embed.example/v1/"), "nomic-embed-text", "embeddings-key-0123456789"));
+        options.Secrets().ShouldContain("embeddings-key-0123456789");
+        options.ToString().ShouldNotContain("embeddings-key-0123456789");
+        Atom.Bot.Retrieval.RetrievalOptions.From(options).ToString().ShouldNotContain("embeddings-key-0123456789");
+
+        var withoutModel = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_EMBEDDINGS_BASE_URL"] = "http://embed.example/v1" });
+        withoutModel.IsValid.ShouldBeFalse();
+        withoutModel.Errors.ShouldHaveSingleItem().ShouldStartWith("ATOM_EMBEDDINGS_MODEL is required when ATOM_EMBEDDINGS_BASE_URL is set");
+    }
+
+    [Fact]
     public void Missing_webhook_secret_is_an_error_naming_the_variable()
     {
         var result = Load([]);
