@@ -47,6 +47,8 @@ public static class AtomConfiguration
         new("ATOM_WORKTREE_SPARES", "2", Kind: SettingKind.NonNegativeInteger),
         new("ATOM_SANDBOX", "bwrap", Kind: SettingKind.SandboxMode),
         new("ATOM_GIT_SIGNING", "auto", Kind: SettingKind.GitSigning),
+        new("ATOM_MCP_SERVERS", null, Kind: SettingKind.McpServers),
+        new("ATOM_MCP_TOKENS", null, IsSecret: true, Kind: SettingKind.McpTokens),
     ];
 
     /// <summary>Loads from the real process environment, working directory and home directory.</summary>
@@ -85,6 +87,16 @@ public static class AtomConfiguration
             }
 
             values.Add(value);
+        }
+
+        // Each list is valid on its own; whether every token names a listed server needs both.
+        if (errors.Count == 0)
+        {
+            McpServers.Parse(values.First(v => v.Variable == "ATOM_MCP_SERVERS").Value, values.First(v => v.Variable == "ATOM_MCP_TOKENS").Value, out var mcpError);
+            if (mcpError is not null)
+            {
+                errors.Add($"ATOM_MCP_TOKENS: {mcpError}");
+            }
         }
 
         if (errors.Count > 0)
@@ -229,6 +241,7 @@ public static class AtomConfiguration
             WorktreeSpares = Int("ATOM_WORKTREE_SPARES"),
             Sandbox = Enum.Parse<SandboxMode>(Get("ATOM_SANDBOX")!, ignoreCase: true),
             GitSigning = Enum.Parse<GitSigningMode>(Get("ATOM_GIT_SIGNING")!, ignoreCase: true),
+            McpServers = McpServers.Parse(Get("ATOM_MCP_SERVERS"), Get("ATOM_MCP_TOKENS"), out _)!,
         };
     }
 

@@ -74,7 +74,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
             var started = Stopwatch.GetTimestamp();
             try
             {
-                result = await llm.CompleteAsync(LlmEndpoint.Main, messages, WorkerToolbox.Definitions, taskId, linked.Token);
+                result = await llm.CompleteAsync(LlmEndpoint.Main, messages, toolbox.Definitions, taskId, linked.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
