@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "MCP tool {Server}/{Tool} called: {Status} in {ElapsedMilliseconds} ms")]
     public static partial void Called(ILogger logger, string server, string tool, McpCallStatus status, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Debug, Message = "MCP session with {Server} not closed cleanly")]
+    public static partial void NotClosed(ILogger logger, string server, Exception exception);
 }
