@@ -42,7 +42,7 @@ public sealed class McpGateway(AtomOptions options, ILoggerFactory loggerFactory
                 continue;
             }
 
-            var (client, tools) = await ConnectAsync(server, cancellationToken);
+            var (client, tools, _) = await ConnectAsync(server, cancellationToken);
             if (client is null)
             {
                 notes.Add($"MCP server {server.Name} unreachable: {names} not offered");
@@ -73,7 +73,29 @@ public sealed class McpGateway(AtomOptions options, ILoggerFactory loggerFactory
         return new McpSession(clients, offered, notes, onCall, options.McpServers.Tokens.ToList(), _tuning.CallTimeout, _logger);
     }
 
-    private async Task<(McpClient? Client, IReadOnlyList<Tool> Tools)> ConnectAsync(McpServer server, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="server"/> answers and which tools it lists, or why not (<c>atom doctor</c>).</summary>
+    public async Task<McpProbe> ProbeAsync(McpServer server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var (client, tools, problem) = await ConnectAsync(server, cancellationToken);
+        if (client is null)
+        {
+            return new McpProbe(server, null, problem);
+        }
+
+        try
+        {
+            await client.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            Log.NotClosed(_logger, server.Name, e);
+        }
+
+        return new McpProbe(server, [.. tools.Select(t => t.Name)], null);
+    }
+
+    private async Task<(McpClient? Client, IReadOnlyList<Tool> Tools, string? Problem)> ConnectAsync(McpServer server, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         if (options.McpServers.TokenFor(server.Name) is { } token)
@@ -103,11 +125,14 @@ public sealed class McpGateway(AtomOptions options, ILoggerFactory loggerFactory
             }, loggerFactory, timeout.Token);
             var tools = await client.ListToolsAsync(cancellationToken: timeout.Token);
             Log.Connected(_logger, server.Name, tools.Count);
-            return (client, [.. tools.Select(t => t.ProtocolTool)]);
+            return (client, [.. tools.Select(t => t.ProtocolTool)], null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.Unreachable(_logger, server.Name, server.Url, timeout.IsCancellationRequested ? "no answer in time" : Redaction.Redact($"{e.GetType().Name}: {e.Message}", [.. options.McpServers.Tokens]));
+            var problem = timeout.IsCancellationRequested
+                ? $"no answer within {_tuning.ConnectTimeout.TotalSeconds:0.#} seconds"
+                : Redaction.Redact($"{e.GetType().Name}: {e.Message}", [.. options.McpServers.Tokens]);
+            Log.Unreachable(_logger, server.Name, server.Url, problem);
             if (client is not null)
             {
                 await client.DisposeAsync();
@@ -117,7 +142,7 @@ public sealed class McpGateway(AtomOptions options, ILoggerFactory loggerFactory
                 await transport.DisposeAsync();
             }
 
-            return (null, []);
+            return (null, [], problem);
         }
     }
 }
