@@ -71,7 +71,7 @@ public sealed class ContextBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  without the keeper: max sent {unkept.Sent.Max():N0} tokens ({(double)unkept.Sent.Max() / budgets[0]:0.00}x 8192, {(double)unkept.Sent.Max() / budgets[1]:0.00}x 32768), total {unkept.Sent.Sum():N0}; every run finished after {Steps} steps with the same {Steps / 4} edits on disk"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  not in the columns (the keeper counts them): the {WorkerToolbox.Definitions.Count} tool definitions sent with every request, {unkept.ToolDefinitions:N0} tokens by the same estimate"));
+            $"  not in the columns (the keeper counts them): the {WorkerToolbox.BuiltInDefinitions.Count} tool definitions sent with every request, {unkept.ToolDefinitions:N0} tokens by the same estimate"));
     }
 
     private static async Task<Run> RunOnceAsync(int contextTokens, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Atom.Bot.GitHub;
 using Atom.Bot.Ingress;
 using Atom.Bot.Jobs;
 using Atom.Bot.Llm;
+using Atom.Bot.Mcp;
 using Atom.Bot.Platform;
 using Atom.Bot.Proposals;
 using Atom.Bot.Retrieval;
@@ -131,6 +132,7 @@ public static class Program
             .AddTasks()
             .AddSupervisor()
             .AddWorkers(options)
+            .AddMcp(options)
             .AddApproval()
             .AddProposals()
             .AddCertification()

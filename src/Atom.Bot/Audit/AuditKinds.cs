@@ -18,6 +18,7 @@ public static class AuditKinds
     public const string Dispatch = "assignment.dispatched";
     public const string ToolRefusals = "tool.refused";
     public const string AssignmentWorked = "assignment.worked";
+    public const string McpCalled = "mcp.called";
     public const string AssignmentFinished = "assignment.finished";
     public const string EvaluationStarted = "evaluation.started";
     public const string Evaluation = "evaluation.completed";

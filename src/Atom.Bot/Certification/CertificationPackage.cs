@@ -45,6 +45,11 @@ public sealed record CertificationPackage
 
     /// <summary>The platform mode the package was made under ("stressed (thermal level 2)"); null when normal.</summary>
     public string? Platform { get; init; }
+    /// <summary>
+    /// The MCP tools the workers called and why allowed ones were not offered ("MCP server docs unreachable: docs/lookup
+    /// not offered"), one line each; empty when the repository allows none.
+    /// </summary>
+    public IReadOnlyList<string> Mcp { get; init; } = [];
     public required PackageApproval Approval { get; init; }
     public required PackageAuditReference Audit { get; init; }
 

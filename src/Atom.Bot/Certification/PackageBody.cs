@@ -98,6 +98,7 @@ public static class PackageBody
             Auditor(body, package.Auditor, limits);
             SecondAuditor(body, package.SecondAuditor, package.AuditorsAgree, limits);
             Impact(body, impact, package.Usage, package.Platform, limits);
+            Mcp(body, package.Mcp, limits);
             Approval(body, package, limits);
             AuditReference(body, package, limits);
 
@@ -430,6 +431,24 @@ public static class PackageBody
         body.Append('\n');
     }
 
+    /// <summary>Remote tools fed the model: a reviewer should know which, and which were missing.</summary>
+    private static void Mcp(StringBuilder body, IReadOnlyList<string> lines, BodyLimits limits)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        body.Append("## MCP tools\n\n");
+        foreach (var line in lines.Take(limits.Rows))
+        {
+            body.Append("- ").Append(Markdown.Inline(line, limits.CellChars)).Append('\n');
+        }
+
+        More(body, lines.Count, limits.Rows);
+        body.Append('\n');
+    }
+
     private static void Approval(StringBuilder body, CertificationPackage package, BodyLimits limits)
     {
         var approval = package.Approval;
@@ -561,6 +580,7 @@ public static class PackageBody
                 Error = p.SecondAuditor.Error is null ? null : Cell(p.SecondAuditor.Error),
                 Findings = Take(p.SecondAuditor.Findings, f => f with { Message = Cell(f.Message) }),
             },
+            Mcp = Take(p.Mcp, Cell),
             Approval = p.Approval with { Approvers = p.Approval.Approvers.Take(rows).ToList() },
             Interdiff = p.Interdiff is null ? null : p.Interdiff with
             {

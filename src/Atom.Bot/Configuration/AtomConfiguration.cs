@@ -52,6 +52,8 @@ public static class AtomConfiguration
         new("ATOM_WORKTREE_SPARES", "2", Kind: SettingKind.NonNegativeInteger),
         new("ATOM_SANDBOX", "bwrap", Kind: SettingKind.SandboxMode),
         new("ATOM_GIT_SIGNING", "auto", Kind: SettingKind.GitSigning),
+        new("ATOM_MCP_SERVERS", null, Kind: SettingKind.McpServers),
+        new("ATOM_MCP_TOKENS", null, IsSecret: true, Kind: SettingKind.McpTokens),
     ];
 
     /// <summary>
@@ -106,6 +108,16 @@ public static class AtomConfiguration
         if (Value("ATOM_EMBEDDINGS_BASE_URL") is not null && Value("ATOM_EMBEDDINGS_MODEL") is null)
         {
             errors.Add("ATOM_EMBEDDINGS_MODEL is required when ATOM_EMBEDDINGS_BASE_URL is set (the embeddings model to ask)");
+        }
+
+        // Each list is valid on its own; whether every token names a listed server needs both.
+        if (errors.Count == 0)
+        {
+            McpServers.Parse(values.First(v => v.Variable == "ATOM_MCP_SERVERS").Value, values.First(v => v.Variable == "ATOM_MCP_TOKENS").Value, out var mcpError);
+            if (mcpError is not null)
+            {
+                errors.Add($"ATOM_MCP_TOKENS: {mcpError}");
+            }
         }
 
         if (errors.Count > 0)
@@ -259,6 +271,7 @@ public static class AtomConfiguration
             WorktreeSpares = Int("ATOM_WORKTREE_SPARES"),
             Sandbox = Enum.Parse<SandboxMode>(Get("ATOM_SANDBOX")!, ignoreCase: true),
             GitSigning = Enum.Parse<GitSigningMode>(Get("ATOM_GIT_SIGNING")!, ignoreCase: true),
+            McpServers = McpServers.Parse(Get("ATOM_MCP_SERVERS"), Get("ATOM_MCP_TOKENS"), out _)!,
         };
     }
 

@@ -69,6 +69,9 @@ public sealed record AtomOptions
     /// <summary>How Atom's commits are made verifiable on GitHub (<c>ATOM_GIT_SIGNING</c>).</summary>
     public GitSigningMode GitSigning { get; init; } = GitSigningMode.Auto;
 
+    /// <summary><c>ATOM_MCP_SERVERS</c> with <c>ATOM_MCP_TOKENS</c>: the MCP servers whose tools a repository may allow (<c>mcp_tools</c>).</summary>
+    public McpServers McpServers { get; init; } = McpServers.None;
+
     public bool UsesPostgreSql => !string.Equals(JobStorage, "memory", StringComparison.OrdinalIgnoreCase);
 
     public string DatabasePath => Path.Combine(DataDir, "atom.db");
@@ -76,7 +79,7 @@ public sealed record AtomOptions
     /// <summary>Every secret value, so that log and output scrubbing can look for them.</summary>
     public IEnumerable<string> Secrets()
     {
-        foreach (var s in new[] { WebhookSecret, GitHubToken, LlmApiKey, DashboardToken, EmbeddingsApiKey })
+        foreach (var s in new[] { WebhookSecret, GitHubToken, LlmApiKey, DashboardToken, EmbeddingsApiKey }.Concat(McpServers.Tokens))
         {
             if (!string.IsNullOrEmpty(s))
             {

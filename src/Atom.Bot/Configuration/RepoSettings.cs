@@ -36,5 +36,11 @@ public sealed record RepoSettings
     /// </summary>
     public bool Codeowners { get; init; }
 
+    /// <summary>
+    /// <c>mcp_tools</c>: the MCP tools workers may call here, as <c>server/tool</c> (<see cref="McpToolReference"/>), the
+    /// server one of <c>ATOM_MCP_SERVERS</c>; nothing by default.
+    /// </summary>
+    public string[] McpTools { get; init; } = [];
+
     public static RepoSettings Defaults { get; } = new();
 }

@@ -147,6 +147,23 @@ public static class RepoSettingsParser
             return "proposals.thresholds: every threshold (scope, tooling, settings, skill, missing_skill) must be at least 1 task";
         }
 
+        var offered = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in s.McpTools)
+        {
+            if (McpToolReference.Parse(entry, out var problem) is not { } reference)
+            {
+                return $"mcp_tools: {problem}";
+            }
+
+            // Server names may contain '_', so two entries can come out as one function name; the model could not tell them apart.
+            if (offered.TryGetValue(reference.OfferedName, out var other) && other != reference.ToString())
+            {
+                return $"mcp_tools: '{other}' and '{reference}' would both be offered as {reference.OfferedName}";
+            }
+
+            offered[reference.OfferedName] = reference.ToString();
+        }
+
         var unknown = s.Proposals.AutoApprove.FirstOrDefault(c => !ProposalCategories.Contains(c));
         return unknown is null
             ? null

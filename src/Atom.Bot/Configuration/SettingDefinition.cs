@@ -31,6 +31,8 @@ public sealed record SettingDefinition(
             ? null
             : "not a signing mode: use auto (verified commits when the base branch requires them), api (GitHub App commits through the Git Data API), ssh (an SSH key under the data directory) or none",
         SettingKind.LlmPrices => Configuration.LlmPrices.Parse(value, out var error) is null ? error : null,
+        SettingKind.McpServers => Configuration.McpServers.Parse(value, null, out var error) is null ? error : null,
+        SettingKind.McpTokens => Configuration.McpServers.TokensProblem(value),
         _ => null,
     };
 }

@@ -15,4 +15,10 @@ public enum SettingKind
 
     /// <summary><c>model=input/output</c> pairs, prices per million tokens (<see cref="Configuration.LlmPrices"/>).</summary>
     LlmPrices,
+
+    /// <summary><c>name=url</c> pairs, the MCP servers (<see cref="Configuration.McpServers"/>).</summary>
+    McpServers,
+
+    /// <summary><c>name=token</c> pairs, a bearer token per MCP server (secret).</summary>
+    McpTokens,
 }

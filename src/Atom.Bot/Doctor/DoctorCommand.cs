@@ -52,6 +52,7 @@ public static class DoctorCommand
             await ShowAsync(await LocalChecks.RunAsync(options, cancellationToken));
             await ShowAsync(await new GitHubChecks(options, client, TimeProvider.System).RunAsync(cancellationToken));
             await ShowAsync(await new LlmChecks(options, client, probeMax).RunAsync(cancellationToken));
+            await ShowAsync(await McpChecks.RunAsync(options, cancellationToken));
         }
 
         var failures = findings.Count(f => f.Level == DoctorLevel.Fail);

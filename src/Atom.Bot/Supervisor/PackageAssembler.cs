@@ -80,10 +80,19 @@ public sealed class PackageAssembler(AssignmentStore assignments, LlmPool llm, A
                     ? new PackageUsage(live.TokensIn, live.TokensOut, live.LlmTime)
                     : new PackageUsage(results.Sum(r => r.TokensIn), results.Sum(r => r.TokensOut), TimeSpan.FromTicks(results.Sum(r => r.LlmTime.Ticks))),
             Platform = platform.Current.Describe() is { Length: > 0 } mode ? mode : null,
+            Mcp = McpLines(latest.Select(a => a.Result).OfType<AssignmentResult>().ToList()),
             Approval = new PackageApproval(settings.RequiredApprovals, settings.Approvers, settings.RequesterCanApprove, settings.MergeOnApproval, settings.MergeMethod),
             Audit = reference is null
                 ? new PackageAuditReference(0, 0, "", "", "atom audit verify")
                 : new PackageAuditReference(reference.FirstSequence, reference.LastSequence, reference.HeadHash, reference.KeyId, $"{reference.ExportCommand} && {reference.VerifyCommand}"),
         };
+    }
+
+    /// <summary>The latest round's MCP calls by tool, then what was not offered and why (each note once).</summary>
+    private static List<string> McpLines(IReadOnlyList<AssignmentResult> results)
+    {
+        var calls = results.SelectMany(r => r.McpCalls).GroupBy(c => c, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} called {g.Count()} time(s); its answers reached the model only as quoted data");
+        return [.. calls, .. results.SelectMany(r => r.McpNotes).Distinct(StringComparer.Ordinal)];
     }
 }

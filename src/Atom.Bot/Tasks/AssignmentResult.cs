@@ -16,6 +16,12 @@ public sealed record AssignmentResult
 
     /// <summary>Failed tool calls as <c>tool:failure</c> keys (the worker toolbox's error keys).</summary>
     public IReadOnlyList<string> ToolErrors { get; init; } = [];
+
+    /// <summary>Each MCP tool call, as <c>server/tool</c>.</summary>
+    public IReadOnlyList<string> McpCalls { get; init; } = [];
+
+    /// <summary>Why allowed MCP tools were not offered ("MCP server docs unreachable: docs/lookup not offered"), for the package.</summary>
+    public IReadOnlyList<string> McpNotes { get; init; } = [];
     public string? CommitSha { get; init; }
     public string? Error { get; init; }
 }

@@ -13,9 +13,6 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
 {
     public const string Reminder = "Continue with the tools. Change files only with edit_file, write_file or delete_file, and call finish(summary) when the assignment is done.";
 
-    /// <summary>The tool definitions every request carries, counted against the context with the messages.</summary>
-    private static readonly int DefinitionCharacters = ContextKeeper.DefinitionCharacters(WorkerToolbox.Definitions);
-
     public async Task<AgentRun> RunAsync(
         long? taskId,
         string systemPrompt,
@@ -41,6 +38,8 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
         var llmTime = TimeSpan.Zero;
         var elided = 0;
         var seen = 0;
+        // The tool definitions every request carries (MCP tools included) fill the context with the messages.
+        var definitionCharacters = ContextKeeper.DefinitionCharacters(toolbox.Definitions);
 
         AgentRun Stop(AgentStop stop, string summary, string? error = null) => new(stop, summary, steps, tokensIn, tokensOut, llmTime, error, elided);
 
@@ -65,7 +64,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
                 return Stop(AgentStop.BudgetReached, $"Stopped after {steps} tool calls: {reached.Reason}.");
             }
 
-            if (ContextKeeper.Keep(messages, limits.ContextTokens, seen, DefinitionCharacters) is > 0 and var dropped)
+            if (ContextKeeper.Keep(messages, limits.ContextTokens, seen, definitionCharacters) is > 0 and var dropped)
             {
                 elided += dropped;
                 LogElided(logger, taskId, dropped, limits.ContextTokens);
@@ -77,7 +76,7 @@ public sealed partial class AgentLoop(LlmPool llm, TimeProvider clock, ILogger<A
             var started = Stopwatch.GetTimestamp();
             try
             {
-                result = await llm.CompleteAsync(LlmEndpoint.Main, messages, WorkerToolbox.Definitions, taskId, linked.Token);
+                result = await llm.CompleteAsync(LlmEndpoint.Main, messages, toolbox.Definitions, taskId, linked.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

@@ -5,6 +5,7 @@ using Atom.Bot.Git;
 using Atom.Bot.GitHub;
 using Atom.Bot.Jobs;
 using Atom.Bot.Retrieval;
+using Atom.Bot.Mcp;
 using Atom.Bot.Storage;
 using Atom.Bot.Supervisor;
 using Atom.Bot.Tasks;
@@ -31,6 +32,7 @@ public sealed partial class AssignmentWorker(
     TokenBudget budget,
     ExecutionReceipts receipts,
     TestRunner testRunner,
+    McpGateway mcpGateway,
     WorkScheduler scheduler,
     AgentLimits limits,
     InstanceRegistry instance,
@@ -146,8 +148,23 @@ public sealed partial class AssignmentWorker(
             // the branch the worker writes.
             var scope = assignment.Scope.NarrowTo(Scope.From(repoSettings.Scope));
             var skills = await git.ReadFilesAtAsync(repository, task.DefaultBranch, ".atom/skills", ".md", cancellationToken);
+            // Only the servers the default branch's mcp_tools name are opened; a repository without it opens none.
+            await using var mcp = repoSettings.McpTools.Length == 0
+                ? McpSession.None
+                : await mcpGateway.OpenAsync(repoSettings.McpTools, call => audit.RecordAsync(AuditKinds.McpCalled, task.Id, Actors.Worker, new
+                {
+                    assignment = assignment.Id,
+                    server = call.Tool.Server,
+                    tool = call.Tool.Tool,
+                    status = call.Status.ToString(),
+                    input_sha256 = call.InputSha256,
+                    output_sha256 = call.OutputSha256,
+                    input_bytes = call.InputBytes,
+                    output_bytes = call.OutputBytes,
+                    ms = (long)call.Duration.TotalMilliseconds,
+                }, cancellationToken), cancellationToken);
             var guard = new ScopeGuard(scope, checkout.Path);
-            var toolbox = new WorkerToolbox(guard, repoSettings, testRunner, logger, metrics);
+            var toolbox = new WorkerToolbox(guard, repoSettings, testRunner, logger, metrics, mcp);
             // Ranked among the files the worker may read: a file outside its scope would only invite a refused call.
             var relevant = await retrieval.RelevantAsync(repository, task.DefaultBranch, $"{assignment.Title}\n\n{assignment.Instructions}",
                 path => guard.Check(path, PathAccess.Read).IsAllowed, cancellationToken);
@@ -169,6 +186,8 @@ public sealed partial class AssignmentWorker(
                 steps = run.Steps,
                 tests = toolbox.TestRuns.Count,
                 elided = run.ElidedResults,
+                mcp_calls = mcp.Calls.Count,
+                mcp_notes = mcp.Notes,
             }, cancellationToken);
             // A run that did not happen (not configured, no sandbox) has no receipt: nothing ran.
             foreach (var testRun in toolbox.TestRuns.Where(r => r.Status is not (TestStatus.NotConfigured or TestStatus.NoSandbox)))
@@ -196,6 +215,8 @@ public sealed partial class AssignmentWorker(
                 LlmTime = run.LlmTime,
                 Refusals = toolbox.Refusals.ToList(),
                 ToolErrors = toolbox.ToolErrors.ToList(),
+                McpCalls = mcp.Calls.ToList(),
+                McpNotes = mcp.Notes,
                 CommitSha = commit,
                 Error = error ?? run.Error,
             };

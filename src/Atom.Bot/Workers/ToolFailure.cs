@@ -20,4 +20,7 @@ public enum ToolFailure
 
     /// <summary>The file system refused the operation.</summary>
     IoError,
+
+    /// <summary>An MCP tool reported an error, its server failed, or it did not answer in time.</summary>
+    RemoteError,
 }

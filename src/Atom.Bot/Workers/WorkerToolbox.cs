@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Atom.Bot.Configuration;
 using Atom.Bot.Llm;
+using Atom.Bot.Mcp;
 using Atom.Bot.Tasks;
 using Atom.Bot.Telemetry;
 using Atom.Bot.Workers.Tools;
@@ -11,7 +12,7 @@ namespace Atom.Bot.Workers;
 
 /// <summary>
 /// The tools of one assignment (docs/scope.md: list_files, read_file, search_code, edit_file, write_file, delete_file, run_tests,
-/// finish), every path checked by the <see cref="ScopeGuard"/> and every change by the cumulative limits before any
+/// finish, then the MCP tools the repository allows and its servers have), every path checked by the <see cref="ScopeGuard"/> and every change by the cumulative limits before any
 /// I/O. Whatever the model sends, the answer is a <see cref="ToolOutcome"/>: bad calls are tool errors it can read,
 /// never exceptions. One instance per assignment; calls are sequential (not thread-safe). Each tool is one
 /// <see cref="WorkerTool"/> in <c>Workers/Tools/</c>; <see cref="Tools"/> is the only list of them.
@@ -44,7 +45,7 @@ public sealed class WorkerToolbox
     /// <inheritdoc cref="FinishTool.MaxSummaryChars"/>
     public const int MaxSummaryChars = FinishTool.MaxSummaryChars;
 
-    /// <summary>The tools in the order the model is offered them, exactly the tools docs/scope.md lists.</summary>
+    /// <summary>The built-in tools in the order the model is offered them, exactly the tools docs/scope.md lists before the MCP tools.</summary>
     internal static IReadOnlyList<WorkerTool> Tools { get; } =
     [
         new ListFilesTool(),
@@ -58,6 +59,7 @@ public sealed class WorkerToolbox
     ];
 
     private readonly ToolContext _context;
+    private readonly IReadOnlyList<WorkerTool> _tools;
     private readonly AtomMetrics? _metrics;
     private readonly List<ScopeViolation> _refusals = [];
     private readonly List<string> _toolErrors = [];
@@ -66,7 +68,8 @@ public sealed class WorkerToolbox
     /// <param name="settings">The default branch's settings: <c>test_command</c> and <c>test_timeout_seconds</c>.</param>
     /// <param name="tests">Runs the test command without Atom's secrets.</param>
     /// <param name="metrics">Where tool calls and refusals are counted (none: not counted).</param>
-    public WorkerToolbox(ScopeGuard guard, RepoSettings settings, TestRunner tests, ILogger logger, AtomMetrics? metrics = null)
+    /// <param name="mcp">The assignment's MCP session: its tools are offered after the built-in ones (none: no MCP tools).</param>
+    public WorkerToolbox(ScopeGuard guard, RepoSettings settings, TestRunner tests, ILogger logger, AtomMetrics? metrics = null, McpSession? mcp = null)
     {
         _metrics = metrics;
         ArgumentNullException.ThrowIfNull(guard);
@@ -74,11 +77,18 @@ public sealed class WorkerToolbox
         ArgumentNullException.ThrowIfNull(tests);
         ArgumentNullException.ThrowIfNull(logger);
         _context = new ToolContext(guard, settings, tests, logger);
+        var session = mcp ?? McpSession.None;
+        var remote = session.Tools.Select(t => new McpTool(session, t)).ToList();
+        _tools = [.. Tools, .. remote];
+        Definitions = [.. BuiltInDefinitions, .. remote.Select(t => ChatTool.CreateFunctionTool(t.Name, t.Description, BinaryData.FromString(t.ParametersSchema), functionSchemaIsStrict: false))];
     }
 
-    /// <summary>The tool definitions to offer the model, exactly the tools docs/scope.md lists.</summary>
-    public static IReadOnlyList<ChatTool> Definitions { get; } =
+    /// <summary>The built-in tool definitions, exactly the tools docs/scope.md lists before the MCP tools.</summary>
+    public static IReadOnlyList<ChatTool> BuiltInDefinitions { get; } =
         [.. Tools.Select(t => ChatTool.CreateFunctionTool(t.Name, t.Description, BinaryData.FromString(t.ParametersSchema)))];
+
+    /// <summary>The tool definitions this assignment offers the model: the built-in tools, then its MCP tools.</summary>
+    public IReadOnlyList<ChatTool> Definitions { get; }
 
     /// <summary>Every refusal so far, in order.</summary>
     public IReadOnlyList<ScopeViolation> Refusals => _refusals;
@@ -103,7 +113,7 @@ public sealed class WorkerToolbox
     {
         ArgumentNullException.ThrowIfNull(call);
         // A name the model made up is not a tool: as a tag it would be unbounded.
-        var known = Tools.Any(t => t.Name == call.Name) ? call.Name : "unknown";
+        var known = _tools.Any(t => t.Name == call.Name) ? call.Name : "unknown";
         using var activity = AtomTelemetry.Start($"execute_tool {known}");
         activity?.SetTag(AtomTelemetry.GenAiOperation, "execute_tool");
         activity?.SetTag(AtomTelemetry.GenAiToolName, known);
@@ -143,11 +153,11 @@ public sealed class WorkerToolbox
 
     private async Task<ToolOutcome> Dispatch(LlmToolCall call, CancellationToken cancellationToken)
     {
-        var tool = Tools.FirstOrDefault(t => t.Name == call.Name);
+        var tool = _tools.FirstOrDefault(t => t.Name == call.Name);
         if (tool is null)
         {
             return ToolOutcome.Error(ToolFailure.UnknownTool,
-                $"there is no tool named '{Shorten(call.Name)}'. The tools are: {string.Join(", ", Tools.Select(t => t.Name))}.");
+                $"there is no tool named '{Shorten(call.Name)}'. The tools are: {string.Join(", ", _tools.Select(t => t.Name))}.");
         }
 
         JsonDocument document;

@@ -77,6 +77,23 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_mcp_server_is_opened_with_its_token_and_an_unreachable_one_is_a_warning_with_its_fix()
+    {
+        await using var server = await McpTestServer.StartAsync("mcp-token-0b7d3e");
+        var environment = AppEnvironment();
+        environment["ATOM_MCP_SERVERS"] = $"docs={server.Url},wiki=http://127.0.0.1:{LoopbackWireMock.FreePort()}/mcp";
+        environment["ATOM_MCP_TOKENS"] = "docs=mcp-token-0b7d3e";
+
+        var (_, output) = await RunAsync(environment, "--probe-max", "0");
+
+        output.ShouldContain($"ok   MCP server docs: {server.Url} answers, 2 tool(s): lookup, drop_tables");
+        output.ShouldContain("warn MCP server wiki: http://127.0.0.1:");
+        output.ShouldContain("fix: check the URL in ATOM_MCP_SERVERS");
+        output.ShouldNotContain("mcp-token-0b7d3e");
+        server.Authorizations.ShouldContain("Bearer mcp-token-0b7d3e");
+    }
+
+    [Fact]
     public async Task No_model_server_says_how_to_start_one()
     {
         var environment = AppEnvironment();

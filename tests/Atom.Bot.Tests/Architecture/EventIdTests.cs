@@ -13,7 +13,7 @@ public sealed class EventIdTests
     private static readonly (string Folder, int From, int To)[] Blocks =
     [
         ("Ingress", 100, 199), ("Tasks", 200, 299), ("Supervisor", 300, 399), ("Approval", 700, 799), ("Proposals", 800, 899),
-        ("Jobs", 900, 999), ("Audit", 4000, 4099), ("Workers", 5000, 5099), ("Git", 5200, 5299), ("GitHub", 5300, 5399), ("Retrieval", 5400, 5499),
+        ("Jobs", 900, 999), ("Audit", 4000, 4099), ("Workers", 5000, 5099), ("Mcp", 5100, 5199), ("Git", 5200, 5299), ("GitHub", 5300, 5399), ("Retrieval", 5400, 5499),
         ("Certification", 6100, 6199), ("Llm", 7000, 7099), ("Platform", 7100, 7199),
     ];
 

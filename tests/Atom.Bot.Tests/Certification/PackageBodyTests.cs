@@ -27,6 +27,24 @@ public sealed partial class PackageBodyTests
     }
 
     [Fact]
+    public void Mcp_lines_are_a_section_after_the_impact_analysis_cleaned_and_kept_in_the_copy_and_absent_without_any()
+    {
+        PackageBody.Render(SamplePackages.Passing()).ShouldNotContain("## MCP tools");
+        var package = SamplePackages.Passing() with
+        {
+            Mcp = ["docs/lookup called 2 time(s); its answers reached the model only as quoted data", "MCP server wiki unreachable: wiki/search not offered <!-- x -->"],
+        };
+
+        var body = PackageBody.Render(package);
+
+        var start = body.IndexOf("## MCP tools", StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(body.IndexOf("## Impact analysis", StringComparison.Ordinal));
+        body[start..body.IndexOf("## Approval", StringComparison.Ordinal)].ShouldBe(
+            "## MCP tools\n\n- docs/lookup called 2 time(s); its answers reached the model only as quoted data\n- MCP server wiki unreachable: wiki/search not offered\n\n", "an HTML comment from a note is cleaned away, like one in an issue");
+        PackageBody.Read(body)!.Mcp.ShouldBe(package.Mcp);
+    }
+
+    [Fact]
     public void Proposal_package_shows_the_approved_spec_in_the_plans_place_and_no_closes()
     {
         var body = PackageBody.Render(SamplePackages.SettingsProposal());

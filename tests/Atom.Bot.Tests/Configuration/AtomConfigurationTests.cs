@@ -164,6 +164,40 @@ public sealed class AtomConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Mcp_servers_are_name_url_pairs_with_an_optional_token_each_and_none_by_default()
+    {
+        Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value" }).Options!.McpServers.All.ShouldBeEmpty();
+
+        var options = Load(new()
+        {
+            ["ATOM_WEBHOOK_SECRET"] = "s3cret-value",
+            ["ATOM_MCP_SERVERS"] = "docs=https://mcp.example.com/mcp, code_search=http://10.0.0.5:8080/",
+            ["ATOM_MCP_TOKENS"] = "docs=mcp-token-91f3e0a2",
+        }).Options!;
+
+        options.McpServers.All.Select(s => (s.Name, s.Url.ToString())).ShouldBe([("docs", "https://mcp.example.com/mcp"), ("code_search", "http://10.0.0.5:8080/")]);
+        options.McpServers.TokenFor("docs").ShouldBe("mcp-token-91f3e0a2");
+        options.McpServers.TokenFor("code_search").ShouldBeNull();
+        options.Secrets().ShouldContain("mcp-token-91f3e0a2");
+        options.ToString().ShouldNotContain("mcp-token-91f3e0a2");
+        options.ToString().ShouldContain("docs=https://mcp.example.com/mcp (token)");
+    }
+
+    [Theory]
+    [InlineData("wiki=mcp-token-91f3e0a2", "ATOM_MCP_TOKENS: a token is given for server 'wiki', which ATOM_MCP_SERVERS does not list")]
+    [InlineData("docs=mcp-token-91f3e0a2,docs=mcp-token-91f3e0a3", "ATOM_MCP_TOKENS: server 'docs' is given two tokens")]
+    [InlineData("mcp-token-91f3e0a2", "ATOM_MCP_TOKENS: an entry is not name=token")]
+    public void A_token_for_no_listed_server_or_a_malformed_token_list_is_an_error_that_never_quotes_the_token(string tokens, string expected)
+    {
+        var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", ["ATOM_MCP_SERVERS"] = "docs=https://mcp.example.com/mcp", ["ATOM_MCP_TOKENS"] = tokens });
+
+        result.IsValid.ShouldBeFalse();
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.ShouldStartWith(expected);
+        error.ShouldNotContain("91f3e0a");
+    }
+
+    [Fact]
     public void Missing_webhook_secret_is_an_error_naming_the_variable()
     {
         var result = Load([]);
@@ -197,6 +231,13 @@ public sealed class AtomConfigurationTests : IDisposable
     [InlineData("ATOM_GIT_SIGNING", "1", "not a signing mode: use auto")]
     [InlineData("ATOM_LLM_PRICES", "gpt-4o=2.5", "'gpt-4o=2.5' is not model=input/output")]
     [InlineData("ATOM_LLM_PRICES", "gpt-4o=2.5/10,gpt-4o=3/12", "model 'gpt-4o' has two prices")]
+    [InlineData("ATOM_MCP_SERVERS", "https://mcp.example.com/", "an entry is not name=url")]
+    [InlineData("ATOM_MCP_SERVERS", "Docs=https://mcp.example.com/", "an entry is not name=url")]
+    [InlineData("ATOM_MCP_SERVERS", "docs.v2=https://mcp.example.com/", "names in a-z, 0-9, _ and -")]
+    [InlineData("ATOM_MCP_SERVERS", "docs=ftp://mcp.example.com/", "server 'docs': 'ftp://mcp.example.com/' is not an absolute http(s) URL")]
+    [InlineData("ATOM_MCP_SERVERS", "docs=mcp.example.com", "is not an absolute http(s) URL")]
+    [InlineData("ATOM_MCP_SERVERS", "docs=https://a.example/,docs=https://b.example/", "server 'docs' is given twice")]
+    [InlineData("ATOM_MCP_SERVERS", "docs=https://user:pw@mcp.example.com/", "give the server a token in ATOM_MCP_TOKENS instead")]
     public void Malformed_values_name_the_variable_and_the_value(string variable, string value, string problem)
     {
         var result = Load(new() { ["ATOM_WEBHOOK_SECRET"] = "s3cret-value", [variable] = value });

@@ -31,6 +31,34 @@ public sealed class RepoSettingsParserTests
         s.Codeowners.ShouldBeFalse();
         s.Budget.MaxTokensPerTask.ShouldBe(0);
         s.Budget.MaxTokensPerMonth.ShouldBe(0);
+        s.McpTools.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Mcp_tools_are_server_slash_tool_names()
+    {
+        var result = RepoSettingsParser.Parse("mcp_tools: [docs/lookup, code_search/find-symbol]\n");
+
+        result.Error.ShouldBeNull();
+        result.Settings!.McpTools.ShouldBe(["docs/lookup", "code_search/find-symbol"]);
+        result.Settings.McpTools.Select(t => McpToolReference.Parse(t, out _)!.OfferedName).ShouldBe(["mcp_docs_lookup", "mcp_code_search_find-symbol"]);
+    }
+
+    [Theory]
+    [InlineData("mcp_tools: [lookup]", "mcp_tools: 'lookup' is not server/tool")]
+    [InlineData("mcp_tools: [docs/]", "mcp_tools: 'docs/' is not server/tool")]
+    [InlineData("mcp_tools: [Docs/lookup]", "mcp_tools: 'Docs/lookup' is not server/tool")]
+    [InlineData("mcp_tools: [docs/a/b]", "mcp_tools: 'docs/a/b' is not server/tool")]
+    [InlineData("mcp_tools: [docs/look.up]", "mcp_tools: 'docs/look.up' is not server/tool")]
+    [InlineData("mcp_tools: [docs/a_tool_name_long_enough_to_go_over_the_limit_of_sixty_four]", "would be offered as mcp_docs_a_tool_name_long_enough_to_go_over_the_limit_of_sixty_four, longer than the 64 characters")]
+    [InlineData("mcp_tools: [a_b/c, a/b_c]", "mcp_tools: 'a_b/c' and 'a/b_c' would both be offered as mcp_a_b_c")]
+    [InlineData("mcp_tools: docs/lookup", "line 1")]
+    public void A_malformed_mcp_tool_is_an_error_naming_it(string yaml, string expected)
+    {
+        var result = RepoSettingsParser.Parse(yaml);
+
+        result.Settings.ShouldBeNull();
+        result.Error.ShouldNotBeNull().ShouldContain(expected);
     }
 
     [Fact]

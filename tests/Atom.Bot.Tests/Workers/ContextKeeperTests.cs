@@ -19,7 +19,7 @@ public sealed class ContextKeeperTests
     {
         // 6 × 1,000 characters fit 10,000 tokens alone; with the workers' real tool definitions on top of 30,000
         // characters of other definitions, the same conversation is over the high-water mark.
-        var definitions = ContextKeeper.DefinitionCharacters(WorkerToolbox.Definitions);
+        var definitions = ContextKeeper.DefinitionCharacters(WorkerToolbox.BuiltInDefinitions);
         var messages = Conversation(results: 6, charactersEach: 1_000);
 
         definitions.ShouldBeGreaterThan(2_000);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Atom.Bot.Configuration;
+using Atom.Bot.Mcp;
 using Atom.Bot.Workers;
 using Atom.Bot.Workers.Tools;
 
@@ -8,11 +10,13 @@ namespace Atom.Bot.Tests.Workers;
 
 /// <summary>
 /// The tool tables of the documentation cannot drift from the tool classes: they list exactly the tools the model is
-/// offered, in that order, every number in a tool's row is one of the limits that tool's code uses, and every limit a
+/// offered, in that order, then the MCP tools (<c>mcp_&lt;server&gt;_&lt;tool&gt;</c>, one row for all), every number in a tool's row is one of the limits that tool's code uses, and every limit a
 /// tool class declares is stated in its rows.
 /// </summary>
 public sealed partial class WorkerToolDocumentationTests
 {
+    /// <summary>The row that stands for every MCP tool a repository may allow.</summary>
+    private const string McpRow = "mcp_<server>_<tool>";
 
     /// <summary>The pages with a table whose first column is <c>tool</c>, one row per worker tool.</summary>
     private static readonly string[] ToolTables = ["docs/scope.md", "docs/workflow.md"];
@@ -26,16 +30,20 @@ public sealed partial class WorkerToolDocumentationTests
         ["write_file"] = [ToolContext.MaxChangeableFileBytes],
         ["delete_file"] = [ToolContext.MaxChangeableFileBytes],
         ["run_tests"] = [TestRunner.OutputTailBytes],
+        [McpRow] = [McpGateway.MaxSchemaBytes, McpGateway.MaxDescriptionChars, McpToolReference.MaxOfferedNameLength],
     };
+
+    /// <summary>Every row of a tool table, in order: the built-in tools, then the MCP tools.</summary>
+    private static readonly string[] Rows = [.. WorkerToolbox.BuiltInDefinitions.Select(d => d.FunctionName), McpRow];
 
     public static TheoryData<string> Pages => new(ToolTables);
 
-    public static TheoryData<string> ToolNames => new(WorkerToolbox.Tools.Select(t => t.Name));
+    public static TheoryData<string> ToolNames => new(Rows);
 
     [Theory]
     [MemberData(nameof(Pages))]
     public void The_tool_table_lists_exactly_the_offered_tools_in_order(string page) =>
-        ToolRows(page).Keys.ShouldBe(WorkerToolbox.Definitions.Select(d => d.FunctionName), $"{page}: the worker tools");
+        ToolRows(page).Keys.ToArray().ShouldBe(Rows, $"{page}: the worker tools");
 
     [Fact]
     public void The_security_page_names_exactly_the_offered_tools()
@@ -43,7 +51,7 @@ public sealed partial class WorkerToolDocumentationTests
         var line = string.Join(' ', Read("docs/security.md").Split('\n').Select(l => l.Trim()))
             .Split("and its tools", 2)[1].Split('.')[0];
         ToolName().Matches(line).Select(m => m.Groups[1].Value)
-            .ShouldBe(WorkerToolbox.Definitions.Select(d => d.FunctionName), "docs/security.md: the worker tools");
+            .ShouldBe(Rows, "docs/security.md: the worker tools");
     }
 
     [Theory]
@@ -87,7 +95,7 @@ public sealed partial class WorkerToolDocumentationTests
 
     /// <summary>The public constants of the tool's class: the limits it declares as its own.</summary>
     private static IEnumerable<long> Limits(string name) =>
-        WorkerToolbox.Tools.Single(t => t.Name == name).GetType()
+        (name == McpRow ? typeof(McpTool) : WorkerToolbox.Tools.Single(t => t.Name == name).GetType())
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && (f.FieldType == typeof(int) || f.FieldType == typeof(long)))
             .Select(f => Convert.ToInt64(f.GetRawConstantValue(), CultureInfo.InvariantCulture));
@@ -120,7 +128,7 @@ public sealed partial class WorkerToolDocumentationTests
 
     private static string Read(string relativePath) => RepositoryFiles.Read(relativePath);
 
-    [GeneratedRegex(@"`([a-z_]+)(?:\([^`]*\))?`")]
+    [GeneratedRegex(@"`(mcp_<server>_<tool>|[a-z_]+)(?:\([^`]*\))?`")]
     private static partial Regex ToolName();
 
     [GeneratedRegex(@"\b(?<n>\d{1,3}(?:,\d{3})+|\d+)(?:\s*(?<unit>KiB|MiB))?\b")]

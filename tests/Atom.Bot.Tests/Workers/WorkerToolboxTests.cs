@@ -25,10 +25,10 @@ public sealed class WorkerToolboxTests : IDisposable
     [Fact]
     public void Definitions_are_exactly_the_tools_of_the_design_with_object_schemas()
     {
-        WorkerToolbox.Definitions.Select(d => d.FunctionName).ShouldBe(
+        WorkerToolbox.BuiltInDefinitions.Select(d => d.FunctionName).ShouldBe(
             ["list_files", "read_file", "search_code", "edit_file", "write_file", "delete_file", "run_tests", "finish"]);
 
-        var required = WorkerToolbox.Definitions.ToDictionary(
+        var required = WorkerToolbox.BuiltInDefinitions.ToDictionary(
             d => d.FunctionName,
             d =>
             {

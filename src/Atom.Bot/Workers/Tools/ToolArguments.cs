@@ -5,6 +5,9 @@ namespace Atom.Bot.Workers.Tools;
 /// <summary>The arguments object of one call, read so that every mistake is a tool error naming the tool and its example.</summary>
 internal readonly struct ToolArguments(JsonElement arguments, WorkerTool tool)
 {
+    /// <summary>The whole arguments object, for a tool that passes it on as it is (an MCP tool).</summary>
+    public JsonElement Json => arguments;
+
     public ToolOutcome? Required(string name, out string value, bool allowEmpty = false)
     {
         value = "";
