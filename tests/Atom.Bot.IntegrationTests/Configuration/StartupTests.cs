@@ -62,7 +62,8 @@ public sealed class StartupTests
         }
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAtomAsync(string[] args, Dictionary<string, string> environment)
+    /// <summary>Runs the built <c>atom</c> executable in a fresh directory, with no ATOM_* variable but <paramref name="environment"/>.</summary>
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAtomAsync(string[] args, Dictionary<string, string> environment)
     {
         var work = Directory.CreateTempSubdirectory("atom-proc-").FullName;
         try

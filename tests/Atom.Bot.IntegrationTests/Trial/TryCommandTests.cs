@@ -73,6 +73,21 @@ public sealed class TryCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_atom_executable_runs_a_try_with_nothing_but_a_model_configured()
+    {
+        ScriptFirstRound();
+
+        var (exit, stdout, stderr) = await Atom.Bot.IntegrationTests.Configuration.StartupTests.RunAtomAsync(
+            ["try", "--repo", _repo, "Add a greeting"],
+            new() { ["ATOM_LLM_BASE_URL"] = _llm.BaseUrl.ToString(), ["ATOM_LLM_MODEL"] = "scripted-model" });
+
+        exit.ShouldBe(0, stdout + stderr);
+        stdout.ShouldContain("task 1: AwaitingApproval");
+        stdout.ShouldContain("package-2.html");
+        Git("show", $"{Branch}:src/greeting.txt").ShouldBe("hello\n");
+    }
+
+    [Fact]
     public async Task Revise_reworks_the_branch_with_the_feedback_and_reject_closes_it_without_touching_the_default_branch()
     {
         var main = Git("rev-parse", "main").Trim();
