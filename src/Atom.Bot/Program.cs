@@ -45,7 +45,14 @@ public static class Program
         {
             // atom try builds its own configuration: it asks only for a model, never for GitHub or a webhook secret.
             var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
-            return await TryCommand.RunAsync(rest, environment, Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, CancellationToken.None);
+            using var interrupted = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                // The first Ctrl+C stops the run cleanly (atom try resume carries on); a second one ends the process.
+                e.Cancel = !interrupted.IsCancellationRequested;
+                interrupted.Cancel();
+            };
+            return await TryCommand.RunAsync(rest, environment, Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, interrupted.Token);
         }
 
         // Only the service (and the commands that check or print its setup) need every service setting.
@@ -100,7 +107,7 @@ public static class Program
         usage: atom [command]
           serve                  run the service (default)
           setup --webhook-url URL [--github-url URL] [--org ORG]  create Atom's GitHub App from a manifest (writes its key and atom.env)
-          try "issue text" | approve | revise "feedback" | reject "reason"  the whole loop on a local repository, without GitHub (atom try --help)
+          try "issue text" | approve | revise "feedback" | reject "reason" | resume  the whole loop on a local repository, without GitHub (atom try --help)
           config                 print the effective configuration and where each value comes from
           doctor [--probe-max N] check the configuration, this machine, GitHub and the LLM endpoints, each with its fix
           audit verify [--from-export FILE] | show --task N | export --task N [--out FILE] | attest --task N | public-key | rotate-key

@@ -98,6 +98,15 @@ internal sealed class LocalPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>The newest issue (not a pull request) opened here.</summary>
+    public LocalIssue? LatestIssue()
+    {
+        lock (_lock)
+        {
+            return _state.Issues.Where(i => !i.IsPullRequest).MaxBy(i => i.Number);
+        }
+    }
+
     /// <summary>The pull request Atom opened for an issue: its body says <c>Closes #n</c>.</summary>
     public LocalIssue? PullRequestFor(int issue)
     {

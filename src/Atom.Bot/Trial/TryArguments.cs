@@ -6,6 +6,7 @@ public enum TryCommandKind
     Approve,
     Revise,
     Reject,
+    Resume,
 }
 
 /// <summary>The parsed command line of <c>atom try</c>; <see cref="Error"/> says what is wrong with it.</summary>
@@ -53,7 +54,7 @@ internal sealed record TryArguments(TryCommandKind Command, string Repository, s
                     }
 
                     // The first word names the command when it is one of them (options may come before it).
-                    if (words.Count == 0 && command == TryCommandKind.New && arg is "approve" or "revise" or "reject")
+                    if (words.Count == 0 && command == TryCommandKind.New && arg is "approve" or "revise" or "reject" or "resume")
                     {
                         command = Enum.Parse<TryCommandKind>(arg, ignoreCase: true);
                     }
@@ -93,7 +94,8 @@ internal sealed record TryArguments(TryCommandKind Command, string Repository, s
             TryCommandKind.New when text.Length == 0 => Fail("say what the issue is: atom try \"Add a --json flag to the export command\""),
             TryCommandKind.New when pull is not null => Fail("--pull goes with approve, revise or reject"),
             TryCommandKind.Revise when text.Length == 0 => Fail("say what to change: atom try revise \"Keep the old name as an alias\""),
-            TryCommandKind.Approve when text.Length > 0 => Fail("approve takes no text"),
+            TryCommandKind.Approve or TryCommandKind.Resume when text.Length > 0 => Fail($"{command.ToString().ToLowerInvariant()} takes no text"),
+            TryCommandKind.Resume when pull is not null => Fail("resume takes no --pull: it carries on with the newest issue"),
             _ => new TryArguments(command, repository, branch, text.Length == 0 ? null : text, pull, verbose, null),
         };
     }

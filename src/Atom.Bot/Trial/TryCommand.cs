@@ -24,9 +24,10 @@ public static class TryCommand
                atom try approve [--repo PATH] [--pull N]
                atom try revise "feedback" [--repo PATH] [--pull N]
                atom try reject "reason" [--repo PATH] [--pull N]
+               atom try resume [--repo PATH]
           Runs Atom on a local repository (default: the current directory) without GitHub: only a model endpoint
           (ATOM_LLM_BASE_URL, ATOM_LLM_MODEL) is needed. The package is written to .git/atom-try/ as Markdown and HTML;
-          approve merges it into the local default branch.
+          approve merges it into the local default branch. After an interruption (Ctrl+C), resume carries on.
         """;
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
@@ -86,7 +87,7 @@ public static class TryCommand
         }
 
         LocalIssue? pull = null;
-        if (parsed.Command != TryCommandKind.New)
+        if (parsed.Command is not (TryCommandKind.New or TryCommandKind.Resume))
         {
             pull = parsed.PullRequest is { } number ? platform.Find(number) : platform.LatestOpenPullRequest();
             if (pull is not { IsPullRequest: true, State: "open" })
@@ -116,10 +117,17 @@ public static class TryCommand
             return parsed.Command switch
             {
                 TryCommandKind.New => await run.NewIssueAsync(parsed.Text!, cancellationToken),
+                TryCommandKind.Resume => await run.ResumeAsync(cancellationToken),
                 TryCommandKind.Approve => await run.CommandAsync(pull!, "/approve", TaskState.Merged, cancellationToken),
                 TryCommandKind.Reject => await run.CommandAsync(pull!, $"/reject {parsed.Text}".TrimEnd(), TaskState.Rejected, cancellationToken),
                 _ => await run.CommandAsync(pull!, $"/revise {parsed.Text}", TaskState.AwaitingApproval, cancellationToken),
             };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Nothing is lost: the task's state is stored, and the service's recovery carries it on at the next start.
+            await error.WriteLineAsync("atom try: interrupted; the task stays where it was: `atom try resume` carries on from there");
+            return 130;
         }
         finally
         {
@@ -205,6 +213,19 @@ internal sealed class TryRun(WebApplication app, LocalPlatform platform, LocalRe
         }
 
         return await SettleAsync(issue.Number, null, null, cancellationToken);
+    }
+
+    /// <summary>Waits again for the newest issue's task, which the service's recovery resumed at start.</summary>
+    public async Task<int> ResumeAsync(CancellationToken cancellationToken)
+    {
+        if (platform.LatestIssue() is not { } issue || await Tasks.FindLatestAsync(platform.RepositoryId, issue.Number, cancellationToken) is not { } task)
+        {
+            await error.WriteLineAsync($"atom try: there is nothing to resume in {repository.Root}; start with: atom try \"issue text\"");
+            return 2;
+        }
+
+        await output.WriteLineAsync($"resuming task {task.Id} (issue #{issue.Number} \"{issue.Title}\", {task.State})");
+        return await SettleAsync(issue.Number, task.Id, null, cancellationToken);
     }
 
     public async Task<int> CommandAsync(LocalIssue pull, string command, TaskState expected, CancellationToken cancellationToken)

@@ -88,6 +88,34 @@ public sealed class TryCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_interrupted_try_stops_cleanly_and_resume_carries_the_task_on_to_its_package()
+    {
+        // The interrupted run's planning request takes the first plan (the script answers in order); resume plans again.
+        _llm.ReplyJson(new { rationale = "Interrupted.", assignments = Array.Empty<object>() });
+        ScriptFirstRound();
+        int code;
+        string output;
+        using (_llm.HoldReplies())
+        {
+            using var interrupt = new CancellationTokenSource();
+            var run = TryAsync(interrupt.Token, "Add a greeting");
+            await _llm.WaitForRequestsAsync(1);
+            interrupt.Cancel();
+            (code, output) = await run;
+        }
+
+        code.ShouldBe(130, output);
+        output.ShouldContain("atom try resume");
+
+        (code, output) = await TryAsync("resume");
+
+        code.ShouldBe(0, output);
+        output.ShouldContain("resuming task 1");
+        output.ShouldContain("task 1: AwaitingApproval");
+        Git("show", $"{Branch}:src/greeting.txt").ShouldBe("hello\n");
+    }
+
+    [Fact]
     public async Task Revise_reworks_the_branch_with_the_feedback_and_reject_closes_it_without_touching_the_default_branch()
     {
         var main = Git("rev-parse", "main").Trim();
@@ -188,7 +216,9 @@ public sealed class TryCommandTests : IDisposable
             .ReplyToolCall("finish", new { summary = "Added the greeting." })
             .ReplyJson(new { score = 0.9, verdict = "pass", findings = Array.Empty<object>() });
 
-    private async Task<(int Code, string Output)> TryAsync(params string[] args)
+    private Task<(int Code, string Output)> TryAsync(params string[] args) => TryAsync(CancellationToken.None, args);
+
+    private async Task<(int Code, string Output)> TryAsync(CancellationToken interrupt, params string[] args)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -199,7 +229,8 @@ public sealed class TryCommandTests : IDisposable
             ["ATOM_LLM_API_KEY"] = ApiKey,
         };
         using var output = new StringWriter();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         try
         {
             var code = await TryCommand.RunAsync(["--repo", _repo, .. args], environment, _repo, _repo, output, output, timeout.Token);

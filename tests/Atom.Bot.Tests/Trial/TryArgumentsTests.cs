@@ -22,6 +22,7 @@ public sealed class TryArgumentsTests
     [InlineData(new[] { "--repo", "../other", "approve", "--pull", "7" }, TryCommandKind.Approve, null)]
     [InlineData(new[] { "revise", "Keep", "the old name" }, TryCommandKind.Revise, "Keep the old name")]
     [InlineData(new[] { "reject" }, TryCommandKind.Reject, null)]
+    [InlineData(new[] { "resume" }, TryCommandKind.Resume, null)]
     public void The_first_word_names_the_command_wherever_the_options_are(string[] args, TryCommandKind command, string? text)
     {
         var parsed = TryArguments.Parse(args, Here).ShouldNotBeNull();
@@ -62,6 +63,7 @@ public sealed class TryArgumentsTests
     [InlineData(new[] { "--frobnicate", "text" }, "unknown option --frobnicate")]
     [InlineData(new[] { "revise" }, "say what to change")]
     [InlineData(new[] { "approve", "now" }, "approve takes no text")]
+    [InlineData(new[] { "resume", "--pull", "2" }, "resume takes no --pull")]
     [InlineData(new[] { "--pull", "3", "Some text" }, "--pull goes with approve")]
     [InlineData(new[] { "--issue-file", "/nonexistent/issue.md" }, "does not exist")]
     [InlineData(new[] { "--verbose" }, "say what the issue is")]
