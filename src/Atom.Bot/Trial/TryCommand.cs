@@ -237,6 +237,18 @@ internal sealed class TryRun(WebApplication app, LocalPlatform platform, LocalRe
             return 2;
         }
 
+        // GitHub stamps a comment to the second, and Atom holds an approval stamped in or before the second its head was
+        // certified in as given on an earlier head (stale). A person reads the package first; a script that approves at
+        // once waits for that second to pass.
+        if (task.CertifiedAt is { } certifiedAt)
+        {
+            var next = certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            for (var wait = next - DateTimeOffset.UtcNow; wait > TimeSpan.Zero; wait = next - DateTimeOffset.UtcNow)
+            {
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(5), cancellationToken);
+            }
+        }
+
         var comment = platform.Comment(pull.Number, command);
         await output.WriteLineAsync($"you on #{pull.Number}: {command}");
         var payload = new JsonObject
