@@ -33,7 +33,8 @@ public sealed class DoctorTests : IDisposable
             .ReplyToolCall("add", new { a = 2, b = 3 })
             .ReplyJson(new { sum = 5 })
             .ReplyText("ok")
-            .ReplyText("ok", delay: TimeSpan.FromMilliseconds(300), times: 3 + 2 + 4 + 8);
+            // 600 ms an answer: twice in flight stays far under 1.5 times one alone, four far over, whatever the load adds.
+            .ReplyText("ok", delay: TimeSpan.FromMilliseconds(600), times: 3 + 2 + 4 + 8);
 
         var (code, output) = await RunAsync(AppEnvironment(), "--probe-max", "8");
 

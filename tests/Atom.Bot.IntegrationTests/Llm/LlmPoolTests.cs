@@ -345,8 +345,9 @@ public sealed class LlmPoolTests
     public async Task Request_timeout_then_a_prompt_answer_succeeds()
     {
         using var script = new LlmScript();
-        script.ReplyText("late", delay: TimeSpan.FromSeconds(1)).ReplyText("on time");
-        using var pool = Pool(script, tuning: Fast with { RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        // A timeout far from both answers: a loaded machine must not make the prompt one late too.
+        script.ReplyText("late", delay: TimeSpan.FromSeconds(6)).ReplyText("on time");
+        using var pool = Pool(script, tuning: Fast with { RequestTimeout = TimeSpan.FromSeconds(1.5) });
 
         var result = await pool.CompleteAsync(LlmEndpoint.Main, Ask("hi"), null, null, Ct);
 

@@ -256,12 +256,18 @@ public sealed class AssignmentWorkerTests
         await using var scenario = await AtomScenario.StartAsync();
         var (task, assignments) = await scenario.WorkingTaskAsync(("Greeting", ["**"]));
         scenario.Llm
-            .ReplyToolCall("write_file", new { path = "one.txt", content = "1\n" }, delay: TimeSpan.FromMilliseconds(300))
+            .ReplyToolCall("write_file", new { path = "one.txt", content = "1\n" })
             .ReplyToolCall("finish", new { summary = "done" });
 
-        var run = Task.Run(() => scenario.RunAsync(assignments[0]));
-        await scenario.Llm.WaitForRequestsAsync(1);
-        await scenario.Assignments.CancelTaskAsync(task.Id, CancellationToken.None);
+        // The first answer is held until the cancellation is stored, however slow the machine.
+        Task<Assignment> run;
+        using (scenario.Llm.HoldReplies())
+        {
+            run = Task.Run(() => scenario.RunAsync(assignments[0]));
+            await scenario.Llm.WaitForRequestsAsync(1);
+            await scenario.Assignments.CancelTaskAsync(task.Id, CancellationToken.None);
+        }
+
         var done = await run;
 
         done.State.ShouldBe(AssignmentState.Cancelled);
