@@ -44,7 +44,6 @@ public static class Program
         if (command == "try")
         {
             // atom try builds its own configuration: it asks only for a model, never for GitHub or a webhook secret.
-            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
             using var interrupted = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
@@ -52,7 +51,7 @@ public static class Program
                 e.Cancel = !interrupted.IsCancellationRequested;
                 interrupted.Cancel();
             };
-            return await TryCommand.RunAsync(rest, environment, Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, interrupted.Token);
+            return await TryCommand.RunAsync(rest, AtomConfiguration.ProcessEnvironment(), Environment.CurrentDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Console.Out, Console.Error, interrupted.Token);
         }
 
         // Only the service (and the commands that check or print its setup) need every service setting.

@@ -38,6 +38,13 @@ public sealed partial class ApprovalHandler(
     AtomMetrics metrics,
     ILogger<ApprovalHandler> logger)
 {
+    /// <summary>
+    /// The first moment a comment can approve a head certified at <paramref name="certifiedAt"/>: GitHub stamps comments
+    /// to the second, and one stamped in the certified second reads as written before it (stale), so the next whole second.
+    /// </summary>
+    public static DateTimeOffset FirstFreshComment(DateTimeOffset certifiedAt) =>
+        certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+
     public async Task<DeliveryOutcome> ReviewSubmittedAsync(PullRequestReviewSubmittedEvent e, AtomTask task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(e);

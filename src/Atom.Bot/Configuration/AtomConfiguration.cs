@@ -63,11 +63,15 @@ public static class AtomConfiguration
     /// </summary>
     public static ConfigurationResult Load(bool forService = true) =>
         Load(
-            Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal),
+            ProcessEnvironment(),
             Directory.GetCurrentDirectory(),
             Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
             forService);
+
+    /// <summary>The process environment as <see cref="Load(IReadOnlyDictionary{string, string?}, string, string, bool)"/> reads it.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
     public static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, string workingDirectory, string homeDirectory, bool forService = true)
     {

@@ -1,3 +1,4 @@
+using Atom.Bot.Llm;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -18,12 +19,10 @@ namespace Atom.Bot.Doctor;
 public sealed class LlmChecks(AtomOptions options, HttpClient http, int probeMax)
 {
     /// <summary>How to get a model to talk to, for someone who has none running.</summary>
-    public const string StartAModel =
+    public static readonly string StartAModel =
         "start an OpenAI-compatible server and point ATOM_LLM_BASE_URL and ATOM_LLM_MODEL at it, e.g. "
-        + "Ollama: `ollama serve` + `ollama pull qwen2.5-coder:14b` → http://localhost:11434/v1; "
-        + "vLLM: `vllm serve Qwen/Qwen2.5-Coder-14B-Instruct --enable-auto-tool-choice --tool-call-parser hermes` → http://localhost:8000/v1; "
-        + "llama.cpp: `llama-server -m model.gguf --jinja` → http://localhost:8080/v1; "
-        + "LM Studio: start its server → http://localhost:1234/v1 (docs/backends.md)";
+        + string.Join("; ", ModelServers.All.Select(m => $"{m.Name}: `{m.Start}` → {m.BaseUrl}"))
+        + " (docs/backends.md)";
 
     public async Task<IReadOnlyList<DoctorFinding>> RunAsync(CancellationToken cancellationToken)
     {

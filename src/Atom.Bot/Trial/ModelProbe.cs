@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Atom.Bot.Configuration;
+using Atom.Bot.Llm;
 
 namespace Atom.Bot.Trial;
 
@@ -36,17 +37,17 @@ internal static class ModelProbe
         }
     }
 
-    public static string Advice(AtomOptions options, string problem) => $"""
-        atom try: no model answers at {options.LlmBaseUrl} ({problem}).
-        Start an OpenAI-compatible server, then point Atom at it; for example:
-          Ollama     OLLAMA_NUM_PARALLEL=2 ollama serve; ollama pull qwen2.5-coder:14b
-                     export ATOM_LLM_BASE_URL=http://localhost:11434/v1 ATOM_LLM_MODEL=qwen2.5-coder:14b
-          vLLM       vllm serve Qwen/Qwen2.5-Coder-32B-Instruct --enable-auto-tool-choice --tool-call-parser hermes
-                     export ATOM_LLM_BASE_URL=http://localhost:8000/v1 ATOM_LLM_MODEL=Qwen/Qwen2.5-Coder-32B-Instruct
-          llama.cpp  llama-server -m model.gguf --jinja --parallel 2 -c 32768 --port 8080
-                     export ATOM_LLM_BASE_URL=http://localhost:8080/v1 ATOM_LLM_MODEL=model
-          LM Studio  lms server start (then load a model)
-                     export ATOM_LLM_BASE_URL=http://localhost:1234/v1 ATOM_LLM_MODEL=<the loaded model's id>
-        A hosted API works too: set ATOM_LLM_API_KEY as well. docs/backends.md has each server's settings; atom doctor checks them.
-        """;
+    public static string Advice(AtomOptions options, string problem)
+    {
+        var advice = new System.Text.StringBuilder()
+            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"atom try: no model answers at {options.LlmBaseUrl} ({problem}).")
+            .AppendLine("Start an OpenAI-compatible server, then point Atom at it; for example:");
+        foreach (var server in ModelServers.All)
+        {
+            advice.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {server.Name,-10} {server.Start}")
+                .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {"",-10} export ATOM_LLM_BASE_URL={server.BaseUrl} ATOM_LLM_MODEL={server.Model}");
+        }
+
+        return advice.Append("A hosted API works too: set ATOM_LLM_API_KEY as well. docs/backends.md has each server's settings; atom doctor checks them.").ToString();
+    }
 }

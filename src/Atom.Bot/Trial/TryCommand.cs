@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Atom.Bot.Approval;
 using Atom.Bot.Configuration;
 using Atom.Bot.Ingress;
 using Atom.Bot.Tasks;
@@ -60,11 +61,8 @@ public static class TryCommand
         }
 
         var home = Path.Combine(repository.GitDir, "atom-try");
-        Directory.CreateDirectory(home);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        // Only its owner reads Atom's data (keys, audit log): the same owner-only directory the keys live in.
+        Audit.SigningKey.EnsureDirectory(home);
 
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         var user = LoginOf(environment);
@@ -242,7 +240,7 @@ internal sealed class TryRun(WebApplication app, LocalPlatform platform, LocalRe
         // once waits for that second to pass.
         if (task.CertifiedAt is { } certifiedAt)
         {
-            var next = certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            var next = ApprovalHandler.FirstFreshComment(certifiedAt);
             for (var wait = next - DateTimeOffset.UtcNow; wait > TimeSpan.Zero; wait = next - DateTimeOffset.UtcNow)
             {
                 await Task.Delay(wait + TimeSpan.FromMilliseconds(5), cancellationToken);

@@ -214,7 +214,7 @@ public sealed class AtomScenario : IAsyncDisposable
             // People read a package before they approve it. GitHub stamps a comment to the second, and a /approve stamped
             // before the certification moment is refused as stale: let the certification's second pass first.
             // Task.Delay runs on a coarse monotonic clock and can end a few milliseconds before the wall clock gets there.
-            var next = certifiedAt.AddTicks(-(certifiedAt.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            var next = Atom.Bot.Approval.ApprovalHandler.FirstFreshComment(certifiedAt);
             for (var wait = next - DateTimeOffset.UtcNow; wait > TimeSpan.Zero; wait = next - DateTimeOffset.UtcNow)
             {
                 await Task.Delay(wait + TimeSpan.FromMilliseconds(5));
