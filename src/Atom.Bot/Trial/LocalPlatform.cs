@@ -37,19 +37,20 @@ internal sealed class LocalPlatform : IAsyncDisposable
         _statePath = statePath;
         _token = token;
         User = user;
+        RepositoryId = long.Abs(BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(repository.Root)))) % 1_000_000_000 + 1;
     }
 
     /// <summary>The person trying Atom: the labeller and the approver, with admin permission on the repository.</summary>
     public string User { get; }
 
     /// <summary>The value for <c>ATOM_GITHUB_API_URL</c>.</summary>
-    public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+    public Uri Url { get; private set; } = null!;
 
     /// <summary>Called with each comment Atom posts (issue or pull request number, body).</summary>
     public Action<int, string>? Posted { get; set; }
 
     /// <summary>A stable id for the repository, from its path (GitHub's ids are positive).</summary>
-    public long RepositoryId => long.Abs(BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(_repository.Root)))) % 1_000_000_000 + 1;
+    public long RepositoryId { get; }
 
     public static async Task<LocalPlatform> StartAsync(LocalRepository repository, string statePath, string token, string user, CancellationToken cancellationToken)
     {
@@ -60,8 +61,14 @@ internal sealed class LocalPlatform : IAsyncDisposable
         var platform = new LocalPlatform(app, repository, LocalState.Load(statePath), statePath, token, user);
         platform.Map(app);
         await app.StartAsync(cancellationToken);
+        // Known once Kestrel has bound its free port; every answer and delivery names it.
+        platform.Url = AddressOf(app);
         return platform;
     }
+
+    /// <summary>Where a started app on a free port listens, with a trailing slash: this platform, and Atom's service beside it.</summary>
+    public static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 
     /// <summary>Opens an issue as <see cref="User"/> (what the person does on GitHub before labelling it).</summary>
     public LocalIssue OpenIssue(string title, string body) =>

@@ -6,8 +6,6 @@ using Atom.Bot.Approval;
 using Atom.Bot.Configuration;
 using Atom.Bot.Ingress;
 using Atom.Bot.Tasks;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Atom.Bot.Trial;
 
@@ -274,11 +272,10 @@ internal sealed class TryRun(WebApplication app, LocalPlatform platform, LocalRe
     private async Task<string> DeliverAsync(string @event, JsonObject payload, CancellationToken cancellationToken)
     {
         var options = app.Services.GetRequiredService<AtomOptions>();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var body = payload.ToJsonString();
         var delivery = Guid.NewGuid().ToString();
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhooks") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var http = new HttpClient { BaseAddress = LocalPlatform.AddressOf(app) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookPayloadGuard.Path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-GitHub-Event", @event);
         request.Headers.Add("X-GitHub-Delivery", delivery);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("atom-try", "1"));
